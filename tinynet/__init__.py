@@ -1,0 +1,42 @@
+"""tinynet: a small, readable fully-connected neural network library.
+
+>>> from tinynet import DNN
+>>> net = DNN([2, 8, 2], seed=0, backend="python")
+>>> net.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0], epochs=1)[0]["epoch"]
+1
+
+Two interchangeable backends compute the same numbers: "numpy" (fast) and
+"python" (lists of floats, standard library only; runs on PyPy and
+MicroPython).  NumPy is never imported unless the numpy backend is used.
+
+Reading order for the code: ``backends/python_backend.py`` (what each matrix
+operation means), ``matrix.py``, ``activations.py`` and ``losses.py``,
+``dnn.py`` (backpropagation), ``optim.py``, ``io.py`` (saving and loading).
+"""
+
+__version__ = "0.1.0"
+
+from .backends import get_backend, set_backend
+from .dnn import DNN
+from .errors import TinynetError
+from .gradcheck import gradient_check
+from .matrix import Matrix
+
+
+def save(model, path, format=None):
+    """Save ``model`` to ``path`` ("pickle" by default, "json" for a .json
+    path or ``format="json"``); the previous file survives any failure."""
+    from .io import save as _save
+
+    return _save(model, path, format=format)
+
+
+def load(path, backend=None):
+    """Load a model saved by :func:`save`, refusing anything else."""
+    from .io import load as _load
+
+    return _load(path, backend=backend)
+
+
+__all__ = ["DNN", "Matrix", "TinynetError", "get_backend", "gradient_check", "load",
+           "save", "set_backend", "__version__"]

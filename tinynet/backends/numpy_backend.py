@@ -1,0 +1,310 @@
+"""The NumPy backend: the functions of ``python_backend`` over 2-D ndarrays.
+
+This is the only module in tinynet that imports NumPy.  Every function does
+its work in whole-array operations (no Python loop over entries), reuses the
+temporaries it creates, and keeps the caller's dtype: float64 by default,
+float32 on request.
+"""
+
+import numpy as np
+
+name = "numpy"
+
+EPS = 1e-12
+
+_DTYPES = {None: np.float64, "float64": np.float64, "double": np.float64,
+           float: np.float64, "float32": np.float32, "single": np.float32}
+
+
+def check_dtype(dtype):
+    """Return the NumPy dtype for ``dtype`` (None means float64)."""
+    try:
+        return _DTYPES[dtype]
+    except (KeyError, TypeError):
+        pass
+    try:
+        found = np.dtype(dtype)
+    except TypeError:
+        found = None
+    if found in (np.float64, np.float32):
+        return found.type
+    raise ValueError("dtype must be 'float64' or 'float32', not %r" % (dtype,))
+
+
+# === Construction and conversion ===
+
+
+def asarray(rows, dtype=None):
+    dtype = check_dtype(dtype)
+    if hasattr(rows, "data") and hasattr(rows, "ops"):  # a Matrix
+        rows = rows.data
+    try:
+        out = np.array(rows, dtype=dtype)
+    except ValueError as err:
+        raise ValueError("rows must all have the same length (%s)" % err) from None
+    if out.ndim != 2:
+        raise ValueError("expected 2-D data, got %d dimension(s)" % out.ndim)
+    return out
+
+
+def zeros(m, n, dtype=None):
+    return np.zeros((m, n), dtype=check_dtype(dtype))
+
+
+def from_bytes(buf, m, n, dtype=None):
+    out = np.frombuffer(buf, dtype=np.uint8, count=m * n).reshape(m, n)
+    out = out.astype(check_dtype(dtype))
+    out /= 255.0  # a true division, as in the python backend's table
+    return out
+
+
+def one_hot(labels, n, dtype=None):
+    out = np.zeros((len(labels), n), dtype=check_dtype(dtype))
+    out[np.arange(len(labels)), np.asarray(labels, dtype=np.intp)] = 1.0
+    return out
+
+
+def tolist(a):
+    return a.tolist()
+
+
+def copy(a):
+    return a.copy()
+
+
+def shape(a):
+    return a.shape
+
+
+def take(a, indices):
+    return a[np.asarray(indices, dtype=np.intp)]
+
+
+def transpose(a):
+    return a.T
+
+
+# === Products ===
+
+
+def _sparse_row(a):
+    """Return the non-zero columns of a single mostly-zero row, else None."""
+    if a.shape[0] != 1:
+        return None
+    nonzero = np.flatnonzero(a[0])
+    return nonzero if 2 * len(nonzero) <= a.shape[1] else None
+
+
+def matmul(a, b):
+    """Return ``a @ b``; a single mostly-zero row reads only the rows of ``b``
+    that its non-zeros meet (an MNIST image touches about 20% of them)."""
+    if a.shape[1] != b.shape[0]:
+        raise ValueError("matmul: shapes %s and %s are not aligned" % (a.shape, b.shape))
+    nonzero = _sparse_row(a)
+    if nonzero is not None:
+        return a[:, nonzero] @ b[nonzero]
+    return a @ b
+
+
+def matmul_t(a, b):
+    if a.shape[1] != b.shape[1]:
+        raise ValueError("matmul_t: shapes %s and %s.T are not aligned" % (a.shape, b.shape))
+    return a @ b.T
+
+
+def vstack(parts):
+    return np.vstack(parts)
+
+
+def add_outer_(w, a, d, alpha):
+    """Add ``alpha * a.T @ d`` to ``w`` in place, touching only the rows of
+    ``w`` that a single sparse row of ``a`` meets; return ``w``."""
+    if a.shape[0] != d.shape[0] or w.shape != (a.shape[1], d.shape[1]):
+        raise ValueError("add_outer_: shapes %s += %s.T @ %s do not fit"
+                         % (w.shape, a.shape, d.shape))
+    nonzero = _sparse_row(a)
+    if nonzero is not None:
+        w[nonzero] += np.outer(alpha * a[0, nonzero], d[0])
+        return w
+    grad = a.T @ d
+    grad *= alpha
+    w += grad
+    return w
+
+
+# === Elementwise arithmetic ===
+
+
+def _check(a, b, opname):
+    if np.isscalar(b):
+        return
+    if b.shape != a.shape and not (b.shape[0] == 1 and b.shape[1] == a.shape[1]):
+        raise ValueError("%s: shapes %s and %s do not broadcast" % (opname, a.shape, b.shape))
+
+
+def add(a, b):
+    _check(a, b, "add")
+    return a + b
+
+
+def subtract(a, b):
+    _check(a, b, "subtract")
+    return a - b
+
+
+def multiply(a, b):
+    _check(a, b, "multiply")
+    return a * b
+
+
+def divide(a, b):
+    _check(a, b, "divide")
+    return a / b
+
+
+def negative(a):
+    return -a
+
+
+def square(a):
+    return a * a
+
+
+def elementwise_exp(a):
+    with np.errstate(over="ignore"):
+        return np.exp(a)
+
+
+def elementwise_log(a):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(a)
+
+
+# === Reductions ===
+
+
+def reduce_sum(a, axis=None):
+    if axis is None:
+        return float(a.sum())
+    return a.sum(axis=axis, keepdims=True)
+
+
+def reduce_max(a, axis=None):
+    if axis is None:
+        return float(a.max())
+    return a.max(axis=axis, keepdims=True)
+
+
+def argmax(a):
+    return a.argmax(axis=1).tolist()
+
+
+def all_finite(a):
+    return bool(np.isfinite(a).all())
+
+
+# === Activations and their derivatives ===
+
+
+def sigmoid(z):
+    # 1 / (1 + e^-z) for z >= 0 and e^z / (1 + e^z) below, as in the python
+    # backend: exp only ever sees -|z|, so it cannot overflow.
+    e = np.exp(-np.abs(z))
+    out = np.where(z >= 0, 1.0, e).astype(z.dtype, copy=False)
+    e += 1.0
+    out /= e
+    return out
+
+
+def sigmoid_backward(a, d):
+    out = d * a
+    out *= 1.0 - a
+    return out
+
+
+def tanh(z):
+    return np.tanh(z)
+
+
+def tanh_backward(a, d):
+    out = a * a
+    np.subtract(1.0, out, out=out)
+    out *= d
+    return out
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+def relu_backward(a, d):
+    out = d.copy()
+    out[a <= 0.0] = 0.0
+    return out
+
+
+def identity_backward(a, d):
+    return d
+
+
+def softmax(z):
+    out = z - z.max(axis=1, keepdims=True)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+def softmax_backward(a, d):
+    s = (d * a).sum(axis=1, keepdims=True)
+    out = d - s
+    out *= a
+    return out
+
+
+# === Losses ===
+
+
+def squared_error(a, y):
+    diff = a - y
+    return 0.5 * float(np.vdot(diff, diff))
+
+
+def cross_entropy(a, y):
+    return -float(np.vdot(y, np.log(np.maximum(a, EPS))))
+
+
+def binary_cross_entropy(a, y):
+    pos = np.log(np.maximum(a, EPS))
+    neg = np.log(np.maximum(1.0 - a, EPS))
+    return -float(np.vdot(y, pos) + np.vdot(1.0 - y, neg))
+
+
+# === In-place updates ===
+
+
+def add_(a, b, alpha=1.0):
+    if a.shape != b.shape:
+        raise ValueError("add_: shapes %s and %s differ" % (a.shape, b.shape))
+    if alpha == 1.0:
+        a += b
+    else:
+        a += alpha * b
+    return a
+
+
+def scale_(a, c):
+    a *= c
+    return a
+
+
+def adam_(w, g, m, v, lr, beta1, beta2, eps):
+    m *= beta1
+    m += (1.0 - beta1) * g
+    v *= beta2
+    v += (1.0 - beta2) * (g * g)
+    step = np.sqrt(v)
+    step += eps
+    np.divide(m, step, out=step)
+    step *= lr
+    w -= step
+    return w

@@ -1,0 +1,203 @@
+"""From the caller's data to batches: inputs, targets, shuffling, the RNG.
+
+The network accepts inputs as lists or tuples of rows, ``array.array`` rows,
+NumPy arrays, Matrices, or a byte-backed dataset such as
+:class:`tinynet.datasets.Images`; targets as int class labels or as rows of
+target values (e.g. one-hot).  Nothing here imports NumPy: arrays are
+recognised by their attributes.  Batches are converted to the backend's
+matrices only when used, so a large dataset is never held twice.
+"""
+
+try:
+    import time
+except ImportError:  # pragma: no cover
+    time = None
+
+try:
+    from random import Random
+except ImportError:  # MicroPython has only the module-level generator
+    Random = None
+
+from .matrix import Matrix
+
+
+def _is_number(v):
+    # NumPy scalars are numbers too: float64 subclasses float, and int64 has
+    # a dtype and no dimensions.
+    return isinstance(v, (int, float)) or getattr(v, "ndim", None) == 0
+
+
+def is_single(x):
+    """Return whether ``x`` is one sample (1-D) rather than a batch."""
+    if isinstance(x, Matrix) or hasattr(x, "byte_rows"):
+        return False
+    ndim = getattr(x, "ndim", None)
+    if ndim is not None:
+        return ndim == 1
+    try:
+        return len(x) > 0 and _is_number(x[0])
+    except TypeError:
+        raise TypeError("expected a sequence of numbers or of rows, not %s"
+                        % type(x).__name__) from None
+
+
+class Inputs:
+    """The caller's input rows, checked once and converted a batch at a time."""
+
+    def __init__(self, X, ops, dtype, width):
+        self.ops, self.dtype, self.width = ops, dtype, width
+        if isinstance(X, Matrix):
+            if X.ops is not ops:  # another backend's matrix: go via lists
+                X = X.tolist()
+            else:
+                self.matrix = X
+        self.X = X
+        self.kind = ("matrix" if isinstance(X, Matrix) else
+                     "bytes" if hasattr(X, "byte_rows") else
+                     "array" if hasattr(X, "ndim") else "rows")
+        self._check()
+
+    def _check(self):
+        X, width = self.X, self.width
+        if self.kind == "array":
+            if X.ndim != 2:
+                raise ValueError("inputs must be 1-D (one sample) or 2-D, not %d-D" % X.ndim)
+            found = [X.shape[1]]
+        elif self.kind == "rows":
+            found = [len(row) for row in X]
+        else:  # a Matrix, or a byte-backed dataset with a fixed row width
+            found = [X.width if self.kind == "bytes" else X.shape[1]]
+        for i, n in enumerate(found):
+            if n != width:
+                where = "x" if len(X) == 1 else "row %d of X" % i
+                raise ValueError("%s has %d values; the network's input layer has %d"
+                                 % (where, n, width))
+
+    def __len__(self):
+        return len(self.X)
+
+    def take(self, index):
+        """Return the rows at ``index`` as a Matrix."""
+        ops, X = self.ops, self.X
+        if self.kind == "matrix":
+            data = X.data if len(index) == len(X) and _is_all(index) else ops.take(X.data, index)
+        elif self.kind == "bytes":
+            data = ops.from_bytes(X.byte_rows(index), len(index), self.width, self.dtype)
+        elif self.kind == "array":
+            data = ops.asarray(X[list(index)], self.dtype)
+        else:
+            data = ops.asarray([X[i] for i in index], self.dtype)
+        return Matrix(data, ops)
+
+
+def _is_all(index):
+    return isinstance(index, range) and index.start == 0 and index.step == 1
+
+
+class Targets:
+    """The caller's targets: int labels (one-hot when used) or target rows."""
+
+    def __init__(self, y, n, width, ops, dtype):
+        self.ops, self.dtype, self.width = ops, dtype, width
+        if isinstance(y, Matrix):
+            y = y.tolist()
+        if hasattr(y, "ndim") and y.ndim == 1:
+            y = y.tolist()
+        if len(y) != n:
+            raise ValueError("X has %d rows but y has %d targets" % (n, len(y)))
+        self.labels = None
+        if n and _is_number(y[0]):
+            self.labels = _check_labels(y, width)
+        else:
+            self.y = y
+            for i, row in enumerate(y):
+                if len(row) != width:
+                    raise ValueError("target %d has %d values; the network has %d outputs"
+                                     % (i, len(row), width))
+
+    def take(self, index):
+        """Return ``(Y, labels)`` for the samples at ``index``: the target
+        rows as a Matrix and the class of each."""
+        ops = self.ops
+        if self.labels is not None:
+            labels = [self.labels[i] for i in index]
+            if self.width == 1:  # a single output: the label is the target
+                data = ops.asarray([[float(v)] for v in labels], self.dtype)
+            else:
+                data = ops.one_hot(labels, self.width, self.dtype)
+            return Matrix(data, ops), labels
+        y = self.y
+        rows = y[list(index)] if hasattr(y, "ndim") else [y[i] for i in index]
+        Y = Matrix(ops.asarray(rows, self.dtype), ops)
+        return Y, classes(Y)
+
+
+def _check_labels(y, width):
+    labels = []
+    top = max(width, 2) - 1  # one output still has two classes, 0 and 1
+    for i, v in enumerate(y):
+        try:
+            label = int(v)
+        except (TypeError, ValueError):
+            label = None
+        if label is None or label != v or not 0 <= label <= top:
+            raise ValueError("label %r at index %d is not a class in 0..%d" % (v, i, top))
+        labels.append(label)
+    return labels
+
+
+def classes(out):
+    """Return the class of each row of the Matrix ``out``: the largest
+    output's index, or, for a single output, whether it is >= 0.5."""
+    if out.shape[1] == 1:
+        return [int(row[0] >= 0.5) for row in out.tolist()]
+    return out.argmax()
+
+
+def count_equal(a, b):
+    return sum(1 for p, q in zip(a, b) if p == q)
+
+
+# === Randomness: one private generator per model ===
+
+
+class SplitMix64:
+    """A tiny, exact 64-bit generator (Steele, Lea and Flood's SplitMix64),
+    used where the random module has no Random class (MicroPython)."""
+
+    MASK = (1 << 64) - 1
+
+    def __init__(self, seed):
+        self.state = seed & self.MASK
+
+    def random(self):
+        """Return the next float in [0, 1)."""
+        self.state = z = (self.state + 0x9E3779B97F4A7C15) & self.MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.MASK
+        return ((z ^ (z >> 31)) >> 11) / 9007199254740992.0
+
+
+def make_rng(seed=None):
+    """Return a private generator with a ``random()`` method; the global
+    generators are never seeded or used."""
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        raise TypeError("seed must be an int or None, not %r" % (seed,))
+    if Random is not None:
+        return Random(seed)
+    if seed is None:
+        seed = int(clock() * 1e6)
+    return SplitMix64(seed)
+
+
+def shuffle(items, rng):
+    """Shuffle the list ``items`` in place with ``rng.random()`` (Fisher-Yates),
+    the same way on every interpreter."""
+    for i in range(len(items) - 1, 0, -1):
+        j = int(rng.random() * (i + 1))
+        items[i], items[j] = items[j], items[i]
+
+
+def clock():
+    """Return a time in seconds for measuring intervals."""
+    return getattr(time, "perf_counter", time.time)()

@@ -1,0 +1,306 @@
+"""DNN: a fully-connected neural network trained by backpropagation.
+
+Conventions (as in scikit-learn): a batch is a matrix with one sample per
+row; ``weights[i]`` is ``n_in x n_out`` and ``biases[i]`` a ``1 x n_out``
+row, so layer ``i`` computes ``f(A @ W + b)``.  ``sizes`` lists the width of
+every layer, input first: ``[784, 1250, 10]`` is 784 inputs, one hidden
+layer of 1250 units and 10 outputs.
+"""
+
+import math
+
+from .activations import HIDDEN, OUTPUT
+from .errors import TinynetError
+from .losses import LOSSES
+from .matrix import Matrix
+from .backends import get_backend
+from .optim import OPTIMIZERS
+from . import batching as _data
+
+
+def _choose(registry, value, what):
+    try:
+        return registry[value]()
+    except (KeyError, TypeError):
+        raise ValueError(
+            "unknown %s %r; expected one of: %s" % (what, value, ", ".join(sorted(registry)))
+        ) from None
+
+
+class DNN:
+    """A fully-connected network with layer widths ``sizes``.
+
+    ``activation`` is the hidden layers' function ("relu", "tanh",
+    "sigmoid"); ``output`` the last layer's ("softmax", "sigmoid",
+    "linear"); ``loss`` is "cross_entropy" or "mse"; ``optimizer`` is "sgd",
+    "momentum" or "adam", with ``learning_rate`` defaulting to a value that
+    suits it (0.02, 0.01, 0.001).  ``l2`` is the weight decay; ``seed`` fixes
+    the initial weights and the shuffling; ``backend`` ("numpy" or "python")
+    and ``dtype`` ("float64", or "float32" with NumPy) choose how to compute.
+
+    The defaults (ReLU, softmax, cross-entropy, plain SGD at 0.02) let the
+    classic one-sample-at-a-time loop train MNIST to over 95% in one pass.
+
+    >>> net = DNN([2, 3, 2], seed=1, backend="python")
+    >>> net
+    DNN([2, 3, 2], activation='relu', output='softmax', loss='cross_entropy', optimizer='sgd', learning_rate=0.02, backend='python')
+    >>> [round(p, 6) for p in net.predict([0.5, -1.0])]
+    [0.419064, 0.580936]
+    """
+
+    def __init__(self, sizes, activation="relu", output="softmax", loss="cross_entropy",
+                 learning_rate=None, optimizer="sgd", l2=0.0, momentum=0.9, seed=None,
+                 backend=None, dtype=None):
+        self.sizes = _check_sizes(sizes)
+        self.hidden = _choose(HIDDEN, activation, "activation")
+        self.output = _choose(OUTPUT, output, "output")
+        self.loss = _choose(LOSSES, loss, "loss")
+        self.loss.check(self.output)
+        self._ops = get_backend(backend)
+        self.dtype = self._ops.check_dtype(dtype)
+        if optimizer not in OPTIMIZERS:
+            _choose(OPTIMIZERS, optimizer, "optimizer")
+        cls = OPTIMIZERS[optimizer]
+        if learning_rate is None:
+            learning_rate = cls.default_learning_rate
+        _check_positive(learning_rate, "learning_rate")
+        if not isinstance(l2, (int, float)) or l2 < 0:
+            raise ValueError("l2 must be a number >= 0, not %r" % (l2,))
+        kwargs = {"momentum": momentum} if optimizer == "momentum" else {}
+        self.optimizer = cls(float(learning_rate), float(l2), **kwargs)
+        self.seed = seed
+        self._rng = _data.make_rng(seed)
+        self.weights, self.biases = [], []
+        for i, (fan_in, fan_out) in enumerate(zip(self.sizes, self.sizes[1:])):
+            act = self.output if i == len(self.sizes) - 2 else self.hidden
+            bound = act.init_bound(fan_in, fan_out)
+            uniform = self._rng.random
+            # Drawn in Python from the model's own generator, so every
+            # backend (and interpreter) starts from the same weights.
+            rows = [[(2.0 * uniform() - 1.0) * bound for _ in range(fan_out)]
+                    for _ in range(fan_in)]
+            self.weights.append(self._matrix(rows))
+            self.biases.append(self._matrix([[0.0] * fan_out]))
+
+    # --- description ---
+
+    @property
+    def backend(self):
+        return self._ops.name
+
+    @property
+    def learning_rate(self):
+        return self.optimizer.learning_rate
+
+    @property
+    def n_parameters(self):
+        return sum(a * b + b for a, b in zip(self.sizes, self.sizes[1:]))
+
+    def __repr__(self):
+        return "%s(%r, activation=%r, output=%r, loss=%r, optimizer=%r, learning_rate=%r, backend=%r)" % (
+            type(self).__name__, self.sizes, self.hidden.name, self.output.name,
+            self.loss.name, self.optimizer.name, self.learning_rate, self.backend)
+
+    # --- the forward and backward passes ---
+
+    def _matrix(self, rows):
+        return Matrix(self._ops.asarray(rows, self.dtype), self._ops)
+
+    def forward(self, X):
+        """Return the activations of every layer for the batch ``X`` (a
+        Matrix): ``[X, hidden..., output]``."""
+        activations = [X]
+        last = len(self.weights) - 1
+        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+            f = self.output if i == last else self.hidden
+            activations.append(f.forward(activations[-1] @ w + b))
+        return activations
+
+    def _backward(self, activations, Y):
+        """Return the error at each layer's pre-activation, ``deltas[i]`` for
+        layer ``i``, walking back from the output."""
+        delta = self.loss.delta(activations[-1], Y, self.output)
+        deltas = [delta]
+        for i in range(len(self.weights) - 1, 0, -1):
+            # Push the error back through W[i] (delta @ W.T), then through the
+            # hidden activation whose output was activations[i].
+            delta = self.hidden.backward(activations[i], delta.matmul_t(self.weights[i]))
+            deltas.append(delta)
+        deltas.reverse()
+        return deltas
+
+    def objective(self, X, Y):
+        """Return the mean loss over the batch plus the L2 penalty: the
+        function whose gradient :meth:`gradients` computes."""
+        out = self.forward(X)[-1]
+        penalty = 0.5 * self.optimizer.l2 * sum(
+            w.apply(w.ops.square).sum() for w in self.weights)
+        return self.loss.value(out, Y, self.output) / len(X) + penalty
+
+    def gradients(self, X, Y):
+        """Return ``(objective, grad_w, grad_b)`` for the batch ``X``, ``Y``
+        (Matrices) without changing the network."""
+        activations = self.forward(X)
+        deltas = self._backward(activations, Y)
+        n = len(X)
+        grad_w = [a.T @ d * (1.0 / n) for a, d in zip(activations, deltas)]
+        grad_b = [d.sum(axis=0) * (1.0 / n) for d in deltas]
+        if self.optimizer.l2:
+            grad_w = [g + w * self.optimizer.l2 for g, w in zip(grad_w, self.weights)]
+        return self.objective(X, Y), grad_w, grad_b
+
+    def _train_batch(self, X, Y):
+        """One optimizer step on the batch; return (mean loss, outputs)."""
+        activations = self.forward(X)
+        out = activations[-1]
+        loss = self.loss.value(out, Y, self.output) / len(X)
+        if not math.isfinite(loss):
+            raise TinynetError(
+                "loss became nan/inf; try a smaller learning_rate (now %g)" % self.learning_rate)
+        deltas = self._backward(activations, Y)
+        self.optimizer.step(self.weights, self.biases, activations[:-1], deltas)
+        return loss, out
+
+    # --- the public API ---
+
+    def train(self, x, y):
+        """Take one gradient step on one sample and return its loss.
+
+        ``x`` is a sequence of ``sizes[0]`` numbers (a list, tuple,
+        array.array or NumPy row); ``y`` is an int class label or a sequence
+        of ``sizes[-1]`` target values (e.g. one-hot).
+        """
+        X = self._inputs(x, single=True)
+        Y, _ = self._targets(y, 1, single=True)
+        return self._train_batch(X, Y)[0]
+
+    def predict(self, x):
+        """Return the network's outputs for one sample (a list, or a NumPy
+        row) or, for a batch (2-D input), one output row per sample."""
+        single = _data.is_single(x)
+        X = self._inputs(x, single=single)
+        out = self._ops.vstack([self.forward(part)[-1].data for part in _batches_of(X, 1024)])
+        return out[0] if single else out
+
+    def classify(self, x):
+        """Return the predicted class (an int) of one sample, or a list of
+        them for a batch: the index of the largest output."""
+        single = _data.is_single(x)
+        X = self._inputs(x, single=single)
+        labels = []
+        for part in _batches_of(X, 1024):
+            labels.extend(_data.classes(self.forward(part)[-1]))
+        return labels[0] if single else labels
+
+    def evaluate(self, X, y, batch_size=1024):
+        """Return ``{"loss": mean loss, "accuracy": fraction correct}`` on the
+        labelled data ``X``, ``y``."""
+        data = _data.Inputs(X, self._ops, self.dtype, self.sizes[0])
+        targets = _data.Targets(y, len(data), self.sizes[-1], self._ops, self.dtype)
+        total, correct = 0.0, 0
+        for start in range(0, len(data), batch_size):
+            index = range(start, min(start + batch_size, len(data)))
+            Xb, (Yb, labels) = data.take(index), targets.take(index)
+            out = self.forward(Xb)[-1]
+            total += self.loss.value(out, Yb, self.output)
+            correct += _data.count_equal(_data.classes(out), labels)
+        n = len(data)
+        return {"loss": total / n, "accuracy": correct / n}
+
+    def fit(self, X, y, epochs=1, batch_size=32, validation_data=None, shuffle=True,
+            callback=None):
+        """Train on ``X``, ``y`` in mini-batches; return one record per epoch.
+
+        Each epoch visits the samples in an order shuffled by the model's own
+        generator.  A record is a dict with the epoch's mean training
+        ``loss`` and ``accuracy`` (measured on each batch before its update),
+        ``seconds``, and ``val_loss``/``val_accuracy`` when
+        ``validation_data=(X_val, y_val)`` is given.
+
+        ``callback``, if given, is called with a dict after every batch
+        (``event`` "batch", with ``epoch``, ``epochs``, ``batch``,
+        ``batches`` and the running ``loss``) and after every epoch
+        (``event`` "epoch", with the epoch's record): this is how the command
+        line draws its progress bar, as fit itself never prints.
+        """
+        _check_count(epochs, "epochs", 0)
+        _check_count(batch_size, "batch_size", 1)
+        data = _data.Inputs(X, self._ops, self.dtype, self.sizes[0])
+        targets = _data.Targets(y, len(data), self.sizes[-1], self._ops, self.dtype)
+        n = len(data)
+        batches = (n + batch_size - 1) // batch_size
+        history = []
+        for epoch in range(1, epochs + 1):
+            started = _data.clock()
+            order = list(range(n))
+            if shuffle:
+                _data.shuffle(order, self._rng)
+            total, correct = 0.0, 0
+            for batch, start in enumerate(range(0, n, batch_size), 1):
+                index = order[start:start + batch_size]
+                Xb, (Yb, labels) = data.take(index), targets.take(index)
+                try:
+                    loss, out = self._train_batch(Xb, Yb)
+                except TinynetError as err:
+                    raise TinynetError("%s (epoch %d, batch %d)" % (err, epoch, batch)) from None
+                total += loss * len(index)
+                correct += _data.count_equal(_data.classes(out), labels)
+                if callback is not None:
+                    callback({"event": "batch", "epoch": epoch, "epochs": epochs, "batch": batch,
+                              "batches": batches, "loss": total / (start + len(index))})
+            record = {"epoch": epoch, "loss": total / n, "accuracy": correct / n}
+            if validation_data is not None:
+                scores = self.evaluate(*validation_data)
+                record["val_loss"], record["val_accuracy"] = scores["loss"], scores["accuracy"]
+            record["seconds"] = _data.clock() - started
+            history.append(record)
+            if callback is not None:
+                event = {"event": "epoch", "epochs": epochs}
+                event.update(record)
+                callback(event)
+        return history
+
+    # --- conversions used by the public API ---
+
+    def _inputs(self, x, single):
+        data = _data.Inputs([x] if single else x, self._ops, self.dtype, self.sizes[0])
+        return data.take(range(len(data)))
+
+    def _targets(self, y, n, single):
+        targets = _data.Targets([y] if single else y, n, self.sizes[-1], self._ops, self.dtype)
+        return targets.take(range(n))
+
+    def save(self, path, format=None):
+        """Save the model to ``path`` (see :func:`tinynet.save`)."""
+        from .io import save
+
+        save(self, path, format=format)
+
+
+def _batches_of(X, size):
+    for start in range(0, len(X), size):
+        yield X if len(X) <= size else Matrix(X.ops.take(X.data, range(start, min(start + size, len(X)))), X.ops)
+
+
+def _check_sizes(sizes):
+    try:
+        sizes = list(sizes)
+    except TypeError:
+        raise TypeError("sizes must be a list of layer widths, like [784, 30, 10], not %r"
+                        % (sizes,)) from None
+    if len(sizes) < 2:
+        raise ValueError("sizes needs at least an input and an output layer, got %r" % (sizes,))
+    for n in sizes:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise ValueError("layer sizes must be positive ints, got %r in %r" % (n, sizes))
+    return sizes
+
+
+def _check_positive(value, name):
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+        raise ValueError("%s must be a number > 0, not %r" % (name, value))
+
+
+def _check_count(value, name, least):
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        raise ValueError("%s must be an int >= %d, not %r" % (name, least, value))
