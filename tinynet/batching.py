@@ -41,6 +41,16 @@ def is_single(x):
                         % type(x).__name__) from None
 
 
+def is_one_target(y):
+    """Return whether ``y`` is the target of one sample: a label, or a 1-D
+    row of target values."""
+    if _is_number(y):
+        return True
+    if isinstance(y, Matrix):
+        return False
+    return getattr(y, "ndim", 1) == 1 and len(y) > 0 and _is_number(y[0])
+
+
 class Inputs:
     """The caller's input rows, checked once and converted a batch at a time."""
 
@@ -99,6 +109,8 @@ class Targets:
 
     def __init__(self, y, n, width, ops, dtype):
         self.ops, self.dtype, self.width = ops, dtype, width
+        if isinstance(y, (str, bytes)) or not hasattr(y, "__len__"):
+            raise TypeError("y must be int labels or rows of target values, not %r" % (y,))
         if isinstance(y, Matrix):
             y = y.tolist()
         if hasattr(y, "ndim") and y.ndim == 1:

@@ -42,10 +42,10 @@ class DNN:
     classic one-sample-at-a-time loop train MNIST to over 95% in one pass.
 
     >>> net = DNN([2, 3, 2], seed=1, backend="python")
-    >>> net
-    DNN([2, 3, 2], activation='relu', output='softmax', loss='cross_entropy', optimizer='sgd', learning_rate=0.02, backend='python')
     >>> [round(p, 6) for p in net.predict([0.5, -1.0])]
-    [0.419064, 0.580936]
+    [0.641496, 0.358504]
+    >>> net.train([0.5, -1.0], 1) > net.train([0.5, -1.0], 1)  # the loss falls
+    True
     """
 
     def __init__(self, sizes, activation="relu", output="softmax", loss="cross_entropy",
@@ -100,6 +100,29 @@ class DNN:
         return "%s(%r, activation=%r, output=%r, loss=%r, optimizer=%r, learning_rate=%r, backend=%r)" % (
             type(self).__name__, self.sizes, self.hidden.name, self.output.name,
             self.loss.name, self.optimizer.name, self.learning_rate, self.backend)
+
+    def get_params(self):
+        """Return the weights and biases as plain lists: ``{"weights": [one
+        n_in x n_out list of rows per layer], "biases": [one list per layer]}``."""
+        return {"weights": [w.tolist() for w in self.weights],
+                "biases": [b.tolist()[0] for b in self.biases]}
+
+    def set_params(self, weights, biases):
+        """Replace the weights and biases with these lists (the form
+        :meth:`get_params` returns), after checking every shape."""
+        layers = len(self.sizes) - 1
+        if len(weights) != layers or len(biases) != layers:
+            raise ValueError("expected %d weight matrices and bias rows, got %d and %d"
+                             % (layers, len(weights), len(biases)))
+        new_w, new_b = [], []
+        for i, (w, b) in enumerate(zip(weights, biases)):
+            n_in, n_out = self.sizes[i], self.sizes[i + 1]
+            if len(w) != n_in or any(len(row) != n_out for row in w) or len(b) != n_out:
+                raise ValueError("layer %d needs %dx%d weights and %d biases"
+                                 % (i, n_in, n_out, n_out))
+            new_w.append(self._matrix(w))
+            new_b.append(self._matrix([b]))
+        self.weights, self.biases = new_w, new_b
 
     # --- the forward and backward passes ---
 
@@ -168,10 +191,13 @@ class DNN:
 
         ``x`` is a sequence of ``sizes[0]`` numbers (a list, tuple,
         array.array or NumPy row); ``y`` is an int class label or a sequence
-        of ``sizes[-1]`` target values (e.g. one-hot).
+        of ``sizes[-1]`` target values (e.g. one-hot).  A batch (2-D ``x``
+        with one target per row) takes one step on its mean loss.
         """
-        X = self._inputs(x, single=True)
-        Y, _ = self._targets(y, 1, single=True)
+        X = self._inputs(x, _data.is_single(x))
+        if len(X) == 1 and _data.is_one_target(y):
+            y = [y]
+        Y, _ = self._targets(y, len(X))
         return self._train_batch(X, Y)[0]
 
     def predict(self, x):
@@ -266,8 +292,8 @@ class DNN:
         data = _data.Inputs([x] if single else x, self._ops, self.dtype, self.sizes[0])
         return data.take(range(len(data)))
 
-    def _targets(self, y, n, single):
-        targets = _data.Targets([y] if single else y, n, self.sizes[-1], self._ops, self.dtype)
+    def _targets(self, y, n):
+        targets = _data.Targets(y, n, self.sizes[-1], self._ops, self.dtype)
         return targets.take(range(n))
 
     def save(self, path, format=None):

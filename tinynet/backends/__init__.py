@@ -59,7 +59,10 @@ def numpy_available():
         from importlib.util import find_spec
     except ImportError:  # MicroPython: no importlib, and no NumPy either
         return False
-    return find_spec("numpy") is not None
+    try:
+        return find_spec("numpy") is not None
+    except (ImportError, ValueError):  # e.g. sys.modules["numpy"] = None
+        return False
 
 
 def _from_environment():

@@ -248,7 +248,8 @@ def identity_backward(a, d):
 
 
 def softmax(z):
-    out = z - z.max(axis=1, keepdims=True)
+    with np.errstate(over="ignore"):  # 1e308 - -1e308 is -inf, and exp(-inf) = 0
+        out = z - z.max(axis=1, keepdims=True)
     np.exp(out, out=out)
     out /= out.sum(axis=1, keepdims=True)
     return out

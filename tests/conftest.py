@@ -1,0 +1,34 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tinynet.backends import BACKENDS, numpy_available
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MNIST = os.path.join(os.path.dirname(ROOT), "shared", "mnist")
+INSTALLED = [b for b in BACKENDS if b != "numpy" or numpy_available()]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes more than a few seconds")
+
+
+@pytest.fixture(params=INSTALLED)
+def backend(request):
+    """Each installed backend's name in turn."""
+    return request.param
+
+
+needs_numpy = pytest.mark.skipif(not numpy_available(), reason="NumPy is not installed")
+
+
+def run_python(code, env=None, cwd=None):
+    """Run ``code`` in a fresh interpreter with tinynet importable; return
+    the completed process (stdout and stderr as text)."""
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = ROOT + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-c", code], env=full_env, cwd=cwd or ROOT,
+                          capture_output=True, text=True, timeout=300)

@@ -1,0 +1,244 @@
+"""The backend contract: every backend defines the same functions, and each
+gives the values worked out by hand here."""
+
+import math
+
+import pytest
+
+import tinynet
+from tinynet.backends import REQUIRED, get_backend, python_backend
+
+from conftest import INSTALLED, needs_numpy, run_python
+
+
+def ops_for(name):
+    return get_backend(name)
+
+
+def as_lists(ops, x):
+    return ops.tolist(x) if not isinstance(x, float) else x
+
+
+@pytest.mark.parametrize("name", INSTALLED)
+def test_backend_defines_every_required_function(name):
+    ops = ops_for(name)
+    missing = [f for f in REQUIRED if not hasattr(ops, f)]
+    assert missing == []
+    assert ops.name == name
+
+
+def close(a, b, tol=1e-12):
+    if isinstance(a, (int, float)):
+        return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
+    return len(a) == len(b) and all(close(x, y, tol) for x, y in zip(a, b))
+
+
+A = [[1.0, 2.0], [3.0, 4.0]]
+B = [[0.5, -1.0, 2.0], [1.5, 0.0, -2.0]]
+ROW = [[10.0, 20.0]]
+
+
+def test_products(backend):
+    ops = get_backend(backend)
+    a, b = ops.asarray(A), ops.asarray(B)
+    # [1 2] . columns of B: 1*0.5 + 2*1.5 = 3.5, -1, 2 - 4 = -2
+    assert ops.tolist(ops.matmul(a, b)) == [[3.5, -1.0, -2.0], [7.5, -3.0, -2.0]]
+    assert ops.tolist(ops.matmul_t(a, a)) == [[5.0, 11.0], [11.0, 25.0]]
+    assert ops.tolist(ops.transpose(b)) == [[0.5, 1.5], [-1.0, 0.0], [2.0, -2.0]]
+    with pytest.raises(ValueError, match="not aligned"):
+        ops.matmul(b, b)
+    with pytest.raises(ValueError, match="not aligned"):
+        ops.matmul_t(a, b)
+
+
+def test_matmul_skips_zeros_without_changing_the_result(backend):
+    ops = get_backend(backend)
+    sparse = [[0.0] * 7 + [2.0] + [0.0] * 12]          # 1 non-zero in 20
+    dense = [[float(i * 3 + j) for j in range(3)] for i in range(20)]
+    assert ops.tolist(ops.matmul(ops.asarray(sparse), ops.asarray(dense))) == [[42.0, 44.0, 46.0]]
+    zero = [[0.0] * 20]
+    assert ops.tolist(ops.matmul(ops.asarray(zero), ops.asarray(dense))) == [[0.0, 0.0, 0.0]]
+
+
+def test_add_outer_matches_the_dense_product(backend):
+    ops = get_backend(backend)
+    a = [[0.0, 2.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 3.0, 0.0]]
+    d = [[1.0, -1.0], [0.5, 2.0]]
+    for rows in (a[:1], a):  # one sparse sample (the fused path) and a batch
+        w = ops.zeros(5, 2)
+        deltas = d[:len(rows)]
+        ops.add_outer_(w, ops.asarray(rows), ops.asarray(deltas), 0.5)
+        expected = [[0.5 * sum(r[k] * e[j] for r, e in zip(rows, deltas)) for j in range(2)]
+                    for k in range(5)]
+        assert ops.tolist(w) == expected
+    with pytest.raises(ValueError, match="do not fit"):
+        ops.add_outer_(ops.zeros(4, 2), ops.asarray(a), ops.asarray(d), 1.0)
+
+
+def test_elementwise_with_broadcasting(backend):
+    ops = get_backend(backend)
+    a, row = ops.asarray(A), ops.asarray(ROW)
+    assert ops.tolist(ops.add(a, row)) == [[11.0, 22.0], [13.0, 24.0]]
+    assert ops.tolist(ops.subtract(a, 1.0)) == [[0.0, 1.0], [2.0, 3.0]]
+    assert ops.tolist(ops.multiply(a, a)) == [[1.0, 4.0], [9.0, 16.0]]
+    assert ops.tolist(ops.divide(a, 2.0)) == [[0.5, 1.0], [1.5, 2.0]]
+    assert ops.tolist(ops.negative(a)) == [[-1.0, -2.0], [-3.0, -4.0]]
+    assert ops.tolist(ops.square(a)) == [[1.0, 4.0], [9.0, 16.0]]
+    with pytest.raises(ValueError, match="do not broadcast"):
+        ops.add(a, ops.asarray(B))
+
+
+def test_reductions(backend):
+    ops = get_backend(backend)
+    a = ops.asarray(A)
+    assert ops.reduce_sum(a) == 10.0 and isinstance(ops.reduce_sum(a), float)
+    assert ops.tolist(ops.reduce_sum(a, 0)) == [[4.0, 6.0]]
+    assert ops.tolist(ops.reduce_sum(a, 1)) == [[3.0], [7.0]]
+    assert ops.reduce_max(a) == 4.0
+    assert ops.tolist(ops.reduce_max(a, 0)) == [[3.0, 4.0]]
+    assert ops.argmax(ops.asarray([[0.1, 0.7, 0.7], [0.9, 0.0, 0.1]])) == [1, 0]  # first on ties
+    assert ops.all_finite(a)
+    assert not ops.all_finite(ops.asarray([[1.0, math.inf]]))
+    assert not ops.all_finite(ops.asarray([[math.nan, 1.0]]))
+
+
+def test_activations_at_hand_values(backend):
+    ops = get_backend(backend)
+    z = ops.asarray([[0.0, 2.0, -2.0]])
+    s = 1 / (1 + math.exp(-2.0))
+    assert close(ops.tolist(ops.sigmoid(z))[0], [0.5, s, 1 - s])
+    assert close(ops.tolist(ops.tanh(z))[0], [0.0, math.tanh(2.0), -math.tanh(2.0)])
+    assert ops.tolist(ops.relu(z)) == [[0.0, 2.0, 0.0]]
+    e = [1.0, math.exp(2.0), math.exp(-2.0)]
+    assert close(ops.tolist(ops.softmax(z))[0], [v / sum(e) for v in e])
+    a, d = ops.asarray([[0.25, 0.5, 0.0]]), ops.asarray([[2.0, 2.0, 2.0]])
+    assert close(ops.tolist(ops.sigmoid_backward(a, d))[0], [2 * 0.25 * 0.75, 0.5, 0.0])
+    assert close(ops.tolist(ops.tanh_backward(a, d))[0], [2 * (1 - 0.0625), 1.5, 2.0])
+    assert ops.tolist(ops.relu_backward(a, d)) == [[2.0, 2.0, 0.0]]
+    # softmax Jacobian applied to d: a * (d - <d, a>) = a * (2 - 1.5)
+    assert close(ops.tolist(ops.softmax_backward(a, d))[0], [0.125, 0.25, 0.0])
+
+
+def test_activations_never_overflow(backend):
+    ops = get_backend(backend)
+    z = ops.asarray([[1000.0, -1000.0, 1e308, -1e308]])
+    assert ops.tolist(ops.sigmoid(z)) == [[1.0, 0.0, 1.0, 0.0]]
+    assert close(ops.tolist(ops.softmax(z))[0], [0.0, 0.0, 1.0, 0.0])
+    assert ops.tolist(ops.elementwise_exp(ops.asarray([[1000.0, -1000.0]]))) == [[math.inf, 0.0]]
+    assert ops.tolist(ops.elementwise_log(ops.asarray([[0.0, 1.0]]))) == [[-math.inf, 0.0]]
+
+
+def test_losses_at_hand_values(backend):
+    ops = get_backend(backend)
+    a, y = ops.asarray([[0.25, 0.75]]), ops.asarray([[0.0, 1.0]])
+    assert close(ops.squared_error(a, y), 0.5 * (0.0625 + 0.0625))
+    assert close(ops.cross_entropy(a, y), -math.log(0.75))
+    assert close(ops.binary_cross_entropy(a, y), -2 * math.log(0.75))
+    # log(0) is never taken: probabilities are clipped at EPS
+    zero = ops.asarray([[1.0, 0.0]])
+    assert close(ops.cross_entropy(zero, y), -math.log(ops.EPS))
+    assert math.isfinite(ops.binary_cross_entropy(zero, y))
+
+
+def test_in_place_updates(backend):
+    ops = get_backend(backend)
+    a = ops.asarray(A)
+    assert ops.add_(a, ops.asarray(A), 0.5) is a
+    assert ops.tolist(a) == [[1.5, 3.0], [4.5, 6.0]]
+    assert ops.tolist(ops.scale_(a, 2.0)) == [[3.0, 6.0], [9.0, 12.0]]
+    w, g = ops.asarray([[1.0]]), ops.asarray([[0.5]])
+    m, v = ops.zeros(1, 1), ops.zeros(1, 1)
+    ops.adam_(w, g, m, v, 0.1, 0.9, 0.999, 0.0)
+    # m = 0.1 * 0.5, v = 0.001 * 0.25: the step is 0.1 * 0.05 / sqrt(0.00025)
+    assert close(ops.tolist(m)[0][0], 0.05) and close(ops.tolist(v)[0][0], 0.00025)
+    assert close(ops.tolist(w)[0][0], 1.0 - 0.1 * 0.05 / math.sqrt(0.00025))
+
+
+def test_conversions(backend):
+    ops = get_backend(backend)
+    assert ops.tolist(ops.from_bytes(bytes([0, 255, 51, 102]), 2, 2)) == [[0.0, 1.0], [0.2, 0.4]]
+    assert ops.tolist(ops.one_hot([2, 0], 3)) == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    assert ops.tolist(ops.take(ops.asarray(A), [1, 1, 0])) == [A[1], A[1], A[0]]
+    assert ops.tolist(ops.vstack([ops.asarray(A), ops.asarray(ROW)])) == A + ROW
+    assert tuple(ops.shape(ops.zeros(2, 3))) == (2, 3)
+    with pytest.raises(ValueError):
+        ops.asarray([[1.0, 2.0], [3.0]])
+
+
+def test_python_backend_is_float64_only():
+    with pytest.raises(ValueError, match="float64 only"):
+        python_backend.check_dtype("float32")
+
+
+@needs_numpy
+def test_numpy_backend_keeps_float32():
+    ops = get_backend("numpy")
+    a = ops.asarray(A, "float32")
+    for result in (ops.matmul(a, a), ops.sigmoid(a), ops.softmax(a), ops.add(a, 1.0)):
+        assert result.dtype.name == "float32"
+    with pytest.raises(ValueError, match="float64"):
+        ops.check_dtype("int8")
+
+
+# === Selecting a backend ===
+
+
+def test_unknown_backend_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="unknown backend 'torch'; expected one of: numpy, python"):
+        get_backend("torch")
+    with pytest.raises(ValueError, match="unknown backend"):
+        tinynet.set_backend("jax")
+
+
+def test_selection_order(monkeypatch):
+    monkeypatch.setenv("TINYNET_BACKEND", "python")
+    assert get_backend().name == "python"
+    try:
+        tinynet.set_backend("python")
+        monkeypatch.setenv("TINYNET_BACKEND", "numpy")
+        assert get_backend().name == "python"  # set_backend beats the variable
+        assert tinynet.DNN([2, 2]).backend == "python"
+    finally:
+        tinynet.set_backend(None)
+    monkeypatch.setenv("TINYNET_BACKEND", "bogus")
+    with pytest.raises(ValueError, match="unknown backend 'bogus'"):
+        get_backend()
+    assert get_backend("python").name == "python"  # an argument beats everything
+
+
+def test_auto_selection_prefers_numpy_when_installed(monkeypatch):
+    monkeypatch.delenv("TINYNET_BACKEND", raising=False)
+    expected = "numpy" if "numpy" in INSTALLED else "python"
+    assert get_backend().name == expected
+
+
+def test_import_never_imports_numpy_with_the_python_backend():
+    code = (
+        "import sys, tinynet\n"
+        "net = tinynet.DNN([4, 3, 2], seed=0)\n"
+        "net.train([0.0, 0.5, 1.0, 0.0], 1)\n"
+        "net.fit([[0.0, 1.0, 0.0, 1.0]] * 4, [0, 1, 0, 1], epochs=2, batch_size=2)\n"
+        "print(net.backend, net.classify([1.0, 0.0, 0.0, 0.0]) in (0, 1))\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    result = run_python(code, env={"TINYNET_BACKEND": "python"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["python", "True", "False"]
+
+
+def test_asking_for_numpy_without_it_says_how_to_install():
+    # Block NumPy in a fresh interpreter, whether or not it is installed.
+    code = (
+        "import sys; sys.modules['numpy'] = None\n"
+        "import tinynet\n"
+        "print(tinynet.DNN([2, 2]).backend)\n"
+        "try:\n"
+        "    tinynet.DNN([2, 2], backend='numpy')\n"
+        "except ImportError as e:\n"
+        "    print('ImportError:', e)\n"
+    )
+    result = run_python(code, env={"TINYNET_BACKEND": ""})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "python"  # auto-selection falls back silently
+    assert "pip install 'tinynet[numpy]'" in lines[1]

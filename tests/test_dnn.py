@@ -1,0 +1,242 @@
+"""The DNN: a hand-worked step, learning, the tutorial API, and bad input."""
+
+import array
+import math
+import random
+
+import pytest
+
+from tinynet import DNN, Matrix, TinynetError
+
+from conftest import needs_numpy
+
+
+def hand_network(backend, **kwargs):
+    net = DNN([2, 2, 1], activation="relu", output="linear", loss="mse",
+              learning_rate=0.1, backend=backend, **kwargs)
+    net.set_params(weights=[[[0.1, 0.2], [0.3, 0.4]], [[0.5], [-0.25]]],
+                   biases=[[0.05, -0.05], [0.1]])
+    return net
+
+
+def test_one_sgd_step_by_hand(backend):
+    net = hand_network(backend)
+    # Forward, x = [1, 2]:
+    #   z1 = x @ W1 + b1 = [0.1 + 0.6 + 0.05, 0.2 + 0.8 - 0.05] = [0.75, 0.95]
+    #   a1 = relu(z1) = [0.75, 0.95]
+    #   a2 = a1 @ W2 + b2 = 0.375 - 0.2375 + 0.1 = 0.2375   (linear output)
+    #   loss = 0.5 * (0.2375 - 1)^2 = 0.290703125
+    loss = net.train([1.0, 2.0], [1.0])
+    assert loss == pytest.approx(0.290703125, abs=1e-12)
+    # Backward: delta2 = a2 - y = -0.7625 (linear output + squared error)
+    #   grad W2 = a1.T @ delta2 = [[-0.571875], [-0.724375]];  grad b2 = -0.7625
+    #   delta1 = (delta2 @ W2.T) * relu'(z1) = [-0.38125, 0.190625]
+    #   grad W1 = x.T @ delta1 = [[-0.38125, 0.190625], [-0.7625, 0.38125]]
+    # Step, learning rate 0.1: each parameter moves by -0.1 * its gradient.
+    params = net.get_params()
+    expected_w = [[[0.138125, 0.1809375], [0.37625, 0.361875]], [[0.5571875], [-0.1775625]]]
+    expected_b = [[0.088125, -0.0690625], [0.17625]]
+    for got, want in zip(params["weights"], expected_w):
+        assert got == [pytest.approx(row, abs=1e-12) for row in want]
+    for got, want in zip(params["biases"], expected_b):
+        assert got == pytest.approx(want, abs=1e-12)
+
+
+def test_weight_decay_shrinks_weights_by_hand(backend):
+    net = hand_network(backend, l2=0.5)
+    net.train([0.0, 0.0], [0.35])  # zero input: the data gradient of W1 is 0
+    # W1 only decays: W -= 0.1 * 0.5 * W, i.e. W *= 0.95
+    assert net.get_params()["weights"][0] == [pytest.approx([0.095, 0.19]),
+                                              pytest.approx([0.285, 0.38])]
+
+
+XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]]
+XOR_Y = [0, 1, 1, 0]
+
+
+@pytest.mark.parametrize("optimizer,rate,epochs", [("sgd", 0.5, 300), ("momentum", 0.1, 150),
+                                                   ("adam", 0.05, 150)])
+def test_learns_xor(backend, optimizer, rate, epochs):
+    net = DNN([2, 8, 2], activation="tanh", optimizer=optimizer, learning_rate=rate,
+              seed=3, backend=backend)
+    history = net.fit(XOR_X, XOR_Y, epochs=epochs, batch_size=4)
+    assert history[-1]["loss"] < history[0]["loss"] / 5
+    assert net.classify(XOR_X) == XOR_Y
+    assert net.evaluate(XOR_X, XOR_Y)["accuracy"] == 1.0
+
+
+def test_learns_xor_with_one_sigmoid_output(backend):
+    net = DNN([2, 4, 1], activation="tanh", output="sigmoid", loss="mse", learning_rate=0.5,
+              seed=1, backend=backend)
+    for _ in range(2000):
+        for x, y in zip(XOR_X, XOR_Y):
+            net.train(x, [y])
+    assert net.classify(XOR_X) == XOR_Y
+    assert net.evaluate(XOR_X, [[0.0], [1.0], [1.0], [0.0]])["accuracy"] == 1.0
+
+
+def test_tutorial_api_accepts_every_sample_form(backend):
+    forms = [[0.0, 0.5, 1.0], (0.0, 0.5, 1.0), array.array("d", [0.0, 0.5, 1.0]),
+             Matrix.from_list([[0.0, 0.5, 1.0]], backend=backend)]
+    losses = []
+    for x in forms:
+        net = DNN([3, 4, 2], seed=7, backend=backend)
+        losses.append((net.train(x, [0.0, 1.0]), net.train(x, 1)))
+        out = net.predict(x)
+        if not isinstance(x, Matrix):
+            assert len(out) == 2
+            assert max(range(2), key=lambda i: out[i]) == net.classify(x)
+    assert all(isinstance(a, float) for pair in losses for a in pair)
+    assert losses.count(losses[0]) == len(losses)  # every form trains identically
+    # one-hot [0, 1] and the label 1 are the same target
+    assert losses[0][0] != losses[0][1]  # (the second step starts from new weights)
+    net_a, net_b = DNN([3, 4, 2], seed=7, backend=backend), DNN([3, 4, 2], seed=7, backend=backend)
+    assert net_a.train(forms[0], [0.0, 1.0]) == net_b.train(forms[0], 1)
+
+
+@needs_numpy
+def test_tutorial_api_with_numpy_inputs(backend):
+    import numpy as np
+
+    x = np.array([0.0, 0.5, 1.0])
+    net, ref = DNN([3, 4, 2], seed=7, backend=backend), DNN([3, 4, 2], seed=7, backend=backend)
+    assert net.train(x, np.array([0.0, 1.0])) == ref.train([0.0, 0.5, 1.0], 1)
+    assert net.train(x, np.int64(1)) == ref.train([0.0, 0.5, 1.0], 1)
+    out = net.predict(x)
+    assert int(np.argmax(out)) == net.classify(x)
+    batch = net.predict(np.array([[0.0, 0.5, 1.0], [1.0, 0.0, 0.0]]))
+    assert len(batch) == 2 and len(batch[0]) == 2
+
+
+def test_predict_on_a_batch_gives_one_row_per_sample(backend):
+    net = DNN([3, 4, 2], seed=2, backend=backend)
+    rows = [[0.1, 0.2, 0.3], [0.0, 1.0, 0.0], [1.0, 1.0, 1.0]]
+    batch = net.predict(rows)
+    assert len(batch) == 3
+    for row, out in zip(rows, batch):
+        assert list(out) == pytest.approx(list(net.predict(row)), abs=1e-15)
+        assert sum(out) == pytest.approx(1.0)  # softmax rows are distributions
+
+
+def test_large_batches_are_predicted_in_chunks(backend):
+    net = DNN([2, 3, 3], seed=2, backend=backend)
+    rows = [[i / 3000, 1 - i / 3000] for i in range(3000)]
+    out = net.predict(rows)
+    assert len(out) == 3000
+    assert list(out[2999]) == pytest.approx(list(net.predict(rows[2999])), abs=1e-15)
+    assert net.classify(rows)[2999] == net.classify(rows[2999])
+
+
+def test_fit_records_history_and_validation(backend):
+    net = DNN([2, 8, 2], activation="tanh", learning_rate=0.3, seed=0, backend=backend)
+    events = []
+    history = net.fit(XOR_X * 4, XOR_Y * 4, epochs=3, batch_size=5,
+                      validation_data=(XOR_X, XOR_Y), callback=events.append)
+    assert [h["epoch"] for h in history] == [1, 2, 3]
+    for h in history:
+        assert set(h) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds"}
+        assert 0 <= h["accuracy"] <= 1 and h["loss"] > 0
+    # 16 samples in batches of 5: 4 batch events then 1 epoch event, per epoch
+    kinds = [e["event"] for e in events]
+    assert kinds == (["batch"] * 4 + ["epoch"]) * 3
+    assert events[3]["batch"] == events[3]["batches"] == 4
+    assert events[4]["loss"] == history[0]["loss"]
+
+
+def test_same_seed_same_model_and_the_global_rng_untouched(backend):
+    state = random.getstate()
+    a = DNN([3, 5, 2], seed=11, backend=backend)
+    b = DNN([3, 5, 2], seed=11, backend=backend)
+    ha = a.fit([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [0, 1, 1], epochs=3, batch_size=1)
+    hb = b.fit([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [0, 1, 1], epochs=3, batch_size=1)
+    assert a.get_params() == b.get_params()
+    assert [h["loss"] for h in ha] == [h["loss"] for h in hb]
+    assert DNN([3, 5, 2], seed=12, backend=backend).get_params() != a.get_params()
+    assert random.getstate() == state
+
+
+def test_initialisation_scale_follows_the_activation(backend):
+    # He for ReLU: |w| <= sqrt(6 / fan_in); Glorot otherwise: sqrt(6 / (in + out))
+    relu = DNN([100, 50, 10], activation="relu", seed=0, backend=backend).get_params()
+    tanh = DNN([100, 50, 10], activation="tanh", seed=0, backend=backend).get_params()
+    biggest = [max(abs(v) for row in w for v in row) for w in (relu["weights"][0], tanh["weights"][0])]
+    assert math.sqrt(6 / 150) * 0.95 < biggest[0] <= math.sqrt(6 / 100)
+    assert math.sqrt(6 / 150) * 0.95 < biggest[1] <= math.sqrt(6 / 150)
+    assert relu["biases"][0] == [0.0] * 50
+
+
+def test_divergence_stops_with_a_clear_error(backend):
+    net = DNN([2, 8, 1], activation="relu", output="linear", loss="mse", learning_rate=1e6,
+              seed=0, backend=backend)
+    X = [[10.0, 20.0], [30.0, -40.0]] * 4
+    with pytest.raises(TinynetError, match=r"loss became nan/inf.*learning_rate.*epoch \d+"):
+        net.fit(X, [[1.0], [2.0]] * 4, epochs=50, batch_size=2)
+    with pytest.raises(ValueError):  # TinynetError is a ValueError
+        for _ in range(100):
+            net.train([10.0, 20.0], [1.0])
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"sizes": [784]}, "at least an input and an output"),
+    ({"sizes": [784, 0, 10]}, "positive ints"),
+    ({"sizes": [784, 2.5, 10]}, "positive ints"),
+    ({"sizes": 784}, "list of layer widths"),
+    ({"activation": "swish"}, "unknown activation 'swish'; expected one of: relu, sigmoid, tanh"),
+    ({"output": "relu"}, "unknown output 'relu'"),
+    ({"loss": "hinge"}, "unknown loss 'hinge'"),
+    ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'"),
+    ({"output": "linear"}, "cross_entropy' needs outputs that are probabilities"),
+    ({"learning_rate": 0}, "learning_rate must be a number > 0"),
+    ({"l2": -1}, "l2 must be"),
+    ({"backend": "cuda"}, "unknown backend 'cuda'"),
+    ({"seed": "x"}, "seed must be an int"),
+])
+def test_bad_constructor_arguments_name_the_value(kwargs, message):
+    args = {"sizes": [4, 3, 2]}
+    args.update(kwargs)
+    with pytest.raises((ValueError, TypeError), match=message):
+        DNN(args.pop("sizes"), **args)
+
+
+def test_bad_data_names_the_shapes(backend):
+    net = DNN([3, 4, 2], backend=backend)
+    with pytest.raises(ValueError, match="x has 2 values; the network's input layer has 3"):
+        net.train([0.0, 1.0], 1)
+    with pytest.raises(ValueError, match="row 1 of X has 4 values"):
+        net.predict([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0, 3.0]])
+    with pytest.raises(ValueError, match="X has 2 rows but y has 3 targets"):
+        net.fit([[0.0, 1.0, 2.0]] * 2, [0, 1, 1])
+    with pytest.raises(ValueError, match="label 2 at index 1 is not a class in 0..1"):
+        net.fit([[0.0, 1.0, 2.0]] * 2, [0, 2])
+    with pytest.raises(ValueError, match="label 0.5 at index 0"):
+        net.train([0.0, 1.0, 2.0], 0.5)
+    with pytest.raises(ValueError, match="target 0 has 3 values; the network has 2 outputs"):
+        net.train([0.0, 1.0, 2.0], [0.0, 1.0, 0.0])
+    with pytest.raises(ValueError, match="batch_size must be an int >= 1"):
+        net.fit([[0.0, 1.0, 2.0]], [0], batch_size=0)
+    with pytest.raises(ValueError, match="epochs must be an int >= 0"):
+        net.fit([[0.0, 1.0, 2.0]], [0], epochs=-1)
+    with pytest.raises(TypeError, match="not int"):
+        net.predict(5)
+    with pytest.raises(TypeError, match="y must be int labels or rows of target values, not 'cat'"):
+        net.train([0.0, 1.0, 2.0], "cat")
+
+
+def test_set_params_checks_shapes(backend):
+    net = DNN([3, 4, 2], backend=backend)
+    params = net.get_params()
+    params["weights"][1] = params["weights"][1][:-1]
+    with pytest.raises(ValueError, match="layer 1 needs 4x2 weights and 2 biases"):
+        net.set_params(**params)
+    with pytest.raises(ValueError, match="expected 2 weight matrices"):
+        net.set_params(weights=[], biases=[])
+
+
+@needs_numpy
+def test_float32_trains_close_to_float64():
+    kwargs = dict(activation="tanh", learning_rate=0.3, seed=0, backend="numpy")
+    a, b = DNN([2, 8, 2], dtype="float32", **kwargs), DNN([2, 8, 2], **kwargs)
+    ha = a.fit(XOR_X, XOR_Y, epochs=20, batch_size=2)
+    hb = b.fit(XOR_X, XOR_Y, epochs=20, batch_size=2)
+    assert a.weights[0].data.dtype.name == "float32"
+    assert ha[-1]["loss"] == pytest.approx(hb[-1]["loss"], rel=1e-4)
