@@ -1,0 +1,314 @@
+"""MNIST data: CSV layouts, strictness, IDX, conversion, download, the sample."""
+
+import gzip
+import hashlib
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from tinynet import DNN, TinynetError
+from tinynet import datasets
+from tinynet.datasets import Images, load_csv, load_idx
+
+from conftest import MNIST, ROOT
+
+needs_mnist = pytest.mark.skipif(not os.path.isdir(MNIST), reason="../shared/mnist is absent")
+
+PIX = 4  # tiny 2x2 "images" keep the CSV tests readable
+ROWS = [(3, [0, 255, 51, 102]), (9, [1, 2, 3, 4]), (0, [255, 255, 0, 0])]
+
+
+def write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def csv_text(header=None, labels=True, rows=ROWS, end="\n"):
+    lines = [header] if header else []
+    for label, pixels in rows:
+        lines.append(",".join(([str(label)] if labels else []) + [str(p) for p in pixels]))
+    return end.join(lines) + end
+
+
+LAYOUTS = {
+    "mnist_in_csv": csv_text("label,1x1,1x2,2x1,2x2"),
+    "digit_recognizer_train": csv_text("label,pixel0,pixel1,pixel2,pixel3"),
+    "headerless": csv_text(),
+    "crlf_bom_trailing_blanks": "\ufeff" + csv_text("label,1x1,1x2,2x1,2x2", end="\r\n") + "\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_labelled_layouts_load(tmp_path, layout):
+    X, labels = load_csv(write(tmp_path / "f.csv", LAYOUTS[layout]), pixels=PIX)
+    assert labels == [3, 9, 0]
+    assert len(X) == 3 and X.shape == (3, 4)
+    assert X[0] == [0.0, 1.0, 0.2, 0.4]
+    assert X.row_bytes(2) == bytes([255, 255, 0, 0])
+
+
+@pytest.mark.parametrize("header", ["pixel0,pixel1,pixel2,pixel3", None])
+def test_unlabelled_layouts_give_no_labels(tmp_path, header):
+    X, labels = load_csv(write(tmp_path / "test.csv", csv_text(header, labels=False)), pixels=PIX)
+    assert labels is None and len(X) == 3 and X[1] == [v / 255 for v in (1, 2, 3, 4)]
+
+
+def test_gzipped_csv_loads(tmp_path):
+    path = tmp_path / "f.csv.gz"
+    path.write_bytes(gzip.compress(LAYOUTS["mnist_in_csv"].encode()))
+    assert load_csv(path, pixels=PIX)[1] == [3, 9, 0]
+
+
+def test_limit_and_progress(tmp_path):
+    seen = []
+    rows = [(i % 10, [i % 256] * PIX) for i in range(2500)]
+    X, labels = load_csv(write(tmp_path / "f.csv", csv_text(rows=rows)), pixels=PIX,
+                         callback=seen.append)
+    assert seen == [1000, 2000] and len(X) == 2500
+    assert len(load_csv(tmp_path / "f.csv", pixels=PIX, limit=7)[0]) == 7
+
+
+BAD_CSV = [
+    ("label,1x1,1x2,2x1,2x2\n3,0,255,51\n", r"f.csv:2: expected 5 values, got 4"),
+    ("3,0,255,51,102\n9,1,2,3,4,5\n", r"f.csv:2: expected 5 values, got 6"),
+    ("3,0,255\n", r"f.csv:1: expected 5 values per row"),
+    ("label,1x1,1x2,2x1,2x2\n3,0,x7,51,102\n", r"f.csv:2: column 3 \(1x2\): pixel 'x7' is not an integer"),
+    ("3,0,2.5,51,102\n", r"f.csv:1: column 3: pixel '2.5' is not an integer"),
+    ("label,1x1,1x2,2x1,2x2\n3,0,255,51,102\n10,0,0,0,0\n", r"f.csv:3: column 1 \(label\): label 10 is outside 0..9"),
+    ("3,0,256,51,102\n", r"f.csv:1: column 3: pixel 256 is outside 0..255"),
+    ("3,0,-1,51,102\n", r"f.csv:1: column 3: pixel -1 is outside 0..255"),
+    ("", r"f.csv: the file is empty"),
+    ("\n\n", r"f.csv: the file is empty"),
+    ("label,1x1,1x2,2x1,2x2\n", r"f.csv: has a header but no rows"),
+    ("3,0,255,51,102\n\n9,1,2,3,4\n", r"f.csv:2: blank line inside the data"),
+    ("3,0,255,51,102\n,,,,\n", r"f.csv:2: column 1: label '' is not an integer"),
+]
+
+
+@pytest.mark.parametrize("text,message", BAD_CSV)
+def test_malformed_csv_names_file_line_and_column(tmp_path, text, message):
+    with pytest.raises(TinynetError, match=message):
+        load_csv(write(tmp_path / "f.csv", text), pixels=PIX)
+
+
+def test_lenient_spellings_of_integers_are_read_exactly(tmp_path):
+    X, labels = load_csv(write(tmp_path / "f.csv", "3, 7,+8,007,255\n"), pixels=PIX)
+    assert labels == [3] and X.row_bytes(0) == bytes([7, 8, 7, 255])
+
+
+# === Images ===
+
+
+def test_images_behave_like_a_sequence_of_rows():
+    X = Images(bytearray(range(12)), width=4)
+    assert len(X) == 3 and X.shape == (3, 4) and repr(X) == "Images(3 x 4)"
+    assert X[-1] == [8 / 255, 9 / 255, 10 / 255, 11 / 255]
+    assert [len(row) for row in X] == [4, 4, 4]
+    assert isinstance(X[1:], Images) and X[1:].row_bytes(0) == bytes([4, 5, 6, 7])
+    assert X[::2].row_bytes(1) == bytes([8, 9, 10, 11])
+    assert X.byte_rows([2, 0]) == bytes([8, 9, 10, 11, 0, 1, 2, 3])
+    with pytest.raises(IndexError):
+        X[3]
+    with pytest.raises(ValueError, match="do not make rows of 4"):
+        Images(bytearray(7), width=4)
+
+
+def test_models_accept_images_directly_on_every_backend(backend):
+    X, labels = datasets.load_sample("test")
+    X, labels = X[:200], labels[:200]
+    net = DNN([784, 16, 10], seed=0, backend=backend)
+    ref = DNN([784, 16, 10], seed=0, backend=backend)
+    rows = [X[i] for i in range(len(X))]
+    h1 = net.fit(X, labels, epochs=1, batch_size=20)
+    h2 = ref.fit(rows, labels, epochs=1, batch_size=20)
+    assert h1[0]["loss"] == h2[0]["loss"]  # the same batches, bit for bit
+    assert net.classify(X) == ref.classify(rows)
+    assert net.evaluate(X, labels) == ref.evaluate(rows, labels)
+    assert net.train(X[0], labels[0]) == ref.train(rows[0], labels[0])
+    assert list(net.predict(X[3])) == list(ref.predict(rows[3]))
+
+
+# === IDX ===
+
+
+def test_idx_round_trip_raw_and_gzipped(tmp_path):
+    X, labels = Images(bytearray(i % 256 for i in range(2 * 784))), [1, 7]
+    for suffix in ("", ".gz"):
+        images, lab = tmp_path / ("i" + suffix), tmp_path / ("l" + suffix)
+        datasets.save_idx(images, X, lab, labels)
+        Y, got = load_idx(images, lab)
+        assert got == labels and Y.pixels == X.pixels
+        assert datasets.load(images, lab)[1] == labels  # recognised by content
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"\x00\x00\x08\x03" + (1).to_bytes(4, "big") + (28).to_bytes(4, "big") * 2 + bytes(10),
+     "promises 784 bytes of data"),
+    (b"\x00\x00\x0d\x03" + bytes(12), "not an IDX file of unsigned bytes"),
+    (b"\x00\x00\x08\x01" + bytes(8), "expected 3 dimensions, the header says 1"),
+    (b"\x00\x00", "too short"),
+    (b"\x1f\x8b\x08\x00garbage", "corrupt gzip"),
+])
+def test_bad_idx_files_are_refused(tmp_path, data, message):
+    (tmp_path / "bad").write_bytes(data)
+    with pytest.raises(TinynetError, match=message):
+        load_idx(tmp_path / "bad")
+
+
+def test_idx_label_count_and_range_are_checked(tmp_path):
+    X = Images(bytearray(784 * 2))
+    datasets.save_idx(tmp_path / "i", X, tmp_path / "l", [1, 2, 3])
+    with pytest.raises(TinynetError, match="has 3 labels but .* has 2 images"):
+        load_idx(tmp_path / "i", tmp_path / "l")
+    datasets.save_idx(tmp_path / "i", X, tmp_path / "l", [1, 12])
+    with pytest.raises(TinynetError, match="label 12 is outside 0..9"):
+        load_idx(tmp_path / "i", tmp_path / "l")
+
+
+@pytest.mark.parametrize("labelled", [True, False])
+def test_csv_and_idx_convert_both_ways(tmp_path, labelled):
+    X, labels = datasets.load_sample("test")
+    X, labels = X[:50], (labels[:50] if labelled else None)
+    datasets.save_csv(tmp_path / "m.csv", X, labels)
+    first = (tmp_path / "m.csv").read_text().splitlines()[0]
+    assert first.startswith("label,1x1,1x2" if labelled else "pixel0,pixel1")
+    Y, got = load_csv(tmp_path / "m.csv")
+    assert got == labels and bytes(Y.pixels) == bytes(X.pixels)
+
+
+# === Download, against servers on 127.0.0.1 ===
+
+
+class Mirror(http.server.BaseHTTPRequestHandler):
+    """Serves self.server.files; behaviour per server: ok, 404, html, drop."""
+
+    def do_GET(self):
+        mode, files = self.server.mode, self.server.files
+        name = self.path.rsplit("/", 1)[-1]
+        self.server.hits.append(name)
+        if mode == "404" or name not in files:
+            self.send_error(404)
+            return
+        body = b"<html>Sorry, moved</html>" if mode == "html" else files[name]
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(files[name]) if mode == "drop" else len(body)))
+        self.end_headers()
+        if mode == "drop":  # half the file, then the connection goes away
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def mirrors():
+    servers = []
+
+    def start(mode, files):
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror)
+        server.mode, server.files, server.hits = mode, files, []
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server, "http://127.0.0.1:%d/mnist/" % server.server_address[1]
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def fake_mnist():
+    X, labels = datasets.load_sample("test")
+    files = {}
+    for name, data in (("t10k-images-idx3-ubyte.gz", bytes(X.pixels[:784 * 30])),
+                       ("t10k-labels-idx1-ubyte.gz", bytes(labels[:30]))):
+        header = (b"\x00\x00\x08\x03" + (30).to_bytes(4, "big") + (28).to_bytes(4, "big") * 2
+                  if "images" in name else b"\x00\x00\x08\x01" + (30).to_bytes(4, "big"))
+        files[name] = gzip.compress(header + data, mtime=0)
+    return files, {n: hashlib.md5(d).hexdigest() for n, d in files.items()}
+
+
+def test_download_falls_through_bad_mirrors_to_a_good_one(tmp_path, mirrors):
+    files, md5 = fake_mnist()
+    bad = [mirrors(mode, files) for mode in ("404", "html", "drop")]
+    good, good_url = mirrors("ok", files)
+    wrong = dict(files, **{n: d[:-1] + b"!" for n, d in files.items()})
+    tampered, tampered_url = mirrors("ok", wrong)
+    urls = [url for _, url in bad] + [tampered_url, good_url]
+    progress = []
+    X, labels = datasets.load_mnist("test", directory=str(tmp_path), mirrors=urls,
+                                    checksums=md5, callback=lambda *a: progress.append(a))
+    assert len(X) == 30 and labels == datasets.load_sample("test")[1][:30]
+    for server, _ in bad:
+        assert server.hits  # every bad mirror was tried first
+    assert tampered.hits and good.hits
+    assert sorted(os.listdir(tmp_path)) == sorted(files)  # no partial files left
+    assert progress[-1][1] == progress[-1][2] == len(files["t10k-labels-idx1-ubyte.gz"])
+    # cached now: loading again downloads nothing
+    hits = len(good.hits)
+    datasets.load_mnist("test", directory=str(tmp_path), mirrors=urls, checksums=md5)
+    assert len(good.hits) == hits
+
+
+def test_download_failing_everywhere_says_why_and_leaves_nothing(tmp_path, mirrors):
+    files, md5 = fake_mnist()
+    urls = [mirrors(mode, files)[1] for mode in ("404", "html", "drop")]
+    with pytest.raises(TinynetError) as info:
+        datasets.fetch("t10k-images-idx3-ubyte.gz", str(tmp_path), urls, checksums=md5)
+    message = str(info.value)
+    assert "HTTP Error 404" in message and "checksum mismatch" in message
+    assert message.count("127.0.0.1") == 3
+    assert os.listdir(tmp_path) == []
+
+
+def test_load_mnist_without_download_does_not_fetch(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        datasets.load_mnist("test", directory=str(tmp_path), download=False)
+
+
+def test_cache_dir_follows_tinynet_data(monkeypatch, tmp_path):
+    monkeypatch.setenv("TINYNET_DATA", str(tmp_path))
+    assert datasets.cache_dir() == str(tmp_path)
+    monkeypatch.delenv("TINYNET_DATA")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "c"))
+    if sys.platform.startswith("linux"):
+        assert datasets.cache_dir() == str(tmp_path / "c" / "tinynet")
+
+
+# === The bundled sample ===
+
+
+def test_sample_is_stratified_real_mnist():
+    for split, per_class in (("train", 500), ("test", 100)):
+        X, labels = datasets.load_sample(split)
+        assert len(X) == 10 * per_class and X.width == 784
+        assert [labels.count(d) for d in range(10)] == [per_class] * 10
+    size = sum(os.path.getsize(os.path.join(ROOT, "tinynet", "data", n))
+               for n in os.listdir(os.path.join(ROOT, "tinynet", "data")))
+    assert size < 1.2 * 1024 * 1024
+
+
+@needs_mnist
+def test_sample_is_reproduced_exactly_by_its_script(tmp_path):
+    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_sample.py"), MNIST,
+                    str(tmp_path)], check=True, capture_output=True)
+    bundled = os.path.join(ROOT, "tinynet", "data")
+    for name in os.listdir(bundled):
+        with open(os.path.join(bundled, name), "rb") as f:
+            assert (tmp_path / name).read_bytes() == f.read(), name
+
+
+@needs_mnist
+def test_full_mnist_loads_from_idx():
+    X, labels = datasets.load_mnist("test", directory=MNIST, download=False)
+    assert len(X) == 10000 and labels[:3] == [7, 2, 1]
+    assert len(X.pixels) == 10000 * 784  # one byte per pixel
