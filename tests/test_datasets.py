@@ -97,8 +97,16 @@ def test_malformed_csv_names_file_line_and_column(tmp_path, text, message):
 
 
 def test_lenient_spellings_of_integers_are_read_exactly(tmp_path):
-    X, labels = load_csv(write(tmp_path / "f.csv", "3, 7,+8,007,255\n"), pixels=PIX)
-    assert labels == [3] and X.row_bytes(0) == bytes([7, 8, 7, 255])
+    text = '3, 7,+8,007,255\n"4","1","2","3","4"\n5,1,2,3,4\n'
+    X, labels = load_csv(write(tmp_path / "f.csv", text), pixels=PIX)
+    assert labels == [3, 4, 5] and bytes(X.pixels) == bytes([7, 8, 7, 255, 1, 2, 3, 4, 1, 2, 3, 4])
+
+
+def test_an_error_deep_in_a_big_file_names_its_line(tmp_path):
+    rows = [(i % 10, [i % 256] * PIX) for i in range(5000)]
+    text = csv_text("label,a,b,c,d", rows=rows).replace("\n7,", "\n7,x", 1)
+    with pytest.raises(TinynetError, match=r"f.csv:9: column 2 \(a\): pixel 'x7' is not an integer"):
+        load_csv(write(tmp_path / "f.csv", text), pixels=PIX)
 
 
 # === Images ===

@@ -12,10 +12,10 @@ only when a row or a training batch is used.
 1.0
 """
 
-import array
 import gzip
 import os
 import struct
+from operator import itemgetter
 
 from .errors import TinynetError
 
@@ -39,9 +39,10 @@ MIRRORS = (
 )
 
 _SCALE = [i / 255.0 for i in range(256)]
-# "0".."255" -> 0..255: a dict lookup is about twice as fast as int() per
-# field; any other spelling (" 7", "+7", "007", "300") takes the careful path.
-_BYTE_OF = {str(i): i for i in range(256)}
+# b"0"..b"255" -> 0..255: a dict lookup is about three times as fast as
+# int() per field; any other spelling (" 7", "+7", "007", "300") is not in
+# the table and takes the careful path.
+_BYTE_OF_BYTES = {str(i).encode(): i for i in range(256)}
 
 
 class Images:
@@ -99,17 +100,29 @@ class Images:
 # === CSV ===
 
 
-def _open_text(path):
+def _open_binary(path):
     with open(path, "rb") as f:
         magic = f.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return open(path, "r", encoding="utf-8-sig", newline="")
+    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
 
 
 def _is_int(text):
     text = text.strip()
     return text.isdigit() or (text[:1] in "+-" and text[1:].isdigit())
+
+
+def _csv_row(line, path, line_no):
+    """Parse one line with the csv module: the careful path."""
+    import csv
+
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise TinynetError("%s:%d: not UTF-8 text (%s)" % (path, line_no, err)) from None
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error as err:
+        raise TinynetError("%s:%d: malformed CSV (%s)" % (path, line_no, err)) from None
 
 
 def load_csv(path, pixels=PIXELS, limit=None, callback=None):
@@ -128,45 +141,63 @@ def load_csv(path, pixels=PIXELS, limit=None, callback=None):
     file, line and column: a row of the wrong length, a value that is not an
     integer, a label outside 0-9, a pixel outside 0-255, an empty file or a
     header with no rows.
-    """
-    import csv
 
+    The standard library's csv module defines what is read: the header, and
+    any line with quotes, spaces or unusual numbers, go through it.  A plain
+    line of numbers (every line tinynet or Kaggle writes) takes a faster
+    route to the same values: a split on commas and one dictionary lookup
+    per field, in C.
+    """
     path = os.fspath(path)
-    pixels_out = bytearray()
-    labels = []
-    has_label = None
-    header = None
-    blank_at = None
-    rows = 0
-    byte_of = _BYTE_OF.__getitem__
-    with _open_text(path) as f:
-        for line_no, row in enumerate(csv.reader(f), 1):
+    out, labels = bytearray(), []
+    table = _BYTE_OF_BYTES
+    has_label = header = blank_at = None
+    width = rows = 0
+    with _open_binary(path) as f:
+        for line_no, line in enumerate(f, 1):
+            if line_no == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            fields = line.rstrip(b"\r\n").split(b",")
+            if len(fields) == width and blank_at is None:
+                try:  # the fast route: every field is one of "0".."255"
+                    values = bytes(itemgetter(*fields)(table))
+                    if has_label and values[0] > 9:
+                        raise KeyError
+                except KeyError:
+                    values = None
+                if values is not None:
+                    if has_label:
+                        labels.append(values[0])
+                        values = values[1:]
+                    out += values
+                    rows += 1
+                    if callback is not None and rows % 1000 == 0:
+                        callback(rows)
+                    if limit is not None and rows >= limit:
+                        break
+                    continue
+            # The careful route: blank lines, the first row, anything unusual.
+            row = _csv_row(line, path, line_no)
             if not row or (len(row) == 1 and not row[0].strip()):
                 blank_at = blank_at or line_no
                 continue
             if blank_at is not None:
                 raise TinynetError("%s:%d: blank line inside the data" % (path, blank_at))
             if has_label is None:  # the first row: a header, or the first image
-                if len(row) == pixels + 1:
-                    has_label = True
-                elif len(row) == pixels:
-                    has_label = False
-                else:
+                if len(row) not in (pixels, pixels + 1):
                     raise TinynetError(
                         "%s:%d: expected %d values per row (a label and %d pixels) or %d "
                         "(pixels only), got %d" % (path, line_no, pixels + 1, pixels, pixels, len(row)))
+                has_label = len(row) == pixels + 1
+                width = len(row)
                 if not _is_int(row[0]):
                     header = row
                     continue
-            expected = pixels + has_label
-            if len(row) != expected:
+            if len(row) != width:
                 raise TinynetError("%s:%d: expected %d values, got %d"
-                                   % (path, line_no, expected, len(row)))
+                                   % (path, line_no, width, len(row)))
             try:
-                try:
-                    pixels_out += bytes(map(byte_of, row[has_label:]))
-                except KeyError:
-                    pixels_out += bytes(map(int, row[has_label:]))  # ValueError if bad
+                out += bytes(map(int, row[has_label:]))  # ValueError unless 0..255
                 if has_label:
                     label = int(row[0])
                     if not 0 <= label <= 9:
@@ -183,7 +214,7 @@ def load_csv(path, pixels=PIXELS, limit=None, callback=None):
         if header is not None:
             raise TinynetError("%s: has a header but no rows" % path)
         raise TinynetError("%s: the file is empty" % path)
-    return Images(pixels_out, pixels), (labels if has_label else None)
+    return Images(out, pixels), (labels if has_label else None)
 
 
 def _bad_value(path, line_no, row, has_label, header):
