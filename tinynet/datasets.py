@@ -381,14 +381,21 @@ def _idx_path(directory, name):
     return path if os.path.isfile(path) else path[:-3]
 
 
-def load_mnist(split="train", directory=None, download=True, mirrors=MIRRORS, callback=None,
+def mirror_urls():
+    """Return the download mirrors: ``$TINYNET_MNIST_MIRRORS`` (URLs separated
+    by spaces) if set, else :data:`MIRRORS`."""
+    urls = os.environ.get("TINYNET_MNIST_MIRRORS", "").split()
+    return tuple(u if u.endswith("/") else u + "/" for u in urls) or MIRRORS
+
+
+def load_mnist(split="train", directory=None, download=True, mirrors=None, callback=None,
                checksums=MD5):
     """Return ``(X, labels)`` for the full MNIST ``split`` ("train": 60,000
     images, "test": 10,000).
 
     Looks in ``directory`` (default: :func:`cache_dir`) and, if the files
-    are missing and ``download`` is true, fetches them from ``mirrors`` in
-    order, checking each file's published MD5.  ``callback(name, done,
+    are missing and ``download`` is true, fetches them from ``mirrors``
+    (default: :func:`mirror_urls`) in order, checking each file's published MD5.  ``callback(name, done,
     total)`` reports download progress.
     """
     if split not in FILES:
@@ -402,7 +409,7 @@ def load_mnist(split="train", directory=None, download=True, mirrors=MIRRORS, ca
     return load_idx(_idx_path(directory, images), _idx_path(directory, labels))
 
 
-def fetch(name, directory, mirrors=MIRRORS, callback=None, timeout=30, checksums=MD5):
+def fetch(name, directory, mirrors=None, callback=None, timeout=30, checksums=MD5):
     """Download the MNIST file ``name`` into ``directory``; return its path.
 
     Each mirror is tried in turn, and the file must have the MD5 that
@@ -417,7 +424,7 @@ def fetch(name, directory, mirrors=MIRRORS, callback=None, timeout=30, checksums
     os.makedirs(directory, exist_ok=True)
     target = os.path.join(directory, name)
     failures = []
-    for mirror in mirrors:
+    for mirror in mirrors or mirror_urls():
         url = mirror + name
         fd, tmp = tempfile.mkstemp(prefix="." + name + ".", suffix=".part", dir=directory)
         try:
