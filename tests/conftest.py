@@ -11,10 +11,6 @@ MNIST = os.path.join(os.path.dirname(ROOT), "shared", "mnist")
 INSTALLED = [b for b in BACKENDS if b != "numpy" or numpy_available()]
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: takes more than a few seconds")
-
-
 @pytest.fixture(params=INSTALLED)
 def backend(request):
     """Each installed backend's name in turn."""

@@ -109,7 +109,11 @@ class Targets:
 
     def __init__(self, y, n, width, ops, dtype):
         self.ops, self.dtype, self.width = ops, dtype, width
-        if isinstance(y, (str, bytes)) or not hasattr(y, "__len__"):
+        try:
+            ok = not isinstance(y, (str, bytes)) and len(y) >= 0
+        except TypeError:
+            ok = False
+        if not ok:
             raise TypeError("y must be int labels or rows of target values, not %r" % (y,))
         if isinstance(y, Matrix):
             y = y.tolist()
