@@ -9,6 +9,7 @@ package ``@micropython/micropython-webassembly-pyscript``: set
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -124,3 +125,14 @@ def test_bad_model_files_are_refused_on_micropython(tmp_path):
         "except ValueError as err:\n"
         "    print('refused:', err)\n"), tmp_path / "bad.json")
     assert "refused: /data/bad.json: written by a newer tinynet (format version 7" in out
+
+
+def test_the_board_example_runs_on_micropython(tmp_path):
+    board = tmp_path / "board"
+    subprocess.run([sys.executable, os.path.join(ROOT, "examples", "micropython", "train_on_laptop.py"),
+                    "--out", str(board), "--epochs", "1", "--digits", "20"], check=True,
+                   capture_output=True)
+    script = os.path.join(ROOT, "examples", "micropython", "predict_on_board.py")
+    out = micropython(tmp_path, "import os\nos.chdir('/data')\nexec(open('predict_on_board.py').read())\n",
+                      script, board / "model.json", board / "digits.bin", board / "digits.txt")
+    assert "of 20 right" in out and "ms per digit" in out

@@ -23,12 +23,13 @@ from .gradcheck import gradient_check
 from .matrix import Matrix
 
 
-def save(model, path, format=None):
+def save(model, path, format=None, optimizer_state=True):
     """Save ``model`` to ``path`` ("pickle" by default, "json" for a .json
-    path or ``format="json"``); the previous file survives any failure."""
+    path or ``format="json"``); the previous file survives any failure.
+    ``optimizer_state=False`` leaves out momentum/Adam state (see io.save)."""
     from .io import save as _save
 
-    return _save(model, path, format=format)
+    return _save(model, path, format=format, optimizer_state=optimizer_state)
 
 
 def load(path, backend=None):

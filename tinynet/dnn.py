@@ -139,9 +139,11 @@ class DNN:
             activations.append(f.forward(activations[-1] @ w + b))
         return activations
 
-    def _backward(self, activations, Y):
-        """Return the error at each layer's pre-activation, ``deltas[i]`` for
-        layer ``i``, walking back from the output."""
+    def backward(self, activations, Y):
+        """Return the error dL/dz at each layer's pre-activation (one row per
+        sample): ``deltas[i]`` for layer ``i``, computed from the output
+        back.  ``activations`` is what :meth:`forward` returned for the
+        batch, ``Y`` its targets (a Matrix)."""
         delta = self.loss.delta(activations[-1], Y, self.output)
         deltas = [delta]
         for i in range(len(self.weights) - 1, 0, -1):
@@ -164,7 +166,7 @@ class DNN:
         """Return ``(objective, grad_w, grad_b)`` for the batch ``X``, ``Y``
         (Matrices) without changing the network."""
         activations = self.forward(X)
-        deltas = self._backward(activations, Y)
+        deltas = self.backward(activations, Y)
         n = len(X)
         grad_w = [a.T @ d * (1.0 / n) for a, d in zip(activations, deltas)]
         grad_b = [d.sum(axis=0) * (1.0 / n) for d in deltas]
@@ -180,7 +182,7 @@ class DNN:
         if not math.isfinite(loss):
             raise TinynetError(
                 "loss became nan/inf; try a smaller learning_rate (now %g)" % self.learning_rate)
-        deltas = self._backward(activations, Y)
+        deltas = self.backward(activations, Y)
         self.optimizer.step(self.weights, self.biases, activations[:-1], deltas)
         return loss, out
 
@@ -296,11 +298,11 @@ class DNN:
         targets = _data.Targets(y, n, self.sizes[-1], self._ops, self.dtype)
         return targets.take(range(n))
 
-    def save(self, path, format=None):
+    def save(self, path, format=None, optimizer_state=True):
         """Save the model to ``path`` (see :func:`tinynet.save`)."""
         from .io import save
 
-        save(self, path, format=format)
+        save(self, path, format=format, optimizer_state=optimizer_state)
 
 
 def _batches_of(X, size):

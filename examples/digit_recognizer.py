@@ -1,0 +1,58 @@
+"""Kaggle's Digit Recognizer: train on train.csv, predict test.csv, write submission.csv.
+
+    python examples/digit_recognizer.py [train.csv test.csv] [--epochs N] [--out submission.csv]
+
+train.csv has a header "label,pixel0,...,pixel783"; test.csv has the pixels
+only.  The submission has a header "ImageId,Label" and one row per test
+image, numbered from 1.  Without the files, the bundled sample stands in for
+both (its test labels are then left out, as in Kaggle's test.csv).
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from tinynet import DNN, datasets  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("csv", nargs="*", help="train.csv test.csv")
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--out", default="submission.csv")
+    args = parser.parse_args()
+
+    if args.csv:
+        train_csv, test_csv = args.csv
+    else:
+        folder = tempfile.mkdtemp()
+        train_csv, test_csv = os.path.join(folder, "train.csv"), os.path.join(folder, "test.csv")
+        datasets.save_csv(train_csv, *datasets.load_sample("train"))
+        datasets.save_csv(test_csv, datasets.load_sample("test")[0])  # no labels
+        print("no CSV files given: using the bundled sample, written to", folder)
+
+    X, labels = datasets.load_csv(train_csv)
+    X_test, none = datasets.load_csv(test_csv)
+    assert none is None, "test.csv should have no label column"
+
+    # Hold out 10% to see how well it generalises before predicting.
+    split = len(X) * 9 // 10
+    model = DNN([784, args.hidden, 10], optimizer="momentum", learning_rate=0.05, l2=1e-4, seed=0)
+    for record in model.fit(X[:split], labels[:split], epochs=args.epochs, batch_size=64,
+                            validation_data=(X[split:], labels[split:])):
+        print("epoch %(epoch)d  loss %(loss).4f  held-out accuracy %(val_accuracy).4f" % record)
+
+    predictions = model.classify(X_test)
+    with open(args.out, "w", newline="") as f:
+        f.write("ImageId,Label\n")
+        for image_id, label in enumerate(predictions, 1):
+            f.write("%d,%d\n" % (image_id, label))
+    print("wrote %d predictions to %s" % (len(predictions), args.out))
+
+
+if __name__ == "__main__":
+    main()
