@@ -240,3 +240,20 @@ def test_float32_trains_close_to_float64():
     hb = b.fit(XOR_X, XOR_Y, epochs=20, batch_size=2)
     assert a.weights[0].data.dtype.name == "float32"
     assert ha[-1]["loss"] == pytest.approx(hb[-1]["loss"], rel=1e-4)
+
+
+def test_learning_rate_schedules(backend):
+    import math as m
+
+    X, y = XOR_X * 2, XOR_Y * 2  # 8 samples: 4 batches of 2 per epoch
+    for schedule, factor in (("cosine", lambda t: 0.5 * (1 + m.cos(m.pi * t))),
+                             ("linear", lambda t: 1 - t), (lambda t: 0.5 ** t, lambda t: 0.5 ** t),
+                             (None, lambda t: 1.0)):
+        net = DNN([2, 4, 2], learning_rate=0.4, seed=0, backend=backend)
+        seen = []
+        net.fit(X, y, epochs=2, batch_size=2, schedule=schedule,
+                callback=lambda e: e["event"] == "batch" and seen.append(net.learning_rate))
+        assert seen == pytest.approx([0.4 * factor(k / 8) for k in range(8)])
+        assert net.learning_rate == 0.4  # restored after the run
+    with pytest.raises(ValueError, match="unknown schedule 'step'"):
+        DNN([2, 2], backend=backend).fit(X, y, schedule="step")

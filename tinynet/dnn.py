@@ -236,7 +236,7 @@ class DNN:
         return {"loss": total / n, "accuracy": correct / n}
 
     def fit(self, X, y, epochs=1, batch_size=32, validation_data=None, shuffle=True,
-            callback=None):
+            callback=None, schedule=None):
         """Train on ``X``, ``y`` in mini-batches; return one record per epoch.
 
         Each epoch visits the samples in an order shuffled by the model's own
@@ -244,6 +244,13 @@ class DNN:
         ``loss`` and ``accuracy`` (measured on each batch before its update),
         ``seconds``, and ``val_loss``/``val_accuracy`` when
         ``validation_data=(X_val, y_val)`` is given.
+
+        ``schedule`` varies the learning rate over the run: None keeps it
+        constant; "cosine" anneals it from ``learning_rate`` to 0 along half
+        a cosine, and "linear" along a straight line, updated every batch;
+        a callable gets the fraction of the run done (0 to 1) and returns
+        the factor to multiply ``learning_rate`` by.  The model's own
+        ``learning_rate`` is the same after fit as before.
 
         ``callback``, if given, is called with a dict after every batch
         (``event`` "batch", with ``epoch``, ``epochs``, ``batch``,
@@ -257,7 +264,19 @@ class DNN:
         targets = _data.Targets(y, len(data), self.sizes[-1], self._ops, self.dtype)
         n = len(data)
         batches = (n + batch_size - 1) // batch_size
+        factor = _schedule(schedule)
+        base_rate = self.optimizer.learning_rate
         history = []
+        try:
+            self._fit_epochs(data, targets, epochs, batch_size, batches, shuffle, validation_data,
+                             callback, factor, base_rate, history)
+        finally:
+            self.optimizer.learning_rate = base_rate
+        return history
+
+    def _fit_epochs(self, data, targets, epochs, batch_size, batches, shuffle, validation_data,
+                    callback, factor, base_rate, history):
+        n = len(data)
         for epoch in range(1, epochs + 1):
             started = _data.clock()
             order = list(range(n))
@@ -267,6 +286,9 @@ class DNN:
             for batch, start in enumerate(range(0, n, batch_size), 1):
                 index = order[start:start + batch_size]
                 Xb, (Yb, labels) = data.take(index), targets.take(index)
+                if factor is not None:
+                    done = ((epoch - 1) * batches + batch - 1) / (epochs * batches)
+                    self.optimizer.learning_rate = base_rate * factor(done)
                 try:
                     loss, out = self._train_batch(Xb, Yb)
                 except TinynetError as err:
@@ -286,7 +308,6 @@ class DNN:
                 event = {"event": "epoch", "epochs": epochs}
                 event.update(record)
                 callback(event)
-        return history
 
     # --- conversions used by the public API ---
 
@@ -303,6 +324,25 @@ class DNN:
         from .io import save
 
         save(self, path, format=format, optimizer_state=optimizer_state)
+
+
+def _cosine(done):
+    return 0.5 * (1.0 + math.cos(math.pi * done))
+
+
+def _linear(done):
+    return 1.0 - done
+
+
+def _schedule(schedule):
+    """Return the learning-rate factor function for fit's ``schedule``."""
+    if schedule is None or callable(schedule):
+        return schedule
+    try:
+        return {"cosine": _cosine, "linear": _linear, "constant": None}[schedule]
+    except (KeyError, TypeError):
+        raise ValueError("unknown schedule %r; expected 'cosine', 'linear', 'constant', a "
+                         "function or None" % (schedule,)) from None
 
 
 def _batches_of(X, size):
