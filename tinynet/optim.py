@@ -41,7 +41,8 @@ class SGD:
 
 
 class Momentum(SGD):
-    """SGD with momentum: v = momentum * v + gradient; W -= learning_rate * v."""
+    """SGD with (classical) momentum: v = momentum * v - learning_rate * gradient;
+    W += v.  The velocity carries the step, so the update is one addition."""
 
     name = "momentum"
     default_learning_rate = 0.01
@@ -57,12 +58,12 @@ class Momentum(SGD):
         lr, l2, mu = self.learning_rate, self.l2, self.momentum
         n = len(inputs[0])
         for (vw, vb), w, b, a, d in zip(self.velocities, weights, biases, inputs, deltas):
-            vw.scale_(mu).add_outer_(a, d, 1.0 / n)
+            vw.scale_(mu).add_outer_(a, d, -lr / n)
             if l2:
-                vw.add_(w, l2)
-            vb.scale_(mu).add_(d.sum(axis=0), 1.0 / n)
-            w.add_(vw, -lr)
-            b.add_(vb, -lr)
+                vw.add_(w, -lr * l2)
+            vb.scale_(mu).add_(d.sum(axis=0), -lr / n)
+            w.add_(vw)
+            b.add_(vb)
 
     def state(self):
         if self.velocities is None:
@@ -99,7 +100,7 @@ class Adam(SGD):
         lr = self.learning_rate * math.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
         n = len(inputs[0])
         for (mw, vw, mb, vb), w, b, a, d in zip(self.moments, weights, biases, inputs, deltas):
-            gw = _zeros_like(w).add_outer_(a, d, 1.0 / n)
+            gw = a.T @ (d * (1.0 / n))
             if self.l2:
                 gw.add_(w, self.l2)
             gb = d.sum(axis=0) * (1.0 / n)

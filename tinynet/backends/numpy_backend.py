@@ -126,9 +126,12 @@ def add_outer_(w, a, d, alpha):
     if nonzero is not None:
         w[nonzero] += np.outer(alpha * a[0, nonzero], d[0])
         return w
-    grad = a.T @ d
-    grad *= alpha
-    w += grad
+    # Scale whichever factor is smaller, so no pass over the product is
+    # spent on alpha: the product (n_in x n_out) is the big array here.
+    if d.size <= a.size:
+        w += a.T @ (d * alpha)
+    else:
+        w += (a * alpha).T @ d
     return w
 
 
