@@ -1,0 +1,131 @@
+"""NumPy backend vs PyTorch (CPU) and scikit-learn's MLPClassifier.
+
+    python benchmarks/bench_numpy.py [--repeats 3] [--accuracy] [--sizes 1250,256]
+
+Seconds per epoch of full MNIST for 784-H-10 (ReLU, softmax cross-entropy,
+SGD with momentum 0.9, batch 128), float32 and float64, each framework timed
+on the same data in the same run, interleaved.  The first epoch of each
+framework is a warm-up (fresh arrays page-fault) and is reported separately.
+``--accuracy`` also trains each for 10 epochs and reports test accuracy.
+Needs ``pip install torch==2.13.0 scikit-learn``; a missing reference is
+skipped.
+"""
+
+import argparse
+import os
+
+from common import interleaved, load_mnist_or_exit, machine, median, report, table
+
+import numpy as np
+
+from tinynet import DNN
+
+LR, MOMENTUM, BATCH = 0.05, 0.9, 128
+
+
+def tinynet_runner(X, y, hidden, dtype):
+    model = DNN([784, hidden, 10], optimizer="momentum", learning_rate=LR, momentum=MOMENTUM,
+                seed=0, backend="numpy", dtype=dtype)
+    return lambda: model.fit(X, y, epochs=1, batch_size=BATCH), model
+
+
+def torch_runner(Xf, y, hidden, dtype):
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    torch.manual_seed(0)
+    tdtype = torch.float32 if dtype == "float32" else torch.float64
+    data = torch.from_numpy(Xf).to(tdtype)
+    target = torch.from_numpy(np.asarray(y, dtype=np.int64))
+    model = torch.nn.Sequential(torch.nn.Linear(784, hidden), torch.nn.ReLU(),
+                                torch.nn.Linear(hidden, 10)).to(tdtype)
+    opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    generator = torch.Generator().manual_seed(0)
+
+    def epoch():
+        order = torch.randperm(len(data), generator=generator)
+        for start in range(0, len(data), BATCH):
+            index = order[start:start + BATCH]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(data[index]), target[index])
+            loss.backward()
+            opt.step()
+
+    def accuracy(Xt, yt):
+        with torch.no_grad():
+            out = model(torch.from_numpy(Xt).to(tdtype))
+        return float((out.argmax(1).numpy() == np.asarray(yt)).mean())
+
+    return epoch, accuracy
+
+
+def sklearn_runner(Xf, y, hidden, dtype):
+    from sklearn.neural_network import MLPClassifier
+
+    model = MLPClassifier(hidden_layer_sizes=(hidden,), solver="sgd", learning_rate_init=LR,
+                          momentum=MOMENTUM, nesterovs_momentum=False, batch_size=BATCH, alpha=0.0,
+                          max_iter=1, random_state=0)
+    classes = np.arange(10)
+    data = Xf.astype(dtype)
+    labels = np.asarray(y)
+    return lambda: model.partial_fit(data, labels, classes=classes), model
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sizes", default="1250,256")
+    parser.add_argument("--dtypes", default="float32,float64")
+    parser.add_argument("--accuracy", action="store_true", help="also 10 epochs to test accuracy")
+    args = parser.parse_args()
+    (X, y), (Xt, yt) = load_mnist_or_exit()
+    Xf = np.frombuffer(bytes(X.pixels), np.uint8).reshape(-1, 784) / 255.0
+    Xtf = np.frombuffer(bytes(Xt.pixels), np.uint8).reshape(-1, 784) / 255.0
+    rows, accuracy_rows = [], []
+    for hidden in [int(h) for h in args.sizes.split(",")]:
+        for dtype in args.dtypes.split(","):
+            runs, models = {}, {}
+            runs["tinynet"], models["tinynet"] = tinynet_runner(X, y, hidden, dtype)
+            try:
+                runs["pytorch"], models["pytorch"] = torch_runner(Xf, y, hidden, dtype)
+            except ImportError:
+                pass
+            if dtype == "float64":  # scikit-learn computes in float64
+                try:
+                    runs["sklearn"], models["sklearn"] = sklearn_runner(Xf, y, hidden, dtype)
+                except ImportError:
+                    pass
+            warm = interleaved(runs, 1)
+            times = interleaved(runs, args.repeats)
+            base = median(times["tinynet"])
+            for name in runs:
+                ratio = "1.00" if name == "tinynet" else "%.2f" % (base / median(times[name]))
+                rows.append(["784-%d-10" % hidden, dtype, name, "%.2f" % warm[name][0],
+                             "%.2f" % median(times[name]), ratio])
+            if args.accuracy:
+                for _ in range(9 - args.repeats):
+                    for run in runs.values():
+                        run()
+                accuracy_rows.append(["784-%d-10" % hidden, dtype, "tinynet", "%.2f%%" % (
+                    100 * models["tinynet"].evaluate(Xt, yt)["accuracy"])])
+                if "pytorch" in models:
+                    accuracy_rows.append(["784-%d-10" % hidden, dtype, "pytorch", "%.2f%%" % (
+                        100 * models["pytorch"](Xtf, yt))])
+                if "sklearn" in models:
+                    accuracy_rows.append(["784-%d-10" % hidden, dtype, "sklearn", "%.2f%%" % (
+                        100 * models["sklearn"].score(Xtf, yt))])
+    lines = machine() + ["", "seconds per epoch of full MNIST (60,000 images), batch %d, SGD "
+                         "momentum %.1f, lr %g; median of %d epochs after a warm-up epoch; "
+                         "ratio = tinynet time / that framework's time (below 1: tinynet is "
+                         "faster)" % (BATCH, MOMENTUM, LR, args.repeats), "",
+                         table(["network", "dtype", "framework", "first epoch s", "epoch s",
+                                "tinynet / it"], rows)]
+    if accuracy_rows:
+        lines += ["", "test accuracy after 10 epochs", "",
+                  table(["network", "dtype", "framework", "test accuracy"], accuracy_rows)]
+    report("NumPy backend vs PyTorch and scikit-learn", lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Pure-Python backend vs the best pure-Python code, and across interpreters.
+
+    python benchmarks/bench_pure.py [--interpreters python3.11,python3.13,pypy3] [--epoch]
+
+1. Matrix-product throughput: a batch of 32 MNIST images (784 pixels) times
+   a 784 x 32 weight matrix, tinynet's ``matmul`` against the fastest idioms
+   written inline on this interpreter (``sum(map(mul, ...))`` over columns,
+   ``math.sumprod`` on 3.12+, and row accumulation that skips zero pixels),
+   in millions of multiply-adds per second (counting the dense 32x784x32).
+2. With ``--epoch``: one epoch of 784-32-10 training on full MNIST (SGD,
+   batch 32), in a fresh process per interpreter, with its peak memory.
+"""
+
+import argparse
+import math
+import os
+import shutil
+import subprocess
+import sys
+from operator import mul
+
+from common import ROOT, interleaved, load_mnist_or_exit, machine, median, report, table
+
+from tinynet.backends import python_backend as ops
+
+
+def idioms(A, W):
+    """Return the inline contenders for A @ W (A: rows, W: n_in x n_out)."""
+    def summap():
+        cols = list(zip(*W))
+        return [[sum(map(mul, row, c)) for c in cols] for row in A]
+
+    def rowacc():
+        out = []
+        for row in A:
+            acc = [0.0] * len(W[0])
+            for a, w in zip(row, W):
+                if a:
+                    acc = [s + a * x for s, x in zip(acc, w)]
+            out.append(acc)
+        return out
+
+    found = {"sum(map(mul)) dense": summap, "row accumulation, zeros skipped": rowacc}
+    if hasattr(math, "sumprod"):
+        def sumprod():
+            cols = list(zip(*W))
+            return [[math.sumprod(row, c) for c in cols] for row in A]
+        found["math.sumprod dense"] = sumprod
+    return found
+
+
+EPOCH_CHILD = """
+import resource, sys, time
+sys.path.insert(0, %r)
+from tinynet import DNN, datasets
+X, y = datasets.load_mnist("train", %r, download=False)
+net = DNN([784, 32, 10], seed=0, backend="python")
+start = time.perf_counter()
+net.fit(X, y, epochs=1, batch_size=32)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(seconds, peak, net.evaluate(*datasets.load_mnist("test", %r, download=False))["accuracy"])
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--epoch", action="store_true", help="also train one full epoch per interpreter")
+    parser.add_argument("--interpreters", default="python3.11,python3.13,pypy3")
+    args = parser.parse_args()
+    from common import mnist_dir
+    from tinynet import datasets
+
+    X, _ = datasets.load_sample("train")
+    A = ops.from_bytes(X.byte_rows(range(32)), 32, 784)
+    import random
+
+    rng = random.Random(0)
+    W = [[rng.uniform(-0.1, 0.1) for _ in range(32)] for _ in range(784)]
+    runs = {"tinynet matmul": lambda: ops.matmul(A, W)}
+    runs.update(idioms(A, W))
+    expected = ops.matmul(A, W)
+    for name, run in runs.items():
+        got = run()
+        assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+                   for r, s in zip(got, expected) for a, b in zip(r, s)), name
+    times = interleaved(runs, args.repeats)
+    madds = 32 * 784 * 32
+    best = min((median(t), name) for name, t in times.items() if name != "tinynet matmul")
+    rows = [[name, "%.1f" % (madds / median(t) / 1e6), "%.2f" % (median(t) / best[0])]
+            for name, t in times.items()]
+    lines = machine() + ["", "A (32 MNIST images) @ W (784 x 32); Mmadd/s counts the dense "
+                         "product; time / best inline idiom (%s)" % best[1], "",
+                         table(["implementation", "M multiply-adds/s", "time / best idiom"], rows)]
+    if args.epoch:
+        directory = mnist_dir()
+        if directory is None:
+            lines.append("\n(epoch skipped: full MNIST not found)")
+        else:
+            epoch_rows = []
+            for name in args.interpreters.split(","):
+                exe = shutil.which(name)
+                if exe is None:
+                    epoch_rows.append([name, "not installed", "", ""])
+                    continue
+                out = subprocess.run([exe, "-c", EPOCH_CHILD % (ROOT, directory, directory)],
+                                     capture_output=True, text=True)
+                if out.returncode:
+                    epoch_rows.append([name, "failed: " + out.stderr.strip().splitlines()[-1], "", ""])
+                    continue
+                seconds, peak, accuracy = out.stdout.split()
+                version = subprocess.run([exe, "-c", "import sys; print(sys.version.split()[0])"],
+                                         capture_output=True, text=True).stdout.strip()
+                epoch_rows.append(["%s (%s)" % (name, version), "%.1f" % float(seconds),
+                                   "%.0f" % float(peak), "%.2f%%" % (100 * float(accuracy))])
+            lines += ["", "one epoch of 784-32-10 on full MNIST (60,000 images), SGD, batch 32, "
+                      "pure-Python backend", "",
+                      table(["interpreter", "seconds", "peak RSS MB", "test accuracy"], epoch_rows)]
+    report("Pure-Python backend", lines)
+
+
+if __name__ == "__main__":
+    main()

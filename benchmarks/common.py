@@ -1,0 +1,116 @@
+"""Shared helpers for the benchmarks: the machine, MNIST, timing, reporting.
+
+Every benchmark measures tinynet and its reference in the same run,
+interleaved, several times, and reports medians and the ratio
+tinynet / reference: the machine's speed cancels out of the ratio.
+"""
+
+import os
+import platform
+import statistics
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+from tinynet import datasets  # noqa: E402
+
+
+def mnist_dir():
+    """Return a directory holding the full MNIST, or None."""
+    for candidate in (os.environ.get("MNIST_DIR"), os.path.join(os.path.dirname(ROOT), "shared", "mnist"),
+                      datasets.cache_dir()):
+        if candidate and datasets.find_mnist(candidate):
+            return candidate
+    return None
+
+
+def load_mnist_or_exit():
+    directory = mnist_dir()
+    if directory is None:
+        print("skipped: full MNIST not found (set MNIST_DIR, or run python -m tinynet mnist "
+              "once to download it into the cache)")
+        sys.exit(0)
+    train = datasets.load_mnist("train", directory, download=False)
+    test = datasets.load_mnist("test", directory, download=False)
+    return train, test
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def blas():
+    """Return the BLAS library and kernel NumPy uses, if threadpoolctl can tell."""
+    try:
+        import numpy  # noqa: F401
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (install threadpoolctl to see)"
+    infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    return ", ".join("%s %s (%s, %d threads)" % (i.get("internal_api"), i.get("version"),
+                                                i.get("architecture"), i.get("num_threads"))
+                     for i in infos) or "none found"
+
+
+def machine():
+    """Return a description of this machine and software, for the report."""
+    lines = ["date: %s" % time.strftime("%Y-%m-%d"),
+             "cpu: %s, %d cores" % (cpu_name(), os.cpu_count() or 0),
+             "python: %s %s" % (platform.python_implementation(), platform.python_version())]
+    try:
+        import numpy
+
+        lines.append("numpy: %s; BLAS: %s" % (numpy.__version__, blas()))
+    except ImportError:
+        lines.append("numpy: not installed")
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if os.environ.get(name):
+            lines.append("%s=%s" % (name, os.environ[name]))
+    return lines
+
+
+def timed(function):
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, result
+
+
+def interleaved(runs, repeats):
+    """Run each ``name: function`` in ``runs`` once per round, ``repeats``
+    rounds, alternating; return ``{name: [seconds, ...]}``."""
+    times = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, function in runs.items():
+            times[name].append(timed(function)[0])
+    return times
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def table(header, rows):
+    """Return a Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def report(title, lines):
+    """Print a result section, and append it to $BENCH_REPORT if set."""
+    text = "### %s\n\n%s\n" % (title, "\n".join(lines))
+    print(text, flush=True)
+    path = os.environ.get("BENCH_REPORT")
+    if path:
+        with open(path, "a") as f:
+            f.write(text + "\n")
