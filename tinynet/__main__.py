@@ -105,7 +105,7 @@ def format_confusion(matrix):
     return "\n".join(lines)
 
 
-def report(model, X, labels, args, plot_dir=None):
+def report(model, X, labels, args, history=None):
     scores = model.evaluate(X, labels)
     predicted = model.classify(X)
     matrix = confusion_matrix(predicted, labels, max(model.sizes[-1], 2))
@@ -113,7 +113,34 @@ def report(model, X, labels, args, plot_dir=None):
         100 * scores["accuracy"], round(scores["accuracy"] * len(labels)), len(labels),
         scores["loss"]))
     _say(args, format_confusion(matrix))
+    if getattr(args, "plot", None):
+        for path in plot(args.plot, model, X, labels, predicted, matrix, history):
+            _say(args, "wrote " + path)
     return scores, predicted, matrix
+
+
+def plot(directory, model, X, labels, predicted, matrix, history=None):
+    """Write the pictures for a trained model into ``directory``; return
+    their paths."""
+    from . import png
+
+    os.makedirs(directory, exist_ok=True)
+    written = []
+
+    def out(name):
+        written.append(os.path.join(directory, name))
+        return written[-1]
+
+    wrong = [i for i, (p, t) in enumerate(zip(predicted, labels)) if p != t]
+    if wrong and hasattr(X, "byte_rows"):
+        png.digit_grid(out("misclassified.png"), datasets.Images(X.byte_rows(wrong[:100]), X.width),
+                       [labels[i] for i in wrong], [predicted[i] for i in wrong])
+    if model.sizes[0] == 784:
+        png.weight_tiles(out("weights.png"), model.get_params()["weights"][0], limit=64)
+    png.confusion_heatmap(out("confusion.png"), matrix)
+    if history:
+        png.curves(out("curves.png"), history)
+    return written
 
 
 # === Commands ===
@@ -134,7 +161,10 @@ def _model_options(parser, layers=None):
     parser.add_argument("--dtype", default=None, choices=["float64", "float32"])
 
 
-def _common(parser):
+def _common(parser, plots=False):
+    if plots:
+        parser.add_argument("--plot", metavar="DIR", help="write PNG pictures into DIR: "
+                            "misclassified digits, first-layer weights, confusion matrix, curves")
     parser.add_argument("--backend", choices=["numpy", "python"], default=None,
                         help="default: $TINYNET_BACKEND, else numpy if installed")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
@@ -199,8 +229,8 @@ def cmd_mnist(args):
                 l2=args.l2, seed=args.seed, backend=backend, dtype=args.dtype, **settings)
     _say(args, "model: %r, %s parameters (%s)" % (model, format(model.n_parameters, ","), why))
     _say(args, "training: %d epochs, batches of %d" % (epochs, batch_size))
-    _fit(model, Xtr, ytr, args, epochs, batch_size)
-    report(model, Xte, yte, args)
+    history = _fit(model, Xtr, ytr, args, epochs, batch_size, (Xte, yte))
+    report(model, Xte, yte, args, history)
     model.save(args.out)
     _say(args, "saved the model to %s" % args.out)
     return 0
@@ -230,7 +260,9 @@ def cmd_train(args):
                 l2=args.l2, seed=args.seed, backend=args.backend, dtype=args.dtype)
     _say(args, "data: " + what)
     _say(args, "model: %r" % model)
-    _fit(model, X, y, args, args.epochs or 5, args.batch_size or 64, test)
+    history = _fit(model, X, y, args, args.epochs or 5, args.batch_size or 64, test)
+    if test is not None and args.plot:
+        report(model, test[0], test[1], args, history)
     model.save(args.out)
     _say(args, "saved the model to %s" % args.out)
     return 0
@@ -391,7 +423,7 @@ def build_parser():
     p.add_argument("--no-download", action="store_true", help="never download")
     p.add_argument("--out", default="mnist-model.pkl", help="where to save the model (%(default)s)")
     _model_options(p)
-    _common(p)
+    _common(p, plots=True)
     p.set_defaults(run=cmd_mnist)
 
     p = sub.add_parser("train", help="train a model on CSV or IDX data and save it",
@@ -403,7 +435,7 @@ def build_parser():
     p.add_argument("--out", default="model.pkl", help="where to save the model (%(default)s; "
                    "a .json name saves JSON)")
     _model_options(p)
-    _common(p)
+    _common(p, plots=True)
     p.set_defaults(run=cmd_train)
 
     p = sub.add_parser("evaluate", help="accuracy, loss and confusion matrix of a model on data",
@@ -411,7 +443,7 @@ def build_parser():
     p.add_argument("model")
     p.add_argument("data")
     p.add_argument("--labels", help="IDX labels file")
-    _common(p)
+    _common(p, plots=True)
     p.set_defaults(run=cmd_evaluate)
 
     p = sub.add_parser("predict", help="predict one class per row, or write a Kaggle submission",

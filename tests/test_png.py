@@ -1,0 +1,108 @@
+"""The PNG writer and the plots, checked by decoding what they write."""
+
+import struct
+import zlib
+
+import pytest
+
+from tinynet import DNN, datasets, png
+from tinynet import __main__ as cli
+
+
+def decode(path):
+    """Return (width, height, rows of RGB tuples) after checking the PNG's
+    signature, every chunk's CRC and the header."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, []
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF, kind
+        chunks.append((kind, body))
+        pos += 12 + length
+    assert [k for k, _ in chunks][0] == b"IHDR" and chunks[-1] == (b"IEND", b"")
+    width, height, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", chunks[0][1])
+    assert (depth, color, interlace) == (8, 2, 0)
+    raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
+    stride = 3 * width + 1
+    assert len(raw) == stride * height
+    rows = []
+    for y in range(height):
+        line = raw[y * stride:(y + 1) * stride]
+        assert line[0] == 0  # filter type 0
+        rows.append([tuple(line[1 + 3 * x:4 + 3 * x]) for x in range(width)])
+    return width, height, rows
+
+
+def test_write_png_round_trips_pixels(tmp_path):
+    rgb = bytes([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 70, 80, 90])
+    png.write_png(tmp_path / "p.png", 3, 2, rgb)
+    assert decode(tmp_path / "p.png") == (3, 2, [[(255, 0, 0), (0, 255, 0), (0, 0, 255)],
+                                                 [(10, 20, 30), (40, 50, 60), (70, 80, 90)]])
+    with pytest.raises(ValueError, match="expected 18 bytes"):
+        png.write_png(tmp_path / "q.png", 3, 2, rgb[:-1])
+
+
+def test_digit_grid_draws_digits_and_marks_mistakes(tmp_path):
+    X, y = datasets.load_sample("test")
+    png.digit_grid(tmp_path / "g.png", X[:3], y[:3], [y[0], y[1], (y[2] + 1) % 10], scale=1)
+    width, height, rows = decode(tmp_path / "g.png")
+    side = 28
+    # Pixel (r, c) of digit 0 sits at (4 + c, 4 + r), drawn as dark ink: 255 - value.
+    first = X.row_bytes(0)
+    for r, c in ((14, 14), (0, 0), (20, 10)):
+        v = 255 - first[r * side + c]
+        assert rows[4 + r][4 + c] == (v, v, v)
+    colors = {p for row in rows for p in row}
+    assert png.RED in colors  # the third label is wrong, so it is drawn in red
+    assert width == 3 * (side + 6) + 4
+
+
+def test_weight_tiles_colour_by_sign(tmp_path):
+    # two hidden units over a 2x2 "image": the first all positive, the second negative
+    weights = [[1.0, -1.0], [0.5, -0.5], [0.0, 0.0], [1.0, -2.0]]
+    png.weight_tiles(tmp_path / "w.png", weights, scale=1)
+    _, _, rows = decode(tmp_path / "w.png")
+    assert rows[2][2] == (255, 0, 0)          # unit 0, weight 1.0 = its max: full red
+    assert rows[3][2] == (255, 255, 255)      # weight 0: white
+    assert rows[3][3] == (255, 0, 0)          # 1.0 again
+    unit1 = 2 + 2 + 2                         # gap, tile, gap
+    assert rows[3][unit1 + 1] == (0, 0, 255)  # -2.0 = its largest magnitude: full blue
+    with pytest.raises(ValueError, match="not a square image"):
+        png.weight_tiles(tmp_path / "x.png", weights[:3])
+
+
+def test_confusion_heatmap_shades_the_diagonal(tmp_path):
+    png.confusion_heatmap(tmp_path / "c.png", [[9, 1], [0, 10]], cell=24)
+    width, height, rows = decode(tmp_path / "c.png")
+    assert (width, height) == (16 + 48 + 2, 16 + 48 + 2)
+    corner = rows[17][17]                     # the top-left of cell (0, 0): 90% of its row
+    assert corner[2] == 255 and corner[0] < 100
+    assert rows[16 + 24 + 1][16 + 1] == (255, 255, 255)   # cell (1, 0) is empty: white
+
+
+def test_curves_plot_every_series(tmp_path):
+    history = [{"epoch": e, "loss": 1.0 / e, "accuracy": 0.5 + e / 10, "val_accuracy": 0.6}
+               for e in (1, 2, 3)]
+    png.curves(tmp_path / "h.png", history)
+    _, _, rows = decode(tmp_path / "h.png")
+    colors = {p for row in rows for p in row}
+    assert {png.BLUE, png.GREEN, png.RED, png.BLACK} <= colors
+    with pytest.raises(ValueError):
+        png.curves(tmp_path / "e.png", [])
+
+
+def test_plot_option_writes_all_pictures(tmp_path, capsys, backend):
+    status = cli.main(["mnist", "--data", "sample", "--epochs", "1", "--layers", "784,8,10",
+                       "--out", str(tmp_path / "m.pkl"), "--plot", str(tmp_path / "plots"),
+                       "--backend", backend, "--batch-size", "100"])
+    assert status == 0
+    for name in ("misclassified.png", "weights.png", "confusion.png", "curves.png"):
+        decode(tmp_path / "plots" / name)
+    status = cli.main(["evaluate", str(tmp_path / "m.pkl"), "sample", "--plot",
+                       str(tmp_path / "eval")])
+    assert status == 0 and (tmp_path / "eval" / "confusion.png").exists()
+    assert not (tmp_path / "eval" / "curves.png").exists()  # no training, no curves
