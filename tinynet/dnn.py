@@ -136,7 +136,8 @@ class DNN:
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
             f = self.output if i == last else self.hidden
-            activations.append(f.forward(activations[-1] @ w + b))
+            # A @ W + b, adding the bias row in place to the fresh product
+            activations.append(f.forward((activations[-1] @ w).add_(b)))
         return activations
 
     def backward(self, activations, Y):

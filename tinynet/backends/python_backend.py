@@ -447,12 +447,17 @@ def binary_cross_entropy(a, y):
 
 
 def add_(a, b, alpha=1.0):
-    """Add ``alpha * b`` to ``a`` in place (``b`` may be a 1 x n row only if
-    ``a`` is one too); return ``a``."""
-    if shape(a) != shape(b):
-        raise ValueError("add_: shapes %s and %s differ" % (shape(a), shape(b)))
-    for i, (x, y) in enumerate(zip(a, b)):
-        a[i] = [p + alpha * q for p, q in zip(x, y)]
+    """Add ``alpha * b`` to ``a`` in place, ``b`` of the same shape or a
+    ``1 x n`` row added to every row; return ``a``."""
+    if shape(a) != shape(b) and not (len(b) == 1 and a and len(b[0]) == len(a[0])):
+        raise ValueError("add_: shapes %s and %s do not broadcast" % (shape(a), shape(b)))
+    rows = b if len(b) == len(a) else [b[0]] * len(a)
+    if alpha == 1.0:
+        for i, (x, y) in enumerate(zip(a, rows)):
+            a[i] = list(map(_plus, x, y))
+    else:
+        for i, (x, y) in enumerate(zip(a, rows)):
+            a[i] = [p + alpha * q for p, q in zip(x, y)]
     return a
 
 
