@@ -21,6 +21,7 @@ those whose names end in ``_``, which update their first argument in place
 """
 
 import math
+import sys
 
 try:
     from operator import add as _plus, mul as _times
@@ -47,6 +48,12 @@ exp = math.exp
 log = math.log
 
 name = "python"
+
+#: PyPy's tracing JIT compiles plain loops to machine code, while CPython and
+#: MicroPython run them a bytecode at a time and are fastest in C-level
+#: idioms (map, zip, sum).  The two hot functions, matmul and add_outer_,
+#: therefore have a plain-loop kernel too, used on PyPy.
+JIT = sys.implementation.name == "pypy"
 
 #: Cross-entropy clips probabilities to at least this, so it never takes log(0).
 EPS = 1e-12
@@ -177,6 +184,8 @@ def matmul(a, b):
             "matmul: shapes %s and %s are not aligned" % (shape(a), shape(b))
         )
     n_out = len(b[0]) if b else 0
+    if JIT:
+        return _matmul_loops(a, b, n_out)
     columns = None  # all of b's columns, made on first need
     out = []
     for row in a:
@@ -190,6 +199,21 @@ def matmul(a, b):
             out.append(_dots(values, zip(*[b[k] for k in nonzero])))
         else:
             out.append([0.0] * n_out)
+    return out
+
+
+def _matmul_loops(a, b, n_out):
+    """matmul in plain loops (for PyPy): out[i] = sum of a[i][k] * b[k]."""
+    out = []
+    for row in a:
+        acc = [0.0] * n_out
+        for k in range(len(row)):
+            v = row[k]
+            if v != 0.0:
+                bk = b[k]
+                for j in range(n_out):
+                    acc[j] += v * bk[j]
+        out.append(acc)
     return out
 
 
@@ -224,6 +248,8 @@ def add_outer_(w, a, d, alpha):
             "add_outer_: shapes %s += %s.T @ %s do not fit"
             % (shape(w), shape(a), shape(d))
         )
+    if JIT:
+        return _add_outer_loops(w, a, d, alpha)
     columns = range(len(w))
     for row, delta in zip(a, d):
         # Many inputs share a value (an MNIST image has ~70 distinct pixel
@@ -236,6 +262,20 @@ def add_outer_(w, a, d, alpha):
                 c = alpha * v
                 step = scaled[v] = [c * y for y in delta]
             w[k] = list(map(_plus, w[k], step))
+    return w
+
+
+def _add_outer_loops(w, a, d, alpha):
+    """add_outer_ in plain loops (for PyPy), updating rows in place."""
+    for row, delta in zip(a, d):
+        n = len(delta)
+        for k in range(len(row)):
+            v = row[k]
+            if v != 0.0:
+                c = alpha * v
+                wk = w[k]
+                for j in range(n):
+                    wk[j] += c * delta[j]
     return w
 
 
