@@ -242,3 +242,21 @@ def test_asking_for_numpy_without_it_says_how_to_install():
     lines = result.stdout.splitlines()
     assert lines[0] == "python"  # auto-selection falls back silently
     assert "pip install 'tinynet[numpy]'" in lines[1]
+
+
+def test_loop_kernels_match_the_c_level_idioms(monkeypatch):
+    # PyPy uses plain-loop kernels for matmul and add_outer_; check them
+    # against the C-idiom versions here, whichever interpreter runs this.
+    import random
+
+    rng = random.Random(0)
+    a = [[rng.random() if rng.random() < 0.3 else 0.0 for _ in range(20)] for _ in range(6)]
+    b = [[rng.uniform(-1, 1) for _ in range(7)] for _ in range(20)]
+    d = [[rng.uniform(-1, 1) for _ in range(7)] for _ in range(6)]
+    results = []
+    for jit in (False, True):
+        monkeypatch.setattr(python_backend, "JIT", jit)
+        w = [[0.5] * 7 for _ in range(20)]
+        results.append((python_backend.matmul(a, b), python_backend.add_outer_(w, a, d, -0.1)))
+    for x, y in zip(results[0], results[1]):
+        assert all(close(r, s) for r, s in zip(x, y))
