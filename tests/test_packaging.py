@@ -44,5 +44,8 @@ def test_distribution_installs_and_imports(dist, tmp_path, pattern):
     import tinynet
 
     assert result.stdout.strip() == tinynet.__version__
+    script = str(env_dir / ("Scripts" if os.name == "nt" else "bin") / "tinynet")
+    console = subprocess.run([script, "--version"], capture_output=True, text=True)
+    assert console.returncode == 0 and console.stdout.strip() == "tinynet " + tinynet.__version__
     size = os.path.getsize(found[0])
     assert size < 2 * 1024 * 1024, "distribution is %d bytes" % size

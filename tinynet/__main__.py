@@ -45,10 +45,11 @@ def _labels_beside(images_path):
     return None
 
 
-def load_data(spec, split="train", labels=None):
+def load_data(spec, split="train", labels=None, quiet=True):
     """Return ``(X, labels, description)`` for a data argument: "sample", a
     directory of MNIST IDX files, a CSV file, or an IDX images file (its
-    labels file found beside it, or given)."""
+    labels file found beside it, or given).  Unless ``quiet``, reading a CSV
+    shows a progress bar."""
     if spec == "sample":
         X, y = datasets.load_sample(split)
         return X, y, "the bundled MNIST sample (%s, %d images)" % (split, len(X))
@@ -63,7 +64,17 @@ def load_data(spec, split="train", labels=None):
     is_idx = head[:3] == b"\x00\x00\x08" or (head[:2] == b"\x1f\x8b" and "idx" in spec)
     if is_idx and labels is None:
         labels = _labels_beside(spec)
-    X, y = datasets.load(spec, labels if is_idx else None)
+    if is_idx:
+        X, y = datasets.load(spec, labels)
+    else:
+        from .progress import Progress
+
+        bar = None if quiet else Progress(0, "reading " + os.path.basename(spec), "rows", sys.stdout)
+        X, y = datasets.load_csv(spec, callback=bar and (lambda rows: bar.update(rows)))
+        if bar is not None:
+            bar.update(len(X))
+            if bar.live:
+                bar.finish()
     return X, y, "%s (%d images%s)" % (spec, len(X), "" if y is not None else ", no labels")
 
 
@@ -75,9 +86,20 @@ def _full_mnist(args):
     if args.no_download:
         return None, "no download (--no-download)"
     _say(args, "downloading MNIST into %s ..." % cache)
+    from .progress import Progress
+
+    bars = {}
+
+    def progress(name, done, total):
+        if name not in bars:
+            bars[name] = Progress(total, name, "B", sys.stdout)
+        bars[name].update(done)
+
     try:
         for name in datasets.MD5:
-            datasets.fetch(name, cache, timeout=20)
+            datasets.fetch(name, cache, timeout=20, callback=None if args.quiet else progress)
+            if name in bars and bars[name].live:
+                bars[name].finish()
     except TinynetError as err:
         _say(args, "download failed: %s" % err)
         return None, "the download failed"
@@ -190,9 +212,9 @@ def cmd_mnist(args):
     from . import DNN
 
     if args.data:
-        Xtr, ytr, what = load_data(args.data, "train")
+        Xtr, ytr, what = load_data(args.data, "train", quiet=args.quiet)
         Xte, yte, _ = load_data(args.data, "test") if os.path.isdir(args.data) or args.data == "sample" \
-            else load_data(args.test, "test") if args.test else (None, None, None)
+            else load_data(args.test, "test", quiet=args.quiet) if args.test else (None, None, None)
         if Xte is None:
             raise TinynetError("give --test FILE with a labelled test set to go with %s" % args.data)
         source = what
@@ -250,7 +272,7 @@ def _default_backend():
 def cmd_train(args):
     from . import DNN
 
-    X, y, what = load_data(args.data, "train", args.labels)
+    X, y, what = load_data(args.data, "train", args.labels, quiet=args.quiet)
     if y is None:
         raise TinynetError("%s has no labels to train on" % args.data)
     test = None
