@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from common import ROOT, load_mnist_or_exit, machine, median, report, table
+from common import PEAK_MB, ROOT, load_mnist_or_exit, machine, median, report, table
 
 from tinynet import datasets
 
@@ -22,8 +22,8 @@ CHILD = {
     "tinynet": "from tinynet import datasets\nX, y = datasets.load_csv(%r)\nassert len(X) == 60000",
     "pandas": "import pandas\nd = pandas.read_csv(%r)\nX = d.values[:, 1:] / 255.0\nassert len(X) == 60000",
 }
-MEASURE = ("import resource, sys, time\nsys.path.insert(0, %r)\nstart = time.perf_counter()\n%s\n"
-           "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+MEASURE = (PEAK_MB + "import sys, time\nsys.path.insert(0, %r)\nstart = time.perf_counter()\n%s\n"
+           "print(time.perf_counter() - start, peak_mb())")
 
 
 def main():
@@ -45,7 +45,7 @@ def main():
             code = MEASURE % (ROOT, CHILD[name] % path)
             out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                  check=True).stdout.split()
-            results[name].append((float(out[0]), int(out[1]) / 1024))
+            results[name].append((float(out[0]), float(out[1])))
     size_mb = os.path.getsize(path) / 1e6
     os.remove(path)
     rows = []

@@ -12,17 +12,17 @@ import argparse
 import subprocess
 import sys
 
-from common import ROOT, load_mnist_or_exit, machine, mnist_dir, report, table
+from common import PEAK_MB, ROOT, load_mnist_or_exit, machine, mnist_dir, report, table
 
-CHILD = """
-import resource, sys
+CHILD = PEAK_MB + """
+import sys
 sys.path.insert(0, %r)
 from tinynet import DNN, datasets
 X, y = datasets.load_mnist("train", %r, download=False)
 net = DNN([784, 1250, 10], seed=0, backend=%r)
 n = %d
 net.fit(X[:n], y[:n], epochs=1, batch_size=128)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(peak_mb())
 """
 
 

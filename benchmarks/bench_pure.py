@@ -14,12 +14,12 @@
 import argparse
 import math
 import os
-import shutil
 import subprocess
 import sys
 from operator import mul
 
-from common import ROOT, interleaved, load_mnist_or_exit, machine, median, report, table
+from common import (PEAK_MB, ROOT, find_interpreter, interleaved, load_mnist_or_exit, machine,
+                    median, report, table)
 
 from tinynet.backends import python_backend as ops
 
@@ -49,8 +49,8 @@ def idioms(A, W):
     return found
 
 
-EPOCH_CHILD = """
-import resource, sys, time
+EPOCH_CHILD = PEAK_MB + """
+import sys, time
 sys.path.insert(0, %r)
 from tinynet import DNN, datasets
 X, y = datasets.load_mnist("train", %r, download=False)
@@ -58,7 +58,7 @@ net = DNN([784, 32, 10], seed=0, backend="python")
 start = time.perf_counter()
 net.fit(X, y, epochs=1, batch_size=32)
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = peak_mb()
 print(seconds, peak, net.evaluate(*datasets.load_mnist("test", %r, download=False))["accuracy"])
 """
 
@@ -140,7 +140,7 @@ def main():
         else:
             epoch_rows = []
             for name in args.interpreters.split(","):
-                exe = shutil.which(name)
+                exe = find_interpreter(name)
                 if exe is None:
                     epoch_rows.append([name, "not installed", "", "", "", ""])
                     continue

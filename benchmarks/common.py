@@ -79,6 +79,35 @@ def machine():
     return lines
 
 
+#: Code for a child process to print its own peak memory in MB.  VmHWM
+#: belongs to the process's address space, which exec() replaces, while
+#: ru_maxrss would count the parent's memory from before the exec.
+PEAK_MB = ("def peak_mb():\n"
+           "    try:\n"
+           "        for line in open('/proc/self/status'):\n"
+           "            if line.startswith('VmHWM:'):\n"
+           "                return int(line.split()[1]) / 1024\n"
+           "    except OSError:\n"
+           "        pass\n"
+           "    import resource\n"
+           "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n")
+
+
+def find_interpreter(name):
+    """Return the path of interpreter ``name`` (e.g. python3.13), looking
+    past pyenv's shims to the versions pyenv has installed."""
+    import glob
+    import shutil
+
+    found = shutil.which(name)
+    if found and "shims" not in found:
+        return found
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    minor = name.replace("python", "")
+    candidates = sorted(glob.glob(os.path.join(root, "versions", minor + ".*", "bin", name)))
+    return candidates[-1] if candidates else None
+
+
 def timed(function):
     start = time.perf_counter()
     result = function()
