@@ -15,12 +15,13 @@ from .losses import LOSSES
 from .matrix import Matrix
 from .backends import get_backend
 from .optim import OPTIMIZERS
-from . import batching as _data
+from . import batching
 
 
-def _choose(registry, value, what):
+def _lookup(registry, value, what):
+    """Return ``registry[value]``, or raise a ValueError listing the choices."""
     try:
-        return registry[value]()
+        return registry[value]
     except (KeyError, TypeError):
         raise ValueError(
             "unknown %s %r; expected one of: %s" % (what, value, ", ".join(sorted(registry)))
@@ -52,15 +53,13 @@ class DNN:
                  learning_rate=None, optimizer="sgd", l2=0.0, momentum=0.9, seed=None,
                  backend=None, dtype=None):
         self.sizes = _check_sizes(sizes)
-        self.hidden = _choose(HIDDEN, activation, "activation")
-        self.output = _choose(OUTPUT, output, "output")
-        self.loss = _choose(LOSSES, loss, "loss")
+        self.hidden = _lookup(HIDDEN, activation, "activation")()
+        self.output = _lookup(OUTPUT, output, "output")()
+        self.loss = _lookup(LOSSES, loss, "loss")()
         self.loss.check(self.output)
         self._ops = get_backend(backend)
         self.dtype = self._ops.check_dtype(dtype)
-        if optimizer not in OPTIMIZERS:
-            _choose(OPTIMIZERS, optimizer, "optimizer")
-        cls = OPTIMIZERS[optimizer]
+        cls = _lookup(OPTIMIZERS, optimizer, "optimizer")
         if learning_rate is None:
             learning_rate = cls.default_learning_rate
         _check_positive(learning_rate, "learning_rate")
@@ -69,7 +68,7 @@ class DNN:
         kwargs = {"momentum": momentum} if optimizer == "momentum" else {}
         self.optimizer = cls(float(learning_rate), float(l2), **kwargs)
         self.seed = seed
-        self._rng = _data.make_rng(seed)
+        self._rng = batching.make_rng(seed)
         self.weights, self.biases = [], []
         for i, (fan_in, fan_out) in enumerate(zip(self.sizes, self.sizes[1:])):
             act = self.output if i == len(self.sizes) - 2 else self.hidden
@@ -197,8 +196,8 @@ class DNN:
         of ``sizes[-1]`` target values (e.g. one-hot).  A batch (2-D ``x``
         with one target per row) takes one step on its mean loss.
         """
-        X = self._inputs(x, _data.is_single(x))
-        if len(X) == 1 and _data.is_one_target(y):
+        X = self._inputs(x, batching.is_single(x))
+        if len(X) == 1 and batching.is_one_target(y):
             y = [y]
         Y, _ = self._targets(y, len(X))
         return self._train_batch(X, Y)[0]
@@ -206,7 +205,7 @@ class DNN:
     def predict(self, x):
         """Return the network's outputs for one sample (a list, or a NumPy
         row) or, for a batch (2-D input), one output row per sample."""
-        single = _data.is_single(x)
+        single = batching.is_single(x)
         X = self._inputs(x, single=single)
         out = self._ops.vstack([self.forward(part)[-1].data for part in _batches_of(X, 1024)])
         return out[0] if single else out
@@ -214,25 +213,25 @@ class DNN:
     def classify(self, x):
         """Return the predicted class (an int) of one sample, or a list of
         them for a batch: the index of the largest output."""
-        single = _data.is_single(x)
+        single = batching.is_single(x)
         X = self._inputs(x, single=single)
         labels = []
         for part in _batches_of(X, 1024):
-            labels.extend(_data.classes(self.forward(part)[-1]))
+            labels.extend(batching.classes(self.forward(part)[-1]))
         return labels[0] if single else labels
 
     def evaluate(self, X, y, batch_size=1024):
         """Return ``{"loss": mean loss, "accuracy": fraction correct}`` on the
         labelled data ``X``, ``y``."""
-        data = _data.Inputs(X, self._ops, self.dtype, self.sizes[0])
-        targets = _data.Targets(y, len(data), self.sizes[-1], self._ops, self.dtype)
+        data = batching.Inputs(X, self._ops, self.dtype, self.sizes[0])
+        targets = batching.Targets(y, len(data), self.sizes[-1], self._ops, self.dtype)
         total, correct = 0.0, 0
         for start in range(0, len(data), batch_size):
             index = range(start, min(start + batch_size, len(data)))
             Xb, (Yb, labels) = data.take(index), targets.take(index)
             out = self.forward(Xb)[-1]
             total += self.loss.value(out, Yb, self.output)
-            correct += _data.count_equal(_data.classes(out), labels)
+            correct += batching.count_equal(batching.classes(out), labels)
         n = len(data)
         return {"loss": total / n, "accuracy": correct / n}
 
@@ -261,8 +260,8 @@ class DNN:
         """
         _check_count(epochs, "epochs", 0)
         _check_count(batch_size, "batch_size", 1)
-        data = _data.Inputs(X, self._ops, self.dtype, self.sizes[0])
-        targets = _data.Targets(y, len(data), self.sizes[-1], self._ops, self.dtype)
+        data = batching.Inputs(X, self._ops, self.dtype, self.sizes[0])
+        targets = batching.Targets(y, len(data), self.sizes[-1], self._ops, self.dtype)
         n = len(data)
         batches = (n + batch_size - 1) // batch_size
         factor = _schedule(schedule)
@@ -279,10 +278,10 @@ class DNN:
                     callback, factor, base_rate, history):
         n = len(data)
         for epoch in range(1, epochs + 1):
-            started = _data.clock()
+            started = batching.clock()
             order = list(range(n))
             if shuffle:
-                _data.shuffle(order, self._rng)
+                batching.shuffle(order, self._rng)
             total, correct = 0.0, 0
             for batch, start in enumerate(range(0, n, batch_size), 1):
                 index = order[start:start + batch_size]
@@ -295,7 +294,7 @@ class DNN:
                 except TinynetError as err:
                     raise TinynetError("%s (epoch %d, batch %d)" % (err, epoch, batch)) from None
                 total += loss * len(index)
-                correct += _data.count_equal(_data.classes(out), labels)
+                correct += batching.count_equal(batching.classes(out), labels)
                 if callback is not None:
                     callback({"event": "batch", "epoch": epoch, "epochs": epochs, "batch": batch,
                               "batches": batches, "loss": total / (start + len(index))})
@@ -303,7 +302,7 @@ class DNN:
             if validation_data is not None:
                 scores = self.evaluate(*validation_data)
                 record["val_loss"], record["val_accuracy"] = scores["loss"], scores["accuracy"]
-            record["seconds"] = _data.clock() - started
+            record["seconds"] = batching.clock() - started
             history.append(record)
             if callback is not None:
                 event = {"event": "epoch", "epochs": epochs}
@@ -313,11 +312,11 @@ class DNN:
     # --- conversions used by the public API ---
 
     def _inputs(self, x, single):
-        data = _data.Inputs([x] if single else x, self._ops, self.dtype, self.sizes[0])
+        data = batching.Inputs([x] if single else x, self._ops, self.dtype, self.sizes[0])
         return data.take(range(len(data)))
 
     def _targets(self, y, n):
-        targets = _data.Targets(y, n, self.sizes[-1], self._ops, self.dtype)
+        targets = batching.Targets(y, n, self.sizes[-1], self._ops, self.dtype)
         return targets.take(range(n))
 
     def save(self, path, format=None, optimizer_state=True):
