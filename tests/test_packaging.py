@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
+pytest.importorskip("build", reason="needs the build package (pip install build)")
 
 SMOKE = (
     "import sys, tinynet\n"

@@ -101,7 +101,9 @@ class Inputs:
 
 
 def _is_all(index):
-    return isinstance(index, range) and index.start == 0 and index.step == 1
+    # (getattr: MicroPython's range may not expose start and step)
+    return isinstance(index, range) and getattr(index, "start", None) == 0 \
+        and getattr(index, "step", None) == 1
 
 
 class Targets:
