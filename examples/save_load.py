@@ -15,12 +15,13 @@ from tinynet import DNN, datasets  # noqa: E402
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--dir", default=tempfile.mkdtemp())
+parser.add_argument("--epochs", type=int, default=2)
 args = parser.parse_args()
 
 X, y = datasets.load_sample("train")
 X_test, y_test = datasets.load_sample("test")
 model = DNN([784, 64, 10], optimizer="adam", seed=0)
-model.fit(X, y, epochs=2, batch_size=32)
+model.fit(X, y, epochs=args.epochs, batch_size=32)
 print("trained:", model.evaluate(X_test, y_test))
 
 pickle_path = os.path.join(args.dir, "digits.pkl")

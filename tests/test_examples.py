@@ -56,7 +56,7 @@ def test_backprop_study():
 
 
 def test_save_load(tmp_path):
-    out = run_example("save_load.py", "--dir", tmp_path)
+    out = run_example("save_load.py", "--dir", tmp_path, "--epochs", "1")
     assert "same predictions: True" in out and "same predictions: False" not in out
     assert (tmp_path / "digits.pkl").exists() and (tmp_path / "digits.json").exists()
 
