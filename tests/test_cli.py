@@ -162,3 +162,14 @@ def test_bad_options_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
         cli.main(["mnist", "--epochs", "many"])
     assert info.value.code == 2 and "invalid int value" in capsys.readouterr().err
+
+
+def test_mnist_refuses_unlabelled_data_in_one_line(capsys, tmp_path):
+    X, y = datasets.load_sample("test")
+    datasets.save_csv(tmp_path / "train.csv", X[:50], y[:50])
+    datasets.save_csv(tmp_path / "test.csv", X[50:80])  # Kaggle's test.csv: no labels
+    status, out, err = run(capsys, "mnist", "--data", tmp_path / "train.csv", "--test",
+                           tmp_path / "test.csv", "--out", tmp_path / "m.pkl")
+    assert status == 1 and "test.csv has no labels" in err and err.count("\n") == 1
+    status, out, err = run(capsys, "mnist", "--data", tmp_path / "train.csv")
+    assert status == 1 and "give --test FILE" in err

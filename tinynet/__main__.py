@@ -212,12 +212,16 @@ def cmd_mnist(args):
     from . import DNN
 
     if args.data:
-        Xtr, ytr, what = load_data(args.data, "train", quiet=args.quiet)
-        Xte, yte, _ = load_data(args.data, "test") if os.path.isdir(args.data) or args.data == "sample" \
-            else load_data(args.test, "test", quiet=args.quiet) if args.test else (None, None, None)
-        if Xte is None:
+        Xtr, ytr, source = load_data(args.data, "train", quiet=args.quiet)
+        if os.path.isdir(args.data) or args.data == "sample":  # both splits in one place
+            Xte, yte, _ = load_data(args.data, "test")
+        elif args.test:
+            Xte, yte, _ = load_data(args.test, "test", quiet=args.quiet)
+        else:
             raise TinynetError("give --test FILE with a labelled test set to go with %s" % args.data)
-        source = what
+        for path, labels in ((args.data, ytr), (args.test, yte)):
+            if labels is None:
+                raise TinynetError("%s has no labels (a labelled file is needed here)" % path)
     else:
         directory, how = _full_mnist(args)
         if directory:

@@ -205,8 +205,9 @@ class SplitMix64:
 
 
 def make_rng(seed=None):
-    """Return a private generator with a ``random()`` method; the global
-    generators are never seeded or used."""
+    """Return a private generator with ``random()`` and ``shuffle()``; the
+    global generators are never seeded or used.  Shuffling with it gives the
+    same order on every backend for the same seed."""
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
         raise TypeError("seed must be an int or None, not %r" % (seed,))
     if Random is not None:
@@ -214,12 +215,6 @@ def make_rng(seed=None):
     if seed is None:
         seed = int(clock() * 1e6)
     return SplitMix64(seed)
-
-
-def shuffle(items, rng):
-    """Shuffle the list ``items`` in place with the model's generator (the
-    same order on every backend for the same seed)."""
-    rng.shuffle(items)
 
 
 def clock():

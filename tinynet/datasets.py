@@ -298,7 +298,7 @@ def _parse_idx(data, path, ndim):
 def load_idx(images, labels=None):
     """Return ``(X, labels)`` from IDX files (gzipped or raw), as
     :func:`load_csv` does; ``labels`` is None without a labels file."""
-    images, data = os.fspath(images), None
+    images = os.fspath(images)
     shape, body = _parse_idx(_read_maybe_gzip(images), images, 3)
     X = Images(bytearray(body), shape[1] * shape[2])
     if labels is None:

@@ -281,7 +281,7 @@ class DNN:
             started = batching.clock()
             order = list(range(n))
             if shuffle:
-                batching.shuffle(order, self._rng)
+                self._rng.shuffle(order)
             total, correct = 0.0, 0
             for batch, start in enumerate(range(0, n, batch_size), 1):
                 index = order[start:start + batch_size]
@@ -346,8 +346,13 @@ def _schedule(schedule):
 
 
 def _batches_of(X, size):
-    for start in range(0, len(X), size):
-        yield X if len(X) <= size else Matrix(X.ops.take(X.data, range(start, min(start + size, len(X)))), X.ops)
+    """Yield the Matrix ``X`` in blocks of at most ``size`` rows."""
+    n = len(X)
+    if n <= size:
+        yield X
+        return
+    for start in range(0, n, size):
+        yield Matrix(X.ops.take(X.data, range(start, min(start + size, n))), X.ops)
 
 
 def _check_sizes(sizes):

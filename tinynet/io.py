@@ -224,9 +224,7 @@ def from_payload(payload, path="<data>", backend=None, size=None):
                     learning_rate=optimizer.get("learning_rate"), l2=optimizer.get("l2", 0.0),
                     momentum=optimizer.get("momentum", 0.9), seed=0, backend=backend,
                     dtype=dtype if _keeps_float32(backend) else None)
-    except ImportError:
-        raise
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError) as err:  # (an ImportError for the backend passes through)
         fail("bad model settings: %s" % err)
     weights, biases = payload["weights"], payload["biases"]
     _check_params(weights, biases, sizes, fail)

@@ -60,15 +60,15 @@ EPS = 1e-12
 
 # === Dot products ===
 
-try:
-    _sumprod = math.sumprod  # Python 3.12+: one C loop, compensated summation
-except AttributeError:
-    _sumprod = None
+_sumprod = getattr(math, "sumprod", None)  # 3.12+: one C loop, compensated summation
 
+if _sumprod is not None:
+    dot = _sumprod
+else:
 
-def dot(a, b):
-    """Return the dot product of two equal-length sequences."""
-    return sum(map(_times, a, b))
+    def dot(a, b):
+        """Return the dot product of two equal-length sequences."""
+        return sum(map(_times, a, b))
 
 
 def _dots(values, columns):
@@ -77,10 +77,6 @@ def _dots(values, columns):
     if _sumprod is not None:
         return list(map(_sumprod, repeat(values), columns))
     return [sum(map(_times, values, col)) for col in columns]
-
-
-if _sumprod is not None:
-    dot = _sumprod  # noqa: F811
 
 
 # === Construction and conversion ===
