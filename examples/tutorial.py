@@ -43,7 +43,7 @@ def main():
     X, labels = datasets.load_csv(train_csv, limit=args.limit)
     X_test, labels_test = datasets.load_csv(test_csv)
 
-    model = DNN([784, args.hidden, 10], backend=args.backend)
+    model = DNN([784, args.hidden, 10], seed=0, backend=args.backend)
     print(model)
     start = time.time()
     for i in range(len(X)):
