@@ -245,8 +245,9 @@ def test_asking_for_numpy_without_it_says_how_to_install():
 
 
 def test_loop_kernels_match_the_c_level_idioms(monkeypatch):
-    # PyPy uses plain-loop kernels for matmul and add_outer_; check them
-    # against the C-idiom versions here, whichever interpreter runs this.
+    # PyPy uses plain-loop kernels for matmul and add_outer_, and 3.12+ a
+    # dot-product kernel for add_outer_; check them against the C-idiom
+    # versions here, whichever interpreter runs this.
     import random
 
     rng = random.Random(0)
@@ -260,3 +261,7 @@ def test_loop_kernels_match_the_c_level_idioms(monkeypatch):
         results.append((python_backend.matmul(a, b), python_backend.add_outer_(w, a, d, -0.1)))
     for x, y in zip(results[0], results[1]):
         assert all(close(r, s) for r, s in zip(x, y))
+    # Python 3.12+ takes large batches' updates as dot products over the batch.
+    w = [[0.5] * 7 for _ in range(20)]
+    dots = python_backend._add_outer_dots(w, a, d, -0.1)
+    assert all(close(r, s) for r, s in zip(dots, results[0][1]))

@@ -5,13 +5,14 @@ NumPy backend computes the same things faster, and the test suite keeps the
 two in agreement.  It uses only builtins and ``math``, so it runs on CPython,
 PyPy and MicroPython alike.
 
-Speed comes from three pure-Python habits:
+Speed comes from four pure-Python habits:
 
 * dot products run in C: ``math.sumprod`` on Python 3.12+, otherwise
   ``sum(map(mul, a, b))``;
 * columns come from ``zip(*rows)``, which transposes in C;
 * zeros in the left operand of a product are skipped: an MNIST image is
-  about 80% zeros, so most of a first-layer product is never computed.
+  about 80% zeros, so most of a first-layer product is never computed;
+* a weight update touches only the rows that non-zero inputs meet.
 
 Conventions shared by both backends: everything is 2-D; a bias or a column
 sum is a ``1 x n`` row; a reduction with ``axis=None`` returns a float;
@@ -54,6 +55,11 @@ name = "python"
 #: idioms (map, zip, sum).  The two hot functions, matmul and add_outer_,
 #: therefore have a plain-loop kernel too, used on PyPy.
 JIT = sys.implementation.name == "pypy"
+
+#: With ``math.sumprod`` (3.12+), add_outer_ takes batches of this many
+#: samples or more as dot products over the batch; below it, one row update
+#: per non-zero input is faster.  (Measured on MNIST: about even at 16.)
+DOTS_FROM = 16
 
 #: Cross-entropy clips probabilities to at least this, so it never takes log(0).
 EPS = 1e-12
@@ -246,6 +252,8 @@ def add_outer_(w, a, d, alpha):
         )
     if JIT:
         return _add_outer_loops(w, a, d, alpha)
+    if _sumprod is not None and len(a) >= DOTS_FROM:
+        return _add_outer_dots(w, a, d, alpha)
     columns = range(len(w))
     for row, delta in zip(a, d):
         # Many inputs share a value (an MNIST image has ~70 distinct pixel
@@ -258,6 +266,20 @@ def add_outer_(w, a, d, alpha):
                 c = alpha * v
                 step = scaled[v] = [c * y for y in delta]
             w[k] = list(map(_plus, w[k], step))
+    return w
+
+
+def _add_outer_dots(w, a, d, alpha):
+    """add_outer_ as dot products over the batch (for ``math.sumprod``).
+
+    Row ``k`` of ``a.T @ d`` is column ``k`` of ``a`` dotted with each
+    column of ``d``: one C call per weight, however many samples share the
+    input.  An input that is zero in every sample leaves its row alone.
+    """
+    scaled = [[alpha * y for y in col] for col in zip(*d)]
+    for k, col in enumerate(zip(*a)):
+        if any(col):
+            w[k] = list(map(_plus, w[k], map(dot, repeat(col), scaled)))
     return w
 
 
