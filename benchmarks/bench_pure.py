@@ -1,6 +1,6 @@
 """Pure-Python backend vs the best pure-Python code, and across interpreters.
 
-    python benchmarks/bench_pure.py [--interpreters python3.11,python3.13,pypy3] [--epoch]
+    python benchmarks/bench_pure.py [--interpreters python3.11,/usr/bin/python3.11,pypy3] [--epoch]
 
 1. Matrix-product throughput: a batch of 32 MNIST images (784 pixels) times
    a 784 x 32 weight matrix, tinynet's ``matmul`` against the fastest idioms
@@ -107,7 +107,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--epoch", action="store_true", help="also train one full epoch per interpreter")
-    parser.add_argument("--interpreters", default="python3.11,python3.13,pypy3")
+    parser.add_argument("--interpreters", default="python3.11,/usr/bin/python3.11,python3.12,python3.13,pypy3",
+                        help="comma-separated names or paths (/usr/bin/python3.11: a distribution's build)")
     args = parser.parse_args()
     from common import mnist_dir
     from tinynet import datasets
