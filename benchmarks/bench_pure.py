@@ -2,11 +2,13 @@
 
     python benchmarks/bench_pure.py [--interpreters python3.11,/usr/bin/python3.11,pypy3] [--epoch]
 
-1. Matrix-product throughput: a batch of 32 MNIST images (784 pixels) times
-   a 784 x 32 weight matrix, tinynet's ``matmul`` against the fastest idioms
-   written inline on this interpreter (``sum(map(mul, ...))`` over columns,
-   ``math.sumprod`` on 3.12+, and row accumulation that skips zero pixels),
-   in millions of multiply-adds per second (counting the dense 32x784x32).
+1. Matrix-product throughput, on each interpreter: a batch of 32 MNIST
+   images (784 pixels) times a 784 x 32 weight matrix, tinynet's ``matmul``
+   against the fastest idioms written inline (``sum(map(mul, ...))`` over
+   columns, ``math.sumprod`` on 3.12+, dense or over the non-zero pixels'
+   rows, and row accumulation that skips zero pixels, as a comprehension
+   and as a plain loop), in millions of multiply-adds per second (counting
+   the dense 32x784x32).
 2. With ``--epoch``: one epoch of 784-32-10 training on full MNIST (SGD,
    batch 32), in a fresh process per interpreter, with its peak memory.
 """
@@ -15,10 +17,9 @@ import argparse
 import math
 import os
 import subprocess
-import sys
 from operator import mul
 
-from common import (PEAK_MB, ROOT, find_interpreter, interleaved, load_mnist_or_exit, machine,
+from common import (PEAK_MB, ROOT, find_interpreter, interleaved, machine,
                     median, report, table)
 
 from tinynet.backends import python_backend as ops
@@ -40,13 +41,85 @@ def idioms(A, W):
             out.append(acc)
         return out
 
-    found = {"sum(map(mul)) dense": summap, "row accumulation, zeros skipped": rowacc}
+    def rowloop():  # what a JIT compiles best
+        n = len(W[0])
+        out = []
+        for row in A:
+            acc = [0.0] * n
+            for k in range(len(row)):
+                a = row[k]
+                if a != 0.0:
+                    w = W[k]
+                    for j in range(n):
+                        acc[j] += a * w[j]
+            out.append(acc)
+        return out
+
+    found = {"sum(map(mul)) dense": summap, "row accumulation, zeros skipped": rowacc,
+             "plain loops, zeros skipped": rowloop}
     if hasattr(math, "sumprod"):
         def sumprod():
             cols = list(zip(*W))
             return [[math.sumprod(row, c) for c in cols] for row in A]
+
+        def sumprod_sparse():
+            out = []
+            for row in A:
+                nonzero = [k for k, a in enumerate(row) if a]
+                values = [row[k] for k in nonzero]
+                out.append([math.sumprod(values, c) for c in zip(*[W[k] for k in nonzero])])
+            return out
         found["math.sumprod dense"] = sumprod
+        found["math.sumprod, zeros skipped"] = sumprod_sparse
     return found
+
+
+def matmul_child(repeats):
+    """Time tinynet's matmul and the inline idioms on this interpreter;
+    print ``{name: median seconds}`` as JSON."""
+    import json
+    import random
+
+    from tinynet import datasets
+
+    X, _ = datasets.load_sample("train")
+    A = ops.from_bytes(X.byte_rows(range(32)), 32, 784)
+    rng = random.Random(0)
+    W = [[rng.uniform(-0.1, 0.1) for _ in range(32)] for _ in range(784)]
+    runs = {"tinynet matmul": lambda: ops.matmul(A, W)}
+    runs.update(idioms(A, W))
+    expected = ops.matmul(A, W)
+    for name, run in runs.items():
+        got = run()
+        assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+                   for r, s in zip(got, expected) for a, b in zip(r, s)), name
+    for run in runs.values():  # warm-up (PyPy's JIT compiles here)
+        for _ in range(3):
+            run()
+    times = interleaved(runs, repeats)
+    print(json.dumps({name: median(t) for name, t in times.items()}))
+
+
+def matmul_rows(interpreters, repeats):
+    """Return table rows of the matmul comparison, one block per interpreter."""
+    import json
+
+    rows = []
+    madds = 32 * 784 * 32
+    for name, exe in interpreters:
+        if exe is None:
+            rows.append([name, "not installed", "", ""])
+            continue
+        out = subprocess.run([exe, os.path.abspath(__file__), "--matmul-child",
+                              "--repeats", str(repeats)], capture_output=True, text=True)
+        if out.returncode:
+            rows.append([name, "failed: " + out.stderr.strip().splitlines()[-1], "", ""])
+            continue
+        medians = json.loads(out.stdout.splitlines()[-1])
+        best = min(t for n, t in medians.items() if n != "tinynet matmul")
+        for implementation, t in sorted(medians.items(), key=lambda item: item[1]):
+            rows.append([name, implementation, "%.1f" % (madds / t / 1e6), "%.2f" % (t / best)])
+    return rows
 
 
 EPOCH_CHILD = PEAK_MB + """
@@ -103,45 +176,40 @@ print(time.perf_counter() - start)
 """
 
 
+def interpreter_label(name, exe):
+    version = subprocess.run([exe, "-c", "import sys; print(sys.version.split()[0])"],
+                             capture_output=True, text=True).stdout.strip()
+    return "%s (%s)" % (name, version)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--epoch", action="store_true", help="also train one full epoch per interpreter")
     parser.add_argument("--interpreters", default="python3.11,/usr/bin/python3.11,python3.12,python3.13,pypy3",
                         help="comma-separated names or paths (/usr/bin/python3.11: a distribution's build)")
+    parser.add_argument("--matmul-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.matmul_child:
+        return matmul_child(args.repeats)
     from common import mnist_dir
-    from tinynet import datasets
 
-    X, _ = datasets.load_sample("train")
-    A = ops.from_bytes(X.byte_rows(range(32)), 32, 784)
-    import random
-
-    rng = random.Random(0)
-    W = [[rng.uniform(-0.1, 0.1) for _ in range(32)] for _ in range(784)]
-    runs = {"tinynet matmul": lambda: ops.matmul(A, W)}
-    runs.update(idioms(A, W))
-    expected = ops.matmul(A, W)
-    for name, run in runs.items():
-        got = run()
-        assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-                   for r, s in zip(got, expected) for a, b in zip(r, s)), name
-    times = interleaved(runs, args.repeats)
-    madds = 32 * 784 * 32
-    best = min((median(t), name) for name, t in times.items() if name != "tinynet matmul")
-    rows = [[name, "%.1f" % (madds / median(t) / 1e6), "%.2f" % (median(t) / best[0])]
-            for name, t in times.items()]
-    lines = machine() + ["", "A (32 MNIST images) @ W (784 x 32); Mmadd/s counts the dense "
-                         "product; time / best inline idiom (%s)" % best[1], "",
-                         table(["implementation", "M multiply-adds/s", "time / best idiom"], rows)]
+    interpreters = []
+    for name in args.interpreters.split(","):
+        exe = find_interpreter(name)
+        interpreters.append((interpreter_label(name, exe) if exe else name, exe))
+    lines = machine() + ["", "A (32 MNIST images) @ W (784 x 32), on each interpreter; Mmadd/s "
+                         "counts the dense product; time / the best inline idiom on that "
+                         "interpreter (below 1: tinynet is faster)", "",
+                         table(["interpreter", "implementation", "M multiply-adds/s",
+                                "time / best idiom"], matmul_rows(interpreters, args.repeats))]
     if args.epoch:
         directory = mnist_dir()
         if directory is None:
             lines.append("\n(epoch skipped: full MNIST not found)")
         else:
             epoch_rows = []
-            for name in args.interpreters.split(","):
-                exe = find_interpreter(name)
+            for name, exe in interpreters:
                 if exe is None:
                     epoch_rows.append([name, "not installed", "", "", "", ""])
                     continue
@@ -155,9 +223,7 @@ def main():
                 ref = subprocess.run([exe, "-c", REFERENCE_CHILD % (ROOT, directory)],
                                      capture_output=True, text=True)
                 ref_seconds = float(ref.stdout.split()[0]) if ref.returncode == 0 else float("nan")
-                version = subprocess.run([exe, "-c", "import sys; print(sys.version.split()[0])"],
-                                         capture_output=True, text=True).stdout.strip()
-                epoch_rows.append(["%s (%s)" % (name, version), "%.1f" % float(seconds),
+                epoch_rows.append([name, "%.1f" % float(seconds),
                                    "%.1f" % ref_seconds, "%.2f" % (float(seconds) / ref_seconds),
                                    "%.0f" % float(peak), "%.2f%%" % (100 * float(accuracy))])
             lines += ["", "one epoch of 784-32-10 on full MNIST (60,000 images): tinynet's "
