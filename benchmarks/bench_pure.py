@@ -14,13 +14,14 @@
 """
 
 import argparse
+import json
 import math
 import os
 import subprocess
 from operator import mul
 
-from common import (PEAK_MB, ROOT, find_interpreter, interleaved, machine,
-                    median, report, table)
+from common import (PEAK_MB, ROOT, find_interpreter, interleaved, machine, median, mnist_dir,
+                    report, table)
 
 from tinynet.backends import python_backend as ops
 
@@ -77,7 +78,6 @@ def idioms(A, W):
 def matmul_child(repeats):
     """Time tinynet's matmul and the inline idioms on this interpreter;
     print ``{name: median seconds}`` as JSON."""
-    import json
     import random
 
     from tinynet import datasets
@@ -102,8 +102,6 @@ def matmul_child(repeats):
 
 def matmul_rows(interpreters, repeats):
     """Return table rows of the matmul comparison, one block per interpreter."""
-    import json
-
     rows = []
     madds = 32 * 784 * 32
     for name, exe in interpreters:
@@ -192,7 +190,6 @@ def main():
     args = parser.parse_args()
     if args.matmul_child:
         return matmul_child(args.repeats)
-    from common import mnist_dir
 
     interpreters = []
     for name in args.interpreters.split(","):
