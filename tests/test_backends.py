@@ -75,6 +75,28 @@ def test_add_outer_matches_the_dense_product(backend):
         ops.add_outer_(ops.zeros(4, 2), ops.asarray(a), ops.asarray(d), 1.0)
 
 
+def test_products_skip_columns_that_are_zero_in_every_row(backend):
+    # A batch whose first and last columns are all zeros, as a batch of MNIST
+    # images is down its border pixels.  Both backends skip those zeros, so
+    # the infs in the rows of b they would meet never make a 0 * inf = nan,
+    # and the weight update leaves those rows as they were.
+    ops = get_backend(backend)
+    inf = math.inf
+    a = [[0.0, 1.0, 0.0, 2.0, 0.0], [0.0, 0.0, 3.0, 0.0, 0.0]]
+    b = [[inf, inf, inf]] + [[float(3 * i + j) for j in range(3)] for i in range(1, 4)] \
+        + [[-inf, 1.0, 2.0]]
+    assert ops.tolist(ops.matmul(ops.asarray(a), ops.asarray(b))) == [
+        [3.0 + 2 * 9.0, 4.0 + 2 * 10.0, 5.0 + 2 * 11.0], [18.0, 21.0, 24.0]]
+    d = [[1.0, 0.0, -1.0], [4.0, 2.0, 2.0]]
+    w = ops.asarray(b)
+    ops.add_outer_(w, ops.asarray(a), ops.asarray(d), 0.5)
+    assert ops.tolist(w) == [b[0], [3.5, 4.0, 4.5], [12.0, 10.0, 11.0], [10.0, 10.0, 10.0], b[4]]
+    zero = ops.zeros(2, 5)
+    assert ops.tolist(ops.matmul(zero, ops.asarray(b))) == [[0.0] * 3] * 2
+    ops.add_outer_(w, zero, ops.asarray(d), 0.5)
+    assert ops.tolist(w) == [b[0], [3.5, 4.0, 4.5], [12.0, 10.0, 11.0], [10.0, 10.0, 10.0], b[4]]
+
+
 def test_elementwise_with_broadcasting(backend):
     ops = get_backend(backend)
     a, row = ops.asarray(A), ops.asarray(ROW)
