@@ -8,8 +8,8 @@ import pytest
 from tinynet import __main__ as cli
 from tinynet import datasets, load
 
-from conftest import ROOT, run_python
-from test_datasets import Mirror, fake_mnist, mirrors  # noqa: F401 (a fixture)
+from conftest import run_python
+from test_datasets import fake_mnist, mirrors  # noqa: F401 (mirrors is a fixture)
 
 
 def run(capsys, *argv):

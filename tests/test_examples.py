@@ -4,8 +4,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from conftest import ROOT
 
 EXAMPLES = os.path.join(ROOT, "examples")

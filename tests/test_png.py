@@ -5,7 +5,7 @@ import zlib
 
 import pytest
 
-from tinynet import DNN, datasets, png
+from tinynet import datasets, png
 from tinynet import __main__ as cli
 
 

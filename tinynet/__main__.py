@@ -11,7 +11,6 @@ import os
 import sys
 
 from . import datasets
-from .backends import numpy_available
 from .errors import TinynetError
 
 EXAMPLES = """examples:
