@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tinynet import __main__ as cli
+from tinynet import cli
 from tinynet import datasets, load
 
 from conftest import run_python
@@ -33,7 +33,7 @@ def small_mnist(tmp_path):
 def test_mnist_job_from_a_fresh_clone_with_no_install(tmp_path, backend):
     out = tmp_path / "m.pkl"
     result = run_python(
-        "import sys; from tinynet.__main__ import main; sys.exit(main(sys.argv[1:]))",
+        "import sys; from tinynet.cli import main; sys.exit(main(sys.argv[1:]))",
         env={"TINYNET_DATA": str(tmp_path / "empty"), "TINYNET_BACKEND": backend})
     assert result.returncode == 2  # no command: usage error
     result = run_python(

@@ -300,8 +300,8 @@ def test_sample_is_stratified_real_mnist():
         X, labels = datasets.load_sample(split)
         assert len(X) == 10 * per_class and X.width == 784
         assert [labels.count(d) for d in range(10)] == [per_class] * 10
-    size = sum(os.path.getsize(os.path.join(ROOT, "tinynet", "data", n))
-               for n in os.listdir(os.path.join(ROOT, "tinynet", "data")))
+    size = sum(os.path.getsize(os.path.join(ROOT, "tinynet", "datasets", "data", n))
+               for n in os.listdir(os.path.join(ROOT, "tinynet", "datasets", "data")))
     assert size < 1.2 * 1024 * 1024
 
 
@@ -309,7 +309,7 @@ def test_sample_is_stratified_real_mnist():
 def test_sample_is_reproduced_exactly_by_its_script(tmp_path):
     subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_sample.py"), MNIST,
                     str(tmp_path)], check=True, capture_output=True)
-    bundled = os.path.join(ROOT, "tinynet", "data")
+    bundled = os.path.join(ROOT, "tinynet", "datasets", "data")
     for name in os.listdir(bundled):
         with open(os.path.join(bundled, name), "rb") as f:
             assert (tmp_path / name).read_bytes() == f.read(), name

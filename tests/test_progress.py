@@ -3,7 +3,7 @@
 import io
 
 from tinynet import DNN
-from tinynet.progress import Progress, TrainingProgress
+from tinynet.cli.progress import Progress, TrainingProgress
 
 
 class Terminal(io.StringIO):

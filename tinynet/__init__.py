@@ -11,7 +11,9 @@ MicroPython).  NumPy is never imported unless the numpy backend is used.
 
 Reading order for the code: ``backends/python_backend.py`` (what each matrix
 operation means), ``matrix.py``, ``activations.py`` and ``losses.py``,
-``dnn.py`` (backpropagation), ``optim.py``, ``io.py`` (saving and loading).
+``dnn.py`` (backpropagation), ``optim.py``, ``training.py`` (the fit loop),
+``serialize.py`` (saving and loading).  The desktop subpackages
+(``datasets``, ``cli``, ``plots``) build on that core; it never imports them.
 """
 
 __version__ = "0.1.0"
@@ -27,14 +29,14 @@ def save(model, path, format=None, optimizer_state=True):
     """Save ``model`` to ``path`` ("pickle" by default, "json" for a .json
     path or ``format="json"``); the previous file survives any failure.
     ``optimizer_state=False`` leaves out momentum/Adam state (see io.save)."""
-    from .io import save as _save
+    from .serialize import save as _save
 
     return _save(model, path, format=format, optimizer_state=optimizer_state)
 
 
 def load(path, backend=None):
     """Load a model saved by :func:`save`, refusing anything else."""
-    from .io import load as _load
+    from .serialize import load as _load
 
     return _load(path, backend=backend)
 

@@ -16,6 +16,7 @@ from .matrix import Matrix
 from .backends import get_backend
 from .optim import OPTIMIZERS
 from . import batching
+from .rng import make_rng
 
 
 def _lookup(registry, value, what):
@@ -68,7 +69,7 @@ class DNN:
         kwargs = {"momentum": momentum} if optimizer == "momentum" else {}
         self.optimizer = cls(float(learning_rate), float(l2), **kwargs)
         self.seed = seed
-        self._rng = batching.make_rng(seed)
+        self._rng = make_rng(seed)
         self.weights, self.biases = [], []
         for i, (fan_in, fan_out) in enumerate(zip(self.sizes, self.sizes[1:])):
             act = self.output if i == len(self.sizes) - 2 else self.hidden
@@ -258,56 +259,10 @@ class DNN:
         (``event`` "epoch", with the epoch's record): this is how the command
         line draws its progress bar, as fit itself never prints.
         """
-        _check_count(epochs, "epochs", 0)
-        _check_count(batch_size, "batch_size", 1)
-        data = batching.Inputs(X, self._ops, self.dtype, self.sizes[0])
-        targets = batching.Targets(y, len(data), self.sizes[-1], self._ops, self.dtype)
-        n = len(data)
-        batches = (n + batch_size - 1) // batch_size
-        factor = _schedule(schedule)
-        base_rate = self.optimizer.learning_rate
-        history = []
-        try:
-            self._fit_epochs(data, targets, epochs, batch_size, batches, shuffle, validation_data,
-                             callback, factor, base_rate, history)
-        finally:
-            self.optimizer.learning_rate = base_rate
-        return history
+        from .training import Run
 
-    def _fit_epochs(self, data, targets, epochs, batch_size, batches, shuffle, validation_data,
-                    callback, factor, base_rate, history):
-        n = len(data)
-        for epoch in range(1, epochs + 1):
-            started = batching.clock()
-            order = list(range(n))
-            if shuffle:
-                self._rng.shuffle(order)
-            total, correct = 0.0, 0
-            for batch, start in enumerate(range(0, n, batch_size), 1):
-                index = order[start:start + batch_size]
-                Xb, (Yb, labels) = data.take(index), targets.take(index)
-                if factor is not None:
-                    done = ((epoch - 1) * batches + batch - 1) / (epochs * batches)
-                    self.optimizer.learning_rate = base_rate * factor(done)
-                try:
-                    loss, out = self._train_batch(Xb, Yb)
-                except TinynetError as err:
-                    raise TinynetError("%s (epoch %d, batch %d)" % (err, epoch, batch)) from None
-                total += loss * len(index)
-                correct += batching.count_equal(batching.classes(out), labels)
-                if callback is not None:
-                    callback({"event": "batch", "epoch": epoch, "epochs": epochs, "batch": batch,
-                              "batches": batches, "loss": total / (start + len(index))})
-            record = {"epoch": epoch, "loss": total / n, "accuracy": correct / n}
-            if validation_data is not None:
-                scores = self.evaluate(*validation_data)
-                record["val_loss"], record["val_accuracy"] = scores["loss"], scores["accuracy"]
-            record["seconds"] = batching.clock() - started
-            history.append(record)
-            if callback is not None:
-                event = {"event": "epoch", "epochs": epochs}
-                event.update(record)
-                callback(event)
+        return Run(self, X, y, epochs, batch_size, validation_data, shuffle, callback,
+                   schedule).run()
 
     # --- conversions used by the public API ---
 
@@ -321,28 +276,9 @@ class DNN:
 
     def save(self, path, format=None, optimizer_state=True):
         """Save the model to ``path`` (see :func:`tinynet.save`)."""
-        from .io import save
+        from .serialize import save
 
         save(self, path, format=format, optimizer_state=optimizer_state)
-
-
-def _cosine(done):
-    return 0.5 * (1.0 + math.cos(math.pi * done))
-
-
-def _linear(done):
-    return 1.0 - done
-
-
-def _schedule(schedule):
-    """Return the learning-rate factor function for fit's ``schedule``."""
-    if schedule is None or callable(schedule):
-        return schedule
-    try:
-        return {"cosine": _cosine, "linear": _linear, "constant": None}[schedule]
-    except (KeyError, TypeError):
-        raise ValueError("unknown schedule %r; expected 'cosine', 'linear', 'constant', a "
-                         "function or None" % (schedule,)) from None
 
 
 def _batches_of(X, size):
@@ -372,8 +308,3 @@ def _check_sizes(sizes):
 def _check_positive(value, name):
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
         raise ValueError("%s must be a number > 0, not %r" % (name, value))
-
-
-def _check_count(value, name, least):
-    if not isinstance(value, int) or isinstance(value, bool) or value < least:
-        raise ValueError("%s must be an int >= %d, not %r" % (name, least, value))

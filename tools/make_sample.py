@@ -1,4 +1,4 @@
-"""Make the MNIST sample bundled in tinynet/data from the full dataset.
+"""Make the MNIST sample bundled in tinynet/datasets/data from the full dataset.
 
     python tools/make_sample.py [MNIST_DIR [OUT_DIR]]
 
@@ -20,7 +20,7 @@ from tinynet import datasets  # noqa: E402
 PER_CLASS = {"train": 500, "test": 100}
 
 
-def main(source, out=os.path.join(os.path.dirname(HERE), "tinynet", "data")):
+def main(source, out=os.path.join(os.path.dirname(HERE), "tinynet", "datasets", "data")):
     for split, per_class in PER_CLASS.items():
         images, labels = datasets.FILES[split]
         X, y = datasets.load_idx(os.path.join(source, images), os.path.join(source, labels))

@@ -23,12 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", ".."))
 
 from tinynet import DNN, datasets  # noqa: E402
-
-#: The modules MicroPython needs: everything but NumPy, the data loaders and the CLI.
-BOARD_FILES = ["__init__.py", "activations.py", "batching.py", "dnn.py", "errors.py",
-               "gradcheck.py", "io.py", "losses.py", "matrix.py", "optim.py",
-               "backends/__init__.py", "backends/python_backend.py"]
-
+from tinynet.cli.board import PACKAGE, core_files  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -49,16 +44,16 @@ def main():
         f.write(bytes(X_test.pixels[:784 * args.digits]))
     with open(os.path.join(args.out, "digits.txt"), "w") as f:
         f.write(" ".join(map(str, y_test[:args.digits])))
-    package = os.path.join(HERE, "..", "..", "tinynet")
     total = 0
-    for name in BOARD_FILES:
+    board_files = core_files()
+    for name in board_files:
         target = os.path.join(args.out, "lib", "tinynet", name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copyfile(os.path.join(package, name), target)
+        shutil.copyfile(os.path.join(PACKAGE, name), target)
         total += os.path.getsize(target)
     model_size = os.path.getsize(os.path.join(args.out, "model.json"))
     print("wrote %s: lib/tinynet/ (%d files, %d bytes) and model.json (%d bytes)"
-          % (args.out, len(BOARD_FILES), total, model_size))
+          % (args.out, len(board_files), total, model_size))
 
 
 if __name__ == "__main__":

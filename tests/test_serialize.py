@@ -11,7 +11,7 @@ import sys
 import pytest
 
 import tinynet
-import tinynet.io
+import tinynet.serialize
 from tinynet import DNN, TinynetError, load
 
 from conftest import INSTALLED, ROOT, needs_numpy
@@ -74,8 +74,8 @@ def test_training_resumes_exactly_after_loading(tmp_path, optimizer):
 
 def test_optimizer_state_can_be_left_out(tmp_path):
     net = trained("python", optimizer="adam")
-    tinynet.io.save(net, tmp_path / "small.json", optimizer_state=False)
-    tinynet.io.save(net, tmp_path / "full.json")
+    tinynet.serialize.save(net, tmp_path / "small.json", optimizer_state=False)
+    tinynet.serialize.save(net, tmp_path / "full.json")
     small = json.loads((tmp_path / "small.json").read_text())
     full = json.loads((tmp_path / "full.json").read_text())
     assert "state" not in small["optimizer"] and len(full["optimizer"]["state"]["moments"]) == 2
@@ -154,7 +154,7 @@ def test_hostile_pickles_are_refused_and_never_run(tmp_path):
 
 
 def good_payload():
-    return tinynet.io.to_payload(DNN([2, 3, 2], seed=0, backend="python"))
+    return tinynet.serialize.to_payload(DNN([2, 3, 2], seed=0, backend="python"))
 
 
 def mutated(**changes):
@@ -249,7 +249,7 @@ def test_a_killed_save_leaves_the_previous_file(tmp_path):
     before = path.read_bytes()
     # A child process starts a big save and is killed while writing it.
     code = (
-        "import os, signal, tinynet, tinynet.io as tio\n"
+        "import os, signal, tinynet, tinynet.serialize as tio\n"
         "real_write = tio._write_atomically\n"
         "def slow(path, data):\n"
         "    import os as o\n"

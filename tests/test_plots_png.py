@@ -5,8 +5,9 @@ import zlib
 
 import pytest
 
-from tinynet import datasets, png
-from tinynet import __main__ as cli
+from tinynet import datasets
+from tinynet.plots import png
+from tinynet import cli
 
 
 def decode(path):

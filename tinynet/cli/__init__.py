@@ -1,0 +1,155 @@
+"""The tinynet command line: ``python -m tinynet COMMAND ...`` (or ``tinynet``).
+
+Commands: mnist (train a digit classifier end to end), train, evaluate,
+predict, convert, show, gradcheck.  ``python -m tinynet COMMAND --help``
+explains each.  Mistakes (a bad path, option or file) get one line on stderr
+and exit status 1 (2 for a bad command line), never a traceback.
+"""
+
+import argparse
+import sys
+
+from ..activations import HIDDEN, OUTPUT
+from ..backends import BACKENDS
+from ..errors import TinynetError
+from ..losses import LOSSES
+from ..optim import OPTIMIZERS
+from .commands import (cmd_convert, cmd_evaluate, cmd_gradcheck, cmd_mnist, cmd_predict,
+                       cmd_show, cmd_train)
+
+EXAMPLES = """examples:
+  python -m tinynet mnist                      train on MNIST (full if cached or downloadable, else the bundled sample)
+  python -m tinynet mnist --data ~/mnist       use the IDX files in ~/mnist
+  python -m tinynet train mnist_train.csv --test mnist_test.csv --layers 784,128,10 --epochs 5 --out m.pkl
+  python -m tinynet evaluate m.pkl mnist_test.csv
+  python -m tinynet predict m.pkl test.csv --submission submission.csv
+  python -m tinynet convert train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz mnist_train.csv
+  python -m tinynet show m.pkl
+  python -m tinynet gradcheck --layers 4,5,3 --activation tanh
+"""
+
+
+def _model_options(parser, layers=None):
+    parser.add_argument("--layers", default=layers,
+                        help="layer sizes, input first, e.g. 784,128,10 (default: %(default)s)")
+    parser.add_argument("--activation", default="relu", choices=sorted(HIDDEN))
+    parser.add_argument("--output", default="softmax", choices=sorted(OUTPUT))
+    parser.add_argument("--loss", default="cross_entropy", choices=sorted(LOSSES))
+    parser.add_argument("--optimizer", default=None, choices=sorted(OPTIMIZERS))
+    parser.add_argument("--learning-rate", type=float, default=None)
+    parser.add_argument("--l2", type=float, default=None, help="weight decay")
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dtype", default=None, choices=["float64", "float32"])
+
+
+def _common(parser, plots=False):
+    if plots:
+        parser.add_argument("--plot", metavar="DIR", help="write PNG pictures into DIR: "
+                            "misclassified digits, first-layer weights, confusion matrix, curves")
+    parser.add_argument("--backend", choices=BACKENDS, default=None,
+                        help="default: $TINYNET_BACKEND, else numpy if installed")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="tinynet", description="Train and use small fully-connected neural networks.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version="tinynet " + __version__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("mnist", help="train a digit classifier on MNIST and report its accuracy",
+                       description="Train a digit classifier and report test accuracy. Data: "
+                       "--data if given, else full MNIST from the cache ($TINYNET_DATA or the "
+                       "per-user cache), else a download, else the bundled sample.",
+                       epilog="example: python -m tinynet mnist --epochs 3 --out digits.pkl",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", help="'sample', a directory of MNIST IDX files, or a training CSV")
+    p.add_argument("--test", help="a labelled test CSV (with --data CSV)")
+    p.add_argument("--no-download", action="store_true", help="never download")
+    p.add_argument("--out", default="mnist-model.pkl", help="where to save the model (%(default)s)")
+    _model_options(p)
+    _common(p, plots=True)
+    p.set_defaults(run=cmd_mnist)
+
+    p = sub.add_parser("train", help="train a model on CSV or IDX data and save it",
+                       epilog="example: python -m tinynet train mnist_train.csv --test "
+                       "mnist_test.csv --layers 784,128,10 --epochs 5 --out m.pkl")
+    p.add_argument("data", help="training data: CSV, IDX images, a directory, or 'sample'")
+    p.add_argument("--labels", help="IDX labels file (default: found beside the images)")
+    p.add_argument("--test", help="labelled test data to report on after each epoch")
+    p.add_argument("--out", default="model.pkl", help="where to save the model (%(default)s; "
+                   "a .json name saves JSON)")
+    _model_options(p)
+    _common(p, plots=True)
+    p.set_defaults(run=cmd_train)
+
+    p = sub.add_parser("evaluate", help="accuracy, loss and confusion matrix of a model on data",
+                       epilog="example: python -m tinynet evaluate m.pkl mnist_test.csv")
+    p.add_argument("model")
+    p.add_argument("data")
+    p.add_argument("--labels", help="IDX labels file")
+    _common(p, plots=True)
+    p.set_defaults(run=cmd_evaluate)
+
+    p = sub.add_parser("predict", help="predict one class per row, or write a Kaggle submission",
+                       epilog="example: python -m tinynet predict m.pkl test.csv --submission "
+                       "submission.csv")
+    p.add_argument("model")
+    p.add_argument("data")
+    p.add_argument("--labels", help=argparse.SUPPRESS)
+    p.add_argument("--submission", help="write ImageId,Label rows to this CSV file")
+    _common(p)
+    p.set_defaults(run=cmd_predict)
+
+    p = sub.add_parser("convert", help="convert between MNIST IDX and CSV",
+                       epilog="examples:\n  python -m tinynet convert train-images-idx3-ubyte.gz "
+                       "train-labels-idx1-ubyte.gz mnist_train.csv\n  python -m tinynet convert "
+                       "mnist_train.csv images.idx labels.idx",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="SRC [SRC_LABELS] DEST [DEST_LABELS]")
+    _common(p)
+    p.set_defaults(run=cmd_convert)
+
+    p = sub.add_parser("show", help="summarise a model file, or draw a digit from a data file",
+                       epilog="examples:\n  python -m tinynet show m.pkl\n  python -m tinynet show "
+                       "mnist_test.csv --index 7",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("path")
+    p.add_argument("--index", type=int, default=0, help="which image to draw (%(default)s)")
+    _common(p)
+    p.set_defaults(run=cmd_show)
+
+    p = sub.add_parser("gradcheck", help="check backpropagation against finite differences",
+                       epilog="example: python -m tinynet gradcheck --layers 4,5,3 --activation tanh")
+    p.add_argument("--layers", default=None, help="layer sizes (4,5,3)")
+    p.add_argument("--activation", default="tanh", choices=sorted(HIDDEN))
+    p.add_argument("--output", default="softmax", choices=sorted(OUTPUT))
+    p.add_argument("--loss", default="cross_entropy", choices=sorted(LOSSES))
+    p.add_argument("--samples", type=int, default=5)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--show", type=int, default=5, help="how many entries to list")
+    _common(p)
+    p.set_defaults(run=cmd_gradcheck)
+    return parser
+
+
+def main(argv=None):
+    """Run the command line with ``argv`` (default: sys.argv[1:]); return
+    the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (TinynetError, ValueError, TypeError, OSError, ImportError) as err:
+        message = str(err) if not isinstance(err, OSError) or not err.filename else \
+            "%s: %s" % (err.filename, err.strerror)
+        print("tinynet: error: %s" % message, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tinynet: interrupted", file=sys.stderr)
+        return 130

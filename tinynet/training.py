@@ -1,0 +1,98 @@
+"""The training loop behind :meth:`DNN.fit`, and learning-rate schedules."""
+
+import math
+
+from .errors import TinynetError
+from .rng import clock
+from . import batching
+
+
+def cosine(done):
+    """Anneal from 1 to 0 along half a cosine as ``done`` goes from 0 to 1."""
+    return 0.5 * (1.0 + math.cos(math.pi * done))
+
+
+def linear(done):
+    """Anneal from 1 to 0 along a straight line."""
+    return 1.0 - done
+
+
+SCHEDULES = {"cosine": cosine, "linear": linear, "constant": None}
+
+
+def schedule_factor(schedule):
+    """Return the learning-rate factor function for fit's ``schedule``."""
+    if schedule is None or callable(schedule):
+        return schedule
+    try:
+        return SCHEDULES[schedule]
+    except (KeyError, TypeError):
+        raise ValueError("unknown schedule %r; expected 'cosine', 'linear', 'constant', a "
+                         "function or None" % (schedule,)) from None
+
+
+def check_count(value, name, least):
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        raise ValueError("%s must be an int >= %d, not %r" % (name, least, value))
+
+
+class Run:
+    """One call of :meth:`DNN.fit`: the data, the settings, and the loop."""
+
+    def __init__(self, model, X, y, epochs, batch_size, validation_data, shuffle, callback,
+                 schedule):
+        check_count(epochs, "epochs", 0)
+        check_count(batch_size, "batch_size", 1)
+        self.model = model
+        self.data = batching.Inputs(X, model._ops, model.dtype, model.sizes[0])
+        self.targets = batching.Targets(y, len(self.data), model.sizes[-1], model._ops,
+                                        model.dtype)
+        self.epochs, self.batch_size = epochs, batch_size
+        self.validation_data, self.shuffle, self.callback = validation_data, shuffle, callback
+        self.factor = schedule_factor(schedule)
+        self.batches = (len(self.data) + batch_size - 1) // batch_size
+
+    def run(self):
+        """Train for every epoch; return one record per epoch.  The
+        optimizer's learning rate is the same afterwards as before."""
+        optimizer = self.model.optimizer
+        base_rate = optimizer.learning_rate
+        try:
+            return [self.epoch(epoch, base_rate) for epoch in range(1, self.epochs + 1)]
+        finally:
+            optimizer.learning_rate = base_rate
+
+    def epoch(self, epoch, base_rate):
+        """Train one epoch; return its record."""
+        model, data, targets, n = self.model, self.data, self.targets, len(self.data)
+        started = clock()
+        order = list(range(n))
+        if self.shuffle:
+            model._rng.shuffle(order)
+        total, correct = 0.0, 0
+        for batch, start in enumerate(range(0, n, self.batch_size), 1):
+            index = order[start:start + self.batch_size]
+            Xb, (Yb, labels) = data.take(index), targets.take(index)
+            if self.factor is not None:
+                done = ((epoch - 1) * self.batches + batch - 1) / (self.epochs * self.batches)
+                model.optimizer.learning_rate = base_rate * self.factor(done)
+            try:
+                loss, out = model._train_batch(Xb, Yb)
+            except TinynetError as err:
+                raise TinynetError("%s (epoch %d, batch %d)" % (err, epoch, batch)) from None
+            total += loss * len(index)
+            correct += batching.count_equal(batching.classes(out), labels)
+            if self.callback is not None:
+                self.callback({"event": "batch", "epoch": epoch, "epochs": self.epochs,
+                               "batch": batch, "batches": self.batches,
+                               "loss": total / (start + len(index))})
+        record = {"epoch": epoch, "loss": total / n, "accuracy": correct / n}
+        if self.validation_data is not None:
+            scores = model.evaluate(*self.validation_data)
+            record["val_loss"], record["val_accuracy"] = scores["loss"], scores["accuracy"]
+        record["seconds"] = clock() - started
+        if self.callback is not None:
+            event = {"event": "epoch", "epochs": self.epochs}
+            event.update(record)
+            self.callback(event)
+        return record
