@@ -266,24 +266,43 @@ def test_asking_for_numpy_without_it_says_how_to_install():
     assert "pip install 'tinynet[numpy]'" in lines[1]
 
 
-def test_loop_kernels_match_the_c_level_idioms(monkeypatch):
-    # PyPy uses plain-loop kernels for matmul and add_outer_, and 3.12+ a
-    # dot-product kernel for add_outer_; check them against the C-idiom
-    # versions here, whichever interpreter runs this.
+@pytest.mark.parametrize("density", [0.0, 0.3, 1.0])
+@pytest.mark.parametrize("batch", [1, 6, 40])
+def test_fast_kernels_equal_the_plain_definitions(monkeypatch, density, batch):
+    """python_backend defines matmul, matmul_t and add_outer_ plainly and
+    swaps in python_fast's kernels; every kernel (C idioms, PyPy's loops,
+    3.12+'s dot products over the batch) must agree with the definitions,
+    whichever interpreter runs this."""
     import random
 
-    rng = random.Random(0)
-    a = [[rng.random() if rng.random() < 0.3 else 0.0 for _ in range(20)] for _ in range(6)]
+    from tinynet.backends import python_fast
+
+    plain = python_backend.DEFINITIONS
+    rng = random.Random(batch)
+    a = [[rng.random() if rng.random() < density else 0.0 for _ in range(20)]
+         for _ in range(batch)]
     b = [[rng.uniform(-1, 1) for _ in range(7)] for _ in range(20)]
-    d = [[rng.uniform(-1, 1) for _ in range(7)] for _ in range(6)]
-    results = []
+    d = [[rng.uniform(-1, 1) for _ in range(7)] for _ in range(batch)]
+    w0 = [[rng.uniform(-1, 1) for _ in range(7)] for _ in range(20)]
+    want_product = plain["matmul"](a, b)
+    want_back = plain["matmul_t"](d, [row[:] for row in b])
+    want_update = plain["add_outer_"]([row[:] for row in w0], a, d, -0.1)
     for jit in (False, True):
-        monkeypatch.setattr(python_backend, "JIT", jit)
-        w = [[0.5] * 7 for _ in range(20)]
-        results.append((python_backend.matmul(a, b), python_backend.add_outer_(w, a, d, -0.1)))
-    for x, y in zip(results[0], results[1]):
-        assert all(close(r, s) for r, s in zip(x, y))
-    # Python 3.12+ takes large batches' updates as dot products over the batch.
-    w = [[0.5] * 7 for _ in range(20)]
-    dots = python_backend._add_outer_dots(w, a, d, -0.1)
-    assert all(close(r, s) for r, s in zip(dots, results[0][1]))
+        monkeypatch.setattr(python_fast, "JIT", jit)
+        got = [python_backend.matmul(a, b), python_backend.matmul_t(d, b),
+               python_backend.add_outer_([row[:] for row in w0], a, d, -0.1)]
+        for x, y in zip(got, [want_product, want_back, want_update]):
+            assert len(x) == len(y)
+            assert all(close(r, s) for r, s in zip(x, y))
+    if python_fast._sumprod is not None:  # the 3.12+ kernel, whatever the batch
+        got = python_fast._add_outer_dots([row[:] for row in w0], a, d, -0.1)
+        assert all(close(r, s) for r, s in zip(got, want_update))
+
+
+def test_the_fast_kernels_refuse_what_the_definitions_refuse():
+    for f in (python_backend.matmul, python_backend.DEFINITIONS["matmul"]):
+        with pytest.raises(ValueError, match="matmul: shapes"):
+            f([[1.0, 2.0]], [[1.0, 2.0]])
+    for f in (python_backend.add_outer_, python_backend.DEFINITIONS["add_outer_"]):
+        with pytest.raises(ValueError, match="add_outer_: shapes"):
+            f([[0.0]], [[1.0, 2.0]], [[1.0]], 1.0)

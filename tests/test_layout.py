@@ -126,9 +126,7 @@ def test_the_cycle_finder_finds_a_cycle():
     find_cycles({"tinynet.a": {"tinynet.b"}, "tinynet.b": set()})
 
 
-@pytest.mark.parametrize("module,path", [
-    pytest.param(m, p, marks=pytest.mark.xfail(strict=True, reason="split pending"))
-    if m == "tinynet.backends.python_backend" else (m, p) for m, p in sorted(all_modules())])
+@pytest.mark.parametrize("module,path", sorted(all_modules()))
 def test_modules_stay_readable_in_size(module, path):
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()

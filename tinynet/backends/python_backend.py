@@ -5,14 +5,13 @@ NumPy backend computes the same things faster, and the test suite keeps the
 two in agreement.  It uses only builtins and ``math``, so it runs on CPython,
 PyPy and MicroPython alike.
 
-Speed comes from four pure-Python habits:
+Longer than 350 lines on purpose: it defines every operation the network
+uses, one after another, to be read top to bottom in one sitting.
 
-* dot products run in C: ``math.sumprod`` on Python 3.12+, otherwise
-  ``sum(map(mul, a, b))``;
-* columns come from ``zip(*rows)``, which transposes in C;
-* zeros in the left operand of a product are skipped: an MNIST image is
-  about 80% zeros, so most of a first-layer product is never computed;
-* a weight update touches only the rows that non-zero inputs meet.
+It is written to be read: each function computes its result the plain way,
+with a doctest.  The three products that dominate training have faster
+kernels in ``python_fast.py``, which replace them at the end of this module;
+the tests keep them equal to the definitions here on every interpreter.
 
 Conventions shared by both backends: everything is 2-D; a bias or a column
 sum is a ``1 x n`` row; a reduction with ``axis=None`` returns a float;
@@ -22,68 +21,16 @@ those whose names end in ``_``, which update their first argument in place
 """
 
 import math
-import sys
 
-try:
-    from operator import add as _plus, mul as _times
-except ImportError:  # MicroPython's operator module has neither
-
-    def _plus(a, b):
-        return a + b
-
-    def _times(a, b):
-        return a * b
-
-
-try:
-    from itertools import compress, repeat
-except ImportError:  # MicroPython has repeat but not compress
-
-    from itertools import repeat
-
-    def compress(data, selectors):
-        return [d for d, s in zip(data, selectors) if s]
-
+from .python_fast import check_outer, check_product
 
 exp = math.exp
 log = math.log
 
 name = "python"
 
-#: PyPy's tracing JIT compiles plain loops to machine code, while CPython and
-#: MicroPython run them a bytecode at a time and are fastest in C-level
-#: idioms (map, zip, sum).  The two hot functions, matmul and add_outer_,
-#: therefore have a plain-loop kernel too, used on PyPy.
-JIT = sys.implementation.name == "pypy"
-
-#: With ``math.sumprod`` (3.12+), add_outer_ takes batches of this many
-#: samples or more as dot products over the batch; below it, one row update
-#: per non-zero input is faster.  (Measured on MNIST: about even at 16.)
-DOTS_FROM = 16
-
 #: Cross-entropy clips probabilities to at least this, so it never takes log(0).
 EPS = 1e-12
-
-# === Dot products ===
-
-_sumprod = getattr(math, "sumprod", None)  # 3.12+: one C loop, compensated summation
-
-if _sumprod is not None:
-    dot = _sumprod
-else:
-
-    def dot(a, b):
-        """Return the dot product of two equal-length sequences."""
-        return sum(map(_times, a, b))
-
-
-def _dots(values, columns):
-    """Return ``[dot(values, col) for col in columns]``, as fast as this
-    interpreter allows: ``math.sumprod`` mapped in C where it exists."""
-    if _sumprod is not None:
-        return list(map(_sumprod, repeat(values), columns))
-    return [sum(map(_times, values, col)) for col in columns]
-
 
 # === Construction and conversion ===
 
@@ -172,60 +119,59 @@ def transpose(a):
 # === Products ===
 
 
-def matmul(a, b):
-    """Return the matrix product ``a @ b``, skipping zero entries of ``a``.
+def dot(a, b):
+    """Return the dot product of two equal-length sequences of numbers.
 
-    Each output row is a set of dot products with the columns of ``b``.  For
-    a dense row the columns come from one transpose of ``b``, shared by all
-    rows; for a mostly-zero row only the rows of ``b`` that meet a non-zero
-    entry are gathered and transposed, so the zeros cost nothing.
+    >>> dot([1.0, 2.0, 3.0], [4.0, 5.0, 6.0])
+    32.0
     """
-    n_inner = len(b)
-    if a and len(a[0]) != n_inner:
-        raise ValueError(
-            "matmul: shapes %s and %s are not aligned" % (shape(a), shape(b))
-        )
-    n_out = len(b[0]) if b else 0
-    if JIT:
-        return _matmul_loops(a, b, n_out)
-    columns = None  # all of b's columns, made on first need
-    out = []
-    for row in a:
-        nonzero = list(compress(range(n_inner), row))
-        if 2 * len(nonzero) > n_inner:  # dense enough: use every column
-            if columns is None:
-                columns = list(zip(*b))
-            out.append(_dots(row, columns))
-        elif nonzero:
-            values = [row[k] for k in nonzero]
-            out.append(_dots(values, zip(*[b[k] for k in nonzero])))
-        else:
-            out.append([0.0] * n_out)
-    return out
+    total = 0.0
+    for x, y in zip(a, b):
+        total += x * y
+    return total
 
 
-def _matmul_loops(a, b, n_out):
-    """matmul in plain loops (for PyPy): out[i] = sum of a[i][k] * b[k]."""
-    out = []
-    for row in a:
-        acc = [0.0] * n_out
-        for k in range(len(row)):
-            v = row[k]
-            if v != 0.0:
-                bk = b[k]
-                for j in range(n_out):
-                    acc[j] += v * bk[j]
-        out.append(acc)
-    return out
+def matmul(a, b):
+    """Return the matrix product ``a @ b``: entry ``[i][j]`` is the dot
+    product of row ``i`` of ``a`` with column ``j`` of ``b``.
+
+    >>> matmul([[1.0, 2.0], [0.0, 1.0]], [[1.0, 0.0], [3.0, 1.0]])
+    [[7.0, 2.0], [3.0, 1.0]]
+    """
+    check_product(a, b, "matmul")
+    columns = transpose(b)
+    return [[dot(row, col) for col in columns] for row in a]
 
 
 def matmul_t(a, b):
-    """Return ``a @ b.T``: every row of ``a`` dotted with every row of ``b``."""
-    if a and b and len(a[0]) != len(b[0]):
-        raise ValueError(
-            "matmul_t: shapes %s and %s.T are not aligned" % (shape(a), shape(b))
-        )
-    return [_dots(row, b) for row in a]
+    """Return ``a @ b.T``: every row of ``a`` dotted with every row of ``b``
+    (how an error is pushed back through a weight matrix).
+
+    >>> matmul_t([[1.0, 2.0]], [[3.0, 4.0], [5.0, 6.0]])
+    [[11.0, 17.0]]
+    """
+    check_product(a, transpose(b), "matmul_t")
+    return [[dot(row, other) for other in b] for row in a]
+
+
+def add_outer_(w, a, d, alpha):
+    """Add ``alpha * a.T @ d`` to ``w`` in place; return ``w``.
+
+    This is the SGD weight update: ``a.T @ d`` is a sum of one outer product
+    per sample, so sample ``s`` adds ``alpha * a[s][k] * d[s][j]`` to
+    ``w[k][j]``.  An input that is zero adds nothing, so its row is skipped.
+
+    >>> add_outer_([[0.0, 0.0], [1.0, 1.0]], [[2.0, 0.0]], [[1.0, -1.0]], 0.5)
+    [[1.0, -1.0], [1.0, 1.0]]
+    """
+    check_outer(w, a, d)
+    for row, delta in zip(a, d):
+        for k, v in enumerate(row):
+            if v != 0.0:
+                wk = w[k]
+                for j, y in enumerate(delta):
+                    wk[j] += alpha * v * y
+    return w
 
 
 def vstack(parts):
@@ -234,67 +180,6 @@ def vstack(parts):
     for part in parts:
         out.extend(part)
     return out
-
-
-def add_outer_(w, a, d, alpha):
-    """Add ``alpha * a.T @ d`` to ``w`` in place; return ``w``.
-
-    This is the weight update of plain SGD, fused: ``a.T @ d`` is a sum of
-    one outer product per sample, ``a[s][k] * d[s]`` added to row ``k``, so
-    each sample's non-zero inputs update just their rows and its zeros cost
-    nothing.  (Forming ``a.T @ d`` first would cost one short dot product
-    per weight.)
-    """
-    if len(a) != len(d) or len(w) != len(a[0]) or len(w[0]) != len(d[0]):
-        raise ValueError(
-            "add_outer_: shapes %s += %s.T @ %s do not fit"
-            % (shape(w), shape(a), shape(d))
-        )
-    if JIT:
-        return _add_outer_loops(w, a, d, alpha)
-    if _sumprod is not None and len(a) >= DOTS_FROM:
-        return _add_outer_dots(w, a, d, alpha)
-    columns = range(len(w))
-    for row, delta in zip(a, d):
-        # Many inputs share a value (an MNIST image has ~70 distinct pixel
-        # values in ~150 non-zeros): scale delta once per value.
-        scaled = {}
-        for k in compress(columns, row):
-            v = row[k]
-            step = scaled.get(v)
-            if step is None:
-                c = alpha * v
-                step = scaled[v] = [c * y for y in delta]
-            w[k] = list(map(_plus, w[k], step))
-    return w
-
-
-def _add_outer_dots(w, a, d, alpha):
-    """add_outer_ as dot products over the batch (for ``math.sumprod``).
-
-    Row ``k`` of ``a.T @ d`` is column ``k`` of ``a`` dotted with each
-    column of ``d``: one C call per weight, however many samples share the
-    input.  An input that is zero in every sample leaves its row alone.
-    """
-    scaled = [[alpha * y for y in col] for col in zip(*d)]
-    for k, col in enumerate(zip(*a)):
-        if any(col):
-            w[k] = list(map(_plus, w[k], map(dot, repeat(col), scaled)))
-    return w
-
-
-def _add_outer_loops(w, a, d, alpha):
-    """add_outer_ in plain loops (for PyPy), updating rows in place."""
-    for row, delta in zip(a, d):
-        n = len(delta)
-        for k in range(len(row)):
-            v = row[k]
-            if v != 0.0:
-                c = alpha * v
-                wk = w[k]
-                for j in range(n):
-                    wk[j] += c * delta[j]
-    return w
 
 
 # === Elementwise arithmetic, with scalars and 1 x n rows broadcast ===
@@ -321,6 +206,14 @@ def _binary(op, a, b, opname):
     return [list(map(op, r, s)) for r, s in zip(a, b)]
 
 
+def _add(x, y):
+    return x + y
+
+
+def _mul(x, y):
+    return x * y
+
+
 def _sub(x, y):
     return x - y
 
@@ -330,7 +223,7 @@ def _div(x, y):
 
 
 def add(a, b):
-    return _binary(_plus, a, b, "add")
+    return _binary(_add, a, b, "add")
 
 
 def subtract(a, b):
@@ -338,7 +231,7 @@ def subtract(a, b):
 
 
 def multiply(a, b):
-    return _binary(_times, a, b, "multiply")
+    return _binary(_mul, a, b, "multiply")
 
 
 def divide(a, b):
@@ -512,7 +405,7 @@ def add_(a, b, alpha=1.0):
     rows = b if len(b) == len(a) else [b[0]] * len(a)
     if alpha == 1.0:
         for i, (x, y) in enumerate(zip(a, rows)):
-            a[i] = list(map(_plus, x, y))
+            a[i] = [p + q for p, q in zip(x, y)]
     else:
         for i, (x, y) in enumerate(zip(a, rows)):
             a[i] = [p + alpha * q for p, q in zip(x, y)]
@@ -538,3 +431,15 @@ def adam_(w, g, m, v, lr, beta1, beta2, eps):
         m[i], v[i] = mi, vi
         w[i] = [x - lr * p / (sqrt(q) + eps) for x, p, q in zip(w[i], mi, vi)]
     return w
+
+
+# === The fast kernels ===
+# Everything above defines what the operations mean.  The products below take
+# nearly all of training's time, so this module swaps in python_fast's
+# kernels for them, keeping the plain definitions in DEFINITIONS for the
+# tests that check the two agree.
+
+from . import python_fast as _fast  # noqa: E402
+
+DEFINITIONS = {"dot": dot, "matmul": matmul, "matmul_t": matmul_t, "add_outer_": add_outer_}
+dot, matmul, matmul_t, add_outer_ = _fast.dot, _fast.matmul, _fast.matmul_t, _fast.add_outer_
