@@ -35,10 +35,14 @@ def save(model, path, format=None, optimizer_state=True):
 
 
 def load(path, backend=None):
-    """Load a model saved by :func:`save`, refusing anything else."""
-    from .serialize import load as _load
+    """Load a model saved by :func:`save`, computing with ``backend``.
 
-    return _load(path, backend=backend)
+    Anything that is not a valid tinynet model is refused with a
+    :class:`TinynetError` naming the file, before anything in it can run.
+    """
+    from .serialize import read
+
+    return DNN.from_dict(read(path), backend=backend, source=path)
 
 
 __all__ = ["DNN", "Matrix", "TinynetError", "get_backend", "gradient_check", "load",

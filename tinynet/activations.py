@@ -38,14 +38,14 @@ class Sigmoid(Activation):
     probabilities = True
 
     def forward(self, z):
-        return z.apply(z.ops.sigmoid)
+        return z.sigmoid()
 
     def backward(self, a, d):
-        return a.apply(a.ops.sigmoid_backward, d)
+        return a.sigmoid_backward(d)
 
     def cross_entropy(self, a, y):
         # Each output is its own yes/no probability: binary cross-entropy.
-        return a.ops.binary_cross_entropy(a.data, y.data)
+        return a.binary_cross_entropy(y)
 
 
 class Tanh(Activation):
@@ -54,10 +54,10 @@ class Tanh(Activation):
     name = "tanh"
 
     def forward(self, z):
-        return z.apply(z.ops.tanh)
+        return z.tanh()
 
     def backward(self, a, d):
-        return a.apply(a.ops.tanh_backward, d)
+        return a.tanh_backward(d)
 
 
 class ReLU(Activation):
@@ -66,18 +66,18 @@ class ReLU(Activation):
     name = "relu"
 
     def forward(self, z):
-        return z.apply(z.ops.relu)
+        return z.relu()
 
     def backward(self, a, d):
-        return a.apply(a.ops.relu_backward, d)
+        return a.relu_backward(d)
 
     def init_bound(self, fan_in, fan_out):
         # He: half of a ReLU layer's units are off, so double the variance.
         return math.sqrt(6.0 / fan_in)
 
 
-class Identity(Activation):
-    """The linear output f(z) = z, for regression."""
+class Linear(Activation):
+    """The linear (identity) output f(z) = z, for regression."""
 
     name = "linear"
 
@@ -95,15 +95,15 @@ class Softmax(Activation):
     probabilities = True
 
     def forward(self, z):
-        return z.apply(z.ops.softmax)
+        return z.softmax()
 
     def backward(self, a, d):
-        return a.apply(a.ops.softmax_backward, d)
+        return a.softmax_backward(d)
 
     def cross_entropy(self, a, y):
         # One distribution over the classes: categorical cross-entropy.
-        return a.ops.cross_entropy(a.data, y.data)
+        return a.cross_entropy(y)
 
 
 HIDDEN = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU)}
-OUTPUT = {cls.name: cls for cls in (Sigmoid, Softmax, Identity)}
+OUTPUT = {cls.name: cls for cls in (Sigmoid, Softmax, Linear)}

@@ -42,31 +42,25 @@ def is_one_target(y):
 
 
 class Inputs:
-    """The caller's input rows, checked once and converted a batch at a time."""
+    """The caller's input rows, checked once and converted a batch at a time
+    into Matrices of the given backend and dtype."""
 
-    def __init__(self, X, ops, dtype, width):
-        self.ops, self.dtype, self.width = ops, dtype, width
-        if isinstance(X, Matrix):
-            if X.ops is not ops:  # another backend's matrix: go via lists
-                X = X.tolist()
-            else:
-                self.matrix = X
+    def __init__(self, X, backend, dtype, width):
+        self.backend, self.dtype, self.width = backend, dtype, width
+        if isinstance(X, Matrix) and X.backend != backend:  # another backend's: via lists
+            X = X.tolist()
         self.X = X
-        self.kind = ("matrix" if isinstance(X, Matrix) else
-                     "bytes" if hasattr(X, "byte_rows") else
-                     "array" if hasattr(X, "ndim") else "rows")
-        self._check()
-
-    def _check(self):
-        X, width = self.X, self.width
-        if self.kind == "array":
+        # Choose the reader once, by the kind of data.
+        if isinstance(X, Matrix):
+            found, self.take = [X.shape[1]], self._take_matrix
+        elif hasattr(X, "byte_rows"):  # a byte-backed dataset such as Images
+            found, self.take = [X.width], self._take_bytes
+        elif hasattr(X, "ndim"):  # a NumPy array
             if X.ndim != 2:
                 raise ValueError("inputs must be 1-D (one sample) or 2-D, not %d-D" % X.ndim)
-            found = [X.shape[1]]
-        elif self.kind == "rows":
-            found = [len(row) for row in X]
-        else:  # a Matrix, or a byte-backed dataset with a fixed row width
-            found = [X.width if self.kind == "bytes" else X.shape[1]]
+            found, self.take = [X.shape[1]], self._take_array
+        else:
+            found, self.take = [len(row) for row in X], self._take_rows
         for i, n in enumerate(found):
             if n != width:
                 where = "x" if len(X) == 1 else "row %d of X" % i
@@ -76,18 +70,22 @@ class Inputs:
     def __len__(self):
         return len(self.X)
 
-    def take(self, index):
-        """Return the rows at ``index`` as a Matrix."""
-        ops, X = self.ops, self.X
-        if self.kind == "matrix":
-            data = X.data if len(index) == len(X) and _is_all(index) else ops.take(X.data, index)
-        elif self.kind == "bytes":
-            data = ops.from_bytes(X.byte_rows(index), len(index), self.width, self.dtype)
-        elif self.kind == "array":
-            data = ops.asarray(X[list(index)], self.dtype)
-        else:
-            data = ops.asarray([X[i] for i in index], self.dtype)
-        return Matrix(data, ops)
+    # Each returns the rows at ``index`` as a Matrix.
+
+    def _take_matrix(self, index):
+        X = self.X
+        return X if len(index) == len(X) and _is_all(index) else X.take(index)
+
+    def _take_bytes(self, index):
+        return Matrix.from_bytes(self.X.byte_rows(index), len(index), self.width,
+                                 self.backend, self.dtype)
+
+    def _take_array(self, index):
+        return Matrix.from_list(self.X[list(index)], self.backend, self.dtype)
+
+    def _take_rows(self, index):
+        X = self.X
+        return Matrix.from_list([X[i] for i in index], self.backend, self.dtype)
 
 
 def _is_all(index):
@@ -99,8 +97,8 @@ def _is_all(index):
 class Targets:
     """The caller's targets: int labels (one-hot when used) or target rows."""
 
-    def __init__(self, y, n, width, ops, dtype):
-        self.ops, self.dtype, self.width = ops, dtype, width
+    def __init__(self, y, n, width, backend, dtype):
+        self.backend, self.dtype, self.width = backend, dtype, width
         try:
             ok = not isinstance(y, (str, bytes)) and len(y) >= 0
         except TypeError:
@@ -126,17 +124,16 @@ class Targets:
     def take(self, index):
         """Return ``(Y, labels)`` for the samples at ``index``: the target
         rows as a Matrix and the class of each."""
-        ops = self.ops
         if self.labels is not None:
             labels = [self.labels[i] for i in index]
             if self.width == 1:  # a single output: the label is the target
-                data = ops.asarray([[float(v)] for v in labels], self.dtype)
+                Y = Matrix.from_list([[float(v)] for v in labels], self.backend, self.dtype)
             else:
-                data = ops.one_hot(labels, self.width, self.dtype)
-            return Matrix(data, ops), labels
+                Y = Matrix.one_hot(labels, self.width, self.backend, self.dtype)
+            return Y, labels
         y = self.y
         rows = y[list(index)] if hasattr(y, "ndim") else [y[i] for i in index]
-        Y = Matrix(ops.asarray(rows, self.dtype), ops)
+        Y = Matrix.from_list(rows, self.backend, self.dtype)
         return Y, classes(Y)
 
 

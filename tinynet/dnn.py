@@ -5,40 +5,37 @@ row; ``weights[i]`` is ``n_in x n_out`` and ``biases[i]`` a ``1 x n_out``
 row, so layer ``i`` computes ``f(A @ W + b)``.  ``sizes`` lists the width of
 every layer, input first: ``[784, 1250, 10]`` is 784 inputs, one hidden
 layer of 1250 units and 10 outputs.
+
+The network talks only to :class:`Matrix`, never to a backend, so the same
+code trains on NumPy and on plain Python lists.
 """
 
 import math
 
-from .activations import HIDDEN, OUTPUT
-from .errors import TinynetError
+from . import batching, validate
+from .activations import HIDDEN
+from .backends import resolve
+from .errors import TinynetError, choice
 from .losses import LOSSES
 from .matrix import Matrix
-from .backends import get_backend
-from .optim import OPTIMIZERS
-from . import batching
+from .optim import gradients, make_optimizer
 from .rng import make_rng
-
-
-def _lookup(registry, value, what):
-    """Return ``registry[value]``, or raise a ValueError listing the choices."""
-    try:
-        return registry[value]
-    except (KeyError, TypeError):
-        raise ValueError(
-            "unknown %s %r; expected one of: %s" % (what, value, ", ".join(sorted(registry)))
-        ) from None
-
 
 class DNN:
     """A fully-connected network with layer widths ``sizes``.
 
     ``activation`` is the hidden layers' function ("relu", "tanh",
     "sigmoid"); ``output`` the last layer's ("softmax", "sigmoid",
-    "linear"); ``loss`` is "cross_entropy" or "mse"; ``optimizer`` is "sgd",
+    "linear"; by default softmax, or sigmoid for a single output, whose
+    softmax would always be 1); ``loss`` is "cross_entropy" or "mse" (half
+    the sum of squared errors, per sample); ``optimizer`` is "sgd",
     "momentum" or "adam", with ``learning_rate`` defaulting to a value that
-    suits it (0.02, 0.01, 0.001).  ``l2`` is the weight decay; ``seed`` fixes
-    the initial weights and the shuffling; ``backend`` ("numpy" or "python")
-    and ``dtype`` ("float64", or "float32" with NumPy) choose how to compute.
+    suits it (0.02, 0.01, 0.001), or an optimizer object from
+    :mod:`tinynet.optim` with its own settings.  ``momentum`` (0.9 by
+    default) goes with "momentum".  ``l2`` is the weight decay; ``seed``
+    fixes the initial weights and the shuffling; ``backend`` ("numpy" or
+    "python") and ``dtype`` ("float64", or "float32" with NumPy) choose how
+    to compute.
 
     The defaults (ReLU, softmax, cross-entropy, plain SGD at 0.02) let the
     classic one-sample-at-a-time loop train MNIST to over 95% in one pass.
@@ -50,31 +47,14 @@ class DNN:
     True
     """
 
-    def __init__(self, sizes, activation="relu", output="softmax", loss="cross_entropy",
-                 learning_rate=None, optimizer="sgd", l2=0.0, momentum=0.9, seed=None,
+    def __init__(self, sizes, activation="relu", output=None, loss="cross_entropy",
+                 learning_rate=None, optimizer="sgd", l2=0.0, momentum=None, seed=None,
                  backend=None, dtype=None):
-        self.sizes = _check_sizes(sizes)
-        self.hidden = _lookup(HIDDEN, activation, "activation")()
-        self.output = _lookup(OUTPUT, output, "output")()
-        self.loss = _lookup(LOSSES, loss, "loss")()
-        self.loss.check(self.output)
-        self._ops = get_backend(backend)
-        self.dtype = self._ops.check_dtype(dtype)
-        cls = _lookup(OPTIMIZERS, optimizer, "optimizer")
-        if learning_rate is None:
-            learning_rate = cls.default_learning_rate
-        _check_positive(learning_rate, "learning_rate")
-        if not isinstance(l2, (int, float)) or l2 < 0:
-            raise ValueError("l2 must be a number >= 0, not %r" % (l2,))
-        kwargs = {"momentum": momentum} if optimizer == "momentum" else {}
-        self.optimizer = cls(float(learning_rate), float(l2), **kwargs)
-        self.seed = seed
-        self._rng = make_rng(seed)
-        self.weights, self.biases = [], []
+        self._setup(sizes, activation, output, loss, backend, dtype,
+                    make_optimizer(optimizer, learning_rate, l2, momentum), seed)
+        uniform = self._rng.random
         for i, (fan_in, fan_out) in enumerate(zip(self.sizes, self.sizes[1:])):
-            act = self.output if i == len(self.sizes) - 2 else self.hidden
-            bound = act.init_bound(fan_in, fan_out)
-            uniform = self._rng.random
+            bound = self._activation(i).init_bound(fan_in, fan_out)
             # Drawn in Python from the model's own generator, so every
             # backend (and interpreter) starts from the same weights.
             rows = [[(2.0 * uniform() - 1.0) * bound for _ in range(fan_out)]
@@ -82,11 +62,20 @@ class DNN:
             self.weights.append(self._matrix(rows))
             self.biases.append(self._matrix([[0.0] * fan_out]))
 
-    # --- description ---
+    def _setup(self, sizes, activation, output, loss, backend, dtype, optimizer, seed):
+        """Set everything but the weights and biases."""
+        self.sizes = validate.sizes(sizes)
+        self.activation = choice(HIDDEN, activation, "activation")()
+        self.output_activation = validate.output(output, self.sizes[-1])
+        self.loss = choice(LOSSES, loss, "loss")()
+        self.loss.check(self.output_activation)
+        self.backend, self.dtype = resolve(backend, dtype)
+        self.optimizer = optimizer
+        self.seed = seed
+        self._rng = make_rng(seed)
+        self.weights, self.biases = [], []
 
-    @property
-    def backend(self):
-        return self._ops.name
+    # --- description ---
 
     @property
     def learning_rate(self):
@@ -98,7 +87,7 @@ class DNN:
 
     def __repr__(self):
         return "%s(%r, activation=%r, output=%r, loss=%r, optimizer=%r, learning_rate=%r, backend=%r)" % (
-            type(self).__name__, self.sizes, self.hidden.name, self.output.name,
+            type(self).__name__, self.sizes, self.activation.name, self.output_activation.name,
             self.loss.name, self.optimizer.name, self.learning_rate, self.backend)
 
     def get_params(self):
@@ -109,35 +98,81 @@ class DNN:
 
     def set_params(self, weights, biases):
         """Replace the weights and biases with these lists (the form
-        :meth:`get_params` returns), after checking every shape."""
-        layers = len(self.sizes) - 1
-        if len(weights) != layers or len(biases) != layers:
-            raise ValueError("expected %d weight matrices and bias rows, got %d and %d"
-                             % (layers, len(weights), len(biases)))
-        new_w, new_b = [], []
-        for i, (w, b) in enumerate(zip(weights, biases)):
-            n_in, n_out = self.sizes[i], self.sizes[i + 1]
-            if len(w) != n_in or any(len(row) != n_out for row in w) or len(b) != n_out:
-                raise ValueError("layer %d needs %dx%d weights and %d biases"
-                                 % (i, n_in, n_out, n_out))
-            new_w.append(self._matrix(w))
-            new_b.append(self._matrix([b]))
+        :meth:`get_params` returns), after checking every shape and value."""
+        validate.parameters(weights, biases, self.sizes)
+        new_w = [self._matrix(w) for w in weights]
+        new_b = [self._matrix([b]) for b in biases]
         self.weights, self.biases = new_w, new_b
+
+    # --- the saved form ---
+
+    def to_dict(self, optimizer_state=True):
+        """Return the model as plain data (str, int, float, list, dict), the
+        form :func:`tinynet.save` writes and :meth:`from_dict` reads::
+
+            {"format": "tinynet", "version": 1, "sizes": [784, 1250, 10],
+             "activation": "relu", "output": "softmax", "loss": "cross_entropy",
+             "dtype": "float64", "optimizer": {"name": "sgd", "learning_rate":
+             0.02, "l2": 0.0, "state": {...}}, "weights": [...], "biases": [...]}
+
+        ``optimizer_state=False`` leaves out the optimizer's running
+        averages (momentum, Adam): a smaller file that predicts the same.
+        """
+        optimizer = {"name": self.optimizer.name}
+        optimizer.update(self.optimizer.settings())
+        if optimizer_state:
+            optimizer["state"] = self.optimizer.state()
+        params = self.get_params()
+        return {"format": validate.FORMAT, "version": validate.VERSION, "sizes": list(self.sizes),
+                "activation": self.activation.name, "output": self.output_activation.name,
+                "loss": self.loss.name, "dtype": self.dtype, "optimizer": optimizer,
+                "weights": params["weights"], "biases": params["biases"]}
+
+    @classmethod
+    def from_dict(cls, data, backend=None, source=None):
+        """Return the model that :meth:`to_dict` described, computing with
+        ``backend``, after checking every field.  What is wrong raises a
+        ValueError, or, with ``source`` (the file it came from), a
+        :class:`TinynetError` naming it.  A float32 model loads as float32 on
+        NumPy and as float64 on the python backend."""
+        try:
+            optimizer = validate.model_dict(data)
+            dtype = data.get("dtype", "float64") if resolve(backend)[0] == "numpy" else None
+            model = cls.__new__(cls)  # no random weights: they are replaced at once
+            model._setup(data["sizes"], data["activation"], data["output"], data["loss"],
+                         backend, dtype, optimizer, seed=0)
+            model.weights = [model._matrix(w) for w in data["weights"]]
+            model.biases = [model._matrix([b]) for b in data["biases"]]
+            state = data.get("optimizer", {}).get("state")
+            if state:
+                optimizer.load_state(state, model.weights, model.biases)
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError) as err:
+            if source is None:
+                raise
+            raise TinynetError("%s: %s" % (source, err)) from None
+        return model
+
+    def save(self, path, format=None, optimizer_state=True):
+        """Save the model to ``path`` (see :func:`tinynet.save`)."""
+        from .serialize import save
+
+        save(self, path, format=format, optimizer_state=optimizer_state)
 
     # --- the forward and backward passes ---
 
     def _matrix(self, rows):
-        return Matrix(self._ops.asarray(rows, self.dtype), self._ops)
+        return Matrix.from_list(rows, self.backend, self.dtype)
+
+    def _activation(self, layer):
+        return self.output_activation if layer == len(self.sizes) - 2 else self.activation
 
     def forward(self, X):
         """Return the activations of every layer for the batch ``X`` (a
         Matrix): ``[X, hidden..., output]``."""
         activations = [X]
-        last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
-            f = self.output if i == last else self.hidden
-            # A @ W + b, adding the bias row in place to the fresh product
-            activations.append(f.forward((activations[-1] @ w).add_(b)))
+            # f(A @ W + b), adding the bias row in place to the fresh product
+            activations.append(self._activation(i).forward((activations[-1] @ w).add_(b)))
         return activations
 
     def backward(self, activations, Y):
@@ -145,47 +180,49 @@ class DNN:
         sample): ``deltas[i]`` for layer ``i``, computed from the output
         back.  ``activations`` is what :meth:`forward` returned for the
         batch, ``Y`` its targets (a Matrix)."""
-        delta = self.loss.delta(activations[-1], Y, self.output)
+        delta = self.loss.delta(activations[-1], Y, self.output_activation)
         deltas = [delta]
         for i in range(len(self.weights) - 1, 0, -1):
             # Push the error back through W[i] (delta @ W.T), then through the
             # hidden activation whose output was activations[i].
-            delta = self.hidden.backward(activations[i], delta.matmul_t(self.weights[i]))
+            delta = self.activation.backward(activations[i], delta.matmul_t(self.weights[i]))
             deltas.append(delta)
         deltas.reverse()
         return deltas
 
+    def _loss(self, out, Y):
+        """The mean loss of the outputs ``out`` against the targets ``Y``."""
+        return self.loss.value(out, Y, self.output_activation) / len(Y)
+
     def objective(self, X, Y):
         """Return the mean loss over the batch plus the L2 penalty: the
         function whose gradient :meth:`gradients` computes."""
-        out = self.forward(X)[-1]
-        penalty = 0.5 * self.optimizer.l2 * sum(
-            w.apply(w.ops.square).sum() for w in self.weights)
-        return self.loss.value(out, Y, self.output) / len(X) + penalty
+        penalty = 0.5 * self.optimizer.l2 * sum(w.square().sum() for w in self.weights)
+        return self._loss(self.forward(X)[-1], Y) + penalty
+
+    def backprop(self, X, Y):
+        """Return ``(mean loss, activations, deltas)`` for the batch: the
+        forward and backward passes that training and :meth:`gradients`
+        share."""
+        activations = self.forward(X)
+        loss = self._loss(activations[-1], Y)
+        if not math.isfinite(loss):
+            raise TinynetError(
+                "loss became nan/inf; try a smaller learning_rate (now %g)" % self.learning_rate)
+        return loss, activations, self.backward(activations, Y)
 
     def gradients(self, X, Y):
         """Return ``(objective, grad_w, grad_b)`` for the batch ``X``, ``Y``
         (Matrices) without changing the network."""
-        activations = self.forward(X)
-        deltas = self.backward(activations, Y)
-        n = len(X)
-        grad_w = [a.T @ d * (1.0 / n) for a, d in zip(activations, deltas)]
-        grad_b = [d.sum(axis=0) * (1.0 / n) for d in deltas]
-        if self.optimizer.l2:
-            grad_w = [g + w * self.optimizer.l2 for g, w in zip(grad_w, self.weights)]
+        _, activations, deltas = self.backprop(X, Y)
+        grad_w, grad_b = gradients(self.weights, activations[:-1], deltas, self.optimizer.l2)
         return self.objective(X, Y), grad_w, grad_b
 
     def _train_batch(self, X, Y):
         """One optimizer step on the batch; return (mean loss, outputs)."""
-        activations = self.forward(X)
-        out = activations[-1]
-        loss = self.loss.value(out, Y, self.output) / len(X)
-        if not math.isfinite(loss):
-            raise TinynetError(
-                "loss became nan/inf; try a smaller learning_rate (now %g)" % self.learning_rate)
-        deltas = self.backward(activations, Y)
+        loss, activations, deltas = self.backprop(X, Y)
         self.optimizer.step(self.weights, self.biases, activations[:-1], deltas)
-        return loss, out
+        return loss, activations[-1]
 
     # --- the public API ---
 
@@ -208,7 +245,8 @@ class DNN:
         row) or, for a batch (2-D input), one output row per sample."""
         single = batching.is_single(x)
         X = self._inputs(x, single=single)
-        out = self._ops.vstack([self.forward(part)[-1].data for part in _batches_of(X, 1024)])
+        out = Matrix.vstack([self.forward(part)[-1] for part in _batches_of(X, 1024)])
+        out = out.native()
         return out[0] if single else out
 
     def classify(self, x):
@@ -224,14 +262,13 @@ class DNN:
     def evaluate(self, X, y, batch_size=1024):
         """Return ``{"loss": mean loss, "accuracy": fraction correct}`` on the
         labelled data ``X``, ``y``."""
-        data = batching.Inputs(X, self._ops, self.dtype, self.sizes[0])
-        targets = batching.Targets(y, len(data), self.sizes[-1], self._ops, self.dtype)
+        data, targets = self._dataset(X, y)
         total, correct = 0.0, 0
         for start in range(0, len(data), batch_size):
             index = range(start, min(start + batch_size, len(data)))
             Xb, (Yb, labels) = data.take(index), targets.take(index)
             out = self.forward(Xb)[-1]
-            total += self.loss.value(out, Yb, self.output)
+            total += self.loss.value(out, Yb, self.output_activation)
             correct += batching.count_equal(batching.classes(out), labels)
         n = len(data)
         return {"loss": total / n, "accuracy": correct / n}
@@ -266,19 +303,18 @@ class DNN:
 
     # --- conversions used by the public API ---
 
+    def _dataset(self, X, y):
+        """Return the caller's inputs and targets as batching adapters."""
+        data = batching.Inputs(X, self.backend, self.dtype, self.sizes[0])
+        return data, batching.Targets(y, len(data), self.sizes[-1], self.backend, self.dtype)
+
     def _inputs(self, x, single):
-        data = batching.Inputs([x] if single else x, self._ops, self.dtype, self.sizes[0])
+        data = batching.Inputs([x] if single else x, self.backend, self.dtype, self.sizes[0])
         return data.take(range(len(data)))
 
     def _targets(self, y, n):
-        targets = batching.Targets(y, n, self.sizes[-1], self._ops, self.dtype)
+        targets = batching.Targets(y, n, self.sizes[-1], self.backend, self.dtype)
         return targets.take(range(n))
-
-    def save(self, path, format=None, optimizer_state=True):
-        """Save the model to ``path`` (see :func:`tinynet.save`)."""
-        from .serialize import save
-
-        save(self, path, format=format, optimizer_state=optimizer_state)
 
 
 def _batches_of(X, size):
@@ -288,23 +324,4 @@ def _batches_of(X, size):
         yield X
         return
     for start in range(0, n, size):
-        yield Matrix(X.ops.take(X.data, range(start, min(start + size, n))), X.ops)
-
-
-def _check_sizes(sizes):
-    try:
-        sizes = list(sizes)
-    except TypeError:
-        raise TypeError("sizes must be a list of layer widths, like [784, 30, 10], not %r"
-                        % (sizes,)) from None
-    if len(sizes) < 2:
-        raise ValueError("sizes needs at least an input and an output layer, got %r" % (sizes,))
-    for n in sizes:
-        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-            raise ValueError("layer sizes must be positive ints, got %r in %r" % (n, sizes))
-    return sizes
-
-
-def _check_positive(value, name):
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
-        raise ValueError("%s must be a number > 0, not %r" % (name, value))
+        yield X.take(range(start, min(start + size, n)))

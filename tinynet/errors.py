@@ -1,4 +1,4 @@
-"""tinynet's one exception class."""
+"""tinynet's one exception class, and the error for an unknown name."""
 
 
 class TinynetError(ValueError):
@@ -6,3 +6,13 @@ class TinynetError(ValueError):
 
     It is a ValueError, so ``except ValueError`` catches it too.
     """
+
+
+def choice(registry, value, what):
+    """Return ``registry[value]``, or raise a ValueError listing the choices."""
+    try:
+        return registry[value]
+    except (KeyError, TypeError):
+        raise ValueError(
+            "unknown %s %r; expected one of: %s" % (what, value, ", ".join(sorted(registry)))
+        ) from None

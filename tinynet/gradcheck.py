@@ -10,7 +10,6 @@ derivative usually shows up as an error near 1.  The check costs two
 forward passes per parameter, so use it on small networks.
 """
 
-from .batching import Inputs, Targets
 from .matrix import Matrix
 
 
@@ -43,10 +42,9 @@ def gradient_check(model, X, y, h=1e-6):
     >>> gradient_check(net, [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]], [0, 1]).max_error < 1e-7
     True
     """
-    ops, dtype = model._ops, model.dtype
-    data = Inputs(X, ops, dtype, model.sizes[0])
-    Xm = data.take(range(len(data)))
-    Y, _ = Targets(y, len(data), model.sizes[-1], ops, dtype).take(range(len(data)))
+    data, targets = model._dataset(X, y)
+    everything = range(len(data))
+    Xm, (Y, _) = data.take(everything), targets.take(everything)
     _, grad_w, grad_b = model.gradients(Xm, Y)
     entries = []
     for name, params, grads in (("weights", model.weights, grad_w),
@@ -56,10 +54,10 @@ def gradient_check(model, X, y, h=1e-6):
             for i, row in enumerate(rows):
                 for j, value in enumerate(row):
                     row[j] = value + h
-                    params[layer] = Matrix.from_list(rows, backend=ops.name, dtype=dtype)
+                    params[layer] = Matrix.from_list(rows, backend=model.backend, dtype=model.dtype)
                     plus = model.objective(Xm, Y)
                     row[j] = value - h
-                    params[layer] = Matrix.from_list(rows, backend=ops.name, dtype=dtype)
+                    params[layer] = Matrix.from_list(rows, backend=model.backend, dtype=model.dtype)
                     minus = model.objective(Xm, Y)
                     row[j] = value
                     numeric = (plus - minus) / (2 * h)

@@ -4,7 +4,10 @@ activation."""
 
 
 class SquaredError:
-    """L = 1/2 sum((a - y)^2); dL/dz = (a - y) * f'(z)."""
+    """L = 1/2 sum((a - y)^2): half the sum of squared errors (so that
+    dL/dz = (a - y) * f'(z) has no factor 2).  It is named "mse" as most
+    libraries name it; divided by the batch size, as every loss here is, it
+    is half the sum over outputs of the mean squared error."""
 
     name = "mse"
 
@@ -12,7 +15,7 @@ class SquaredError:
         pass
 
     def value(self, a, y, output):
-        return a.ops.squared_error(a.data, y.data)
+        return a.squared_error(y)
 
     def delta(self, a, y, output):
         return output.backward(a, a - y)

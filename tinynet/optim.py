@@ -1,15 +1,61 @@
-"""Optimizers: turn one batch's errors into parameter updates, in place.
+"""Optimizers: turn one batch's gradient into parameter updates, in place.
 
-Every optimizer gets, for each layer, the batch's input ``a`` to that layer
-and the error ``d`` at its pre-activation.  The gradient of the batch's mean
-loss is then ``a.T @ d / n`` for the weights and ``d.sum(axis=0) / n`` for
-the biases; with L2 weight decay the objective gains ``l2/2 * sum(W**2)``,
-whose gradient is ``l2 * W`` (biases are not decayed).
+For a batch of ``n`` samples, let ``a`` be a layer's input and ``d`` the
+error at its pre-activation (what :meth:`DNN.backward` returns).  The
+gradient of the batch's objective, the mean loss plus the weight decay
+``l2/2 * sum(W**2)``, is
 
-Sorted in order of increasing complexity.
+    dW = a.T @ d / n + l2 * W        db = d.sum(axis=0) / n
+
+(biases are not decayed).  :func:`gradients` is that formula, written once:
+:meth:`DNN.gradients` (and so the gradient check) and every optimizer's
+plain step use it.  SGD and momentum also have a fused step, the one
+training takes, which adds ``a.T @ d`` straight into the weights so that a
+sparse input (an MNIST image) updates only the rows of its non-zero pixels;
+the tests check that it matches the plain step.
+
+An optimizer is made by name with its settings (``DNN(...,
+optimizer="adam")``), or given as an object (``DNN(...,
+optimizer=Adam(beta1=0.8))``).  ``settings()`` and ``state()`` are what a
+saved model keeps of it.  Sorted in order of increasing complexity.
 """
 
 import math
+
+from .errors import choice
+from .matrix import Matrix
+
+
+def gradients(weights, inputs, deltas, l2=0.0):
+    """Return ``(grad_w, grad_b)``, one Matrix per layer: the gradient of
+    the batch's mean loss plus ``l2/2 * sum(W**2)``."""
+    scale = 1.0 / len(inputs[0])
+    # Scale the small operand (d, batch x outputs), not the product.
+    grad_w = [a.T @ (d * scale) for a, d in zip(inputs, deltas)]
+    if l2:
+        for g, w in zip(grad_w, weights):
+            g.add_(w, l2)
+    grad_b = [d.sum(axis=0) * scale for d in deltas]
+    return grad_w, grad_b
+
+
+def check_number(value, name, low=None, high=None, low_open=False, high_open=True):
+    """Return ``value`` as a float if it is a real number in the range; else
+    raise a ValueError naming the setting."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok:
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float
+            number = math.inf
+        ok = (math.isfinite(number)
+              and (low is None or (number > low if low_open else number >= low))
+              and (high is None or (number < high if high_open else number <= high)))
+    if not ok:
+        bounds = "%s%s, %s%s" % ("(" if low_open else "[", "-inf" if low is None else low,
+                                 "inf" if high is None else high, ")" if high_open else "]")
+        raise ValueError("%s must be a finite number in %s, not %r" % (name, bounds, value))
+    return number
 
 
 class SGD:
@@ -18,43 +64,78 @@ class SGD:
     name = "sgd"
     default_learning_rate = 0.02
 
-    def __init__(self, learning_rate, l2=0.0):
-        self.learning_rate = learning_rate
-        self.l2 = l2
+    def __init__(self, learning_rate=None, l2=0.0):
+        if learning_rate is None:
+            learning_rate = self.default_learning_rate
+        self.learning_rate = check_number(learning_rate, "learning_rate", 0, low_open=True)
+        self.l2 = check_number(l2, "l2", 0)
+
+    def settings(self):
+        """Return what defines this optimizer, as plain data."""
+        return {"learning_rate": self.learning_rate, "l2": self.l2}
+
+    def __repr__(self):
+        return "%s(%s)" % (type(self).__name__, ", ".join(
+            "%s=%r" % item for item in sorted(self.settings().items())))
+
+    def apply(self, weights, biases, grad_w, grad_b):
+        """The plain step from the gradients :func:`gradients` returns."""
+        for w, b, gw, gb in zip(weights, biases, grad_w, grad_b):
+            w.add_(gw, -self.learning_rate)
+            b.add_(gb, -self.learning_rate)
 
     def step(self, weights, biases, inputs, deltas):
+        """One step for a batch with layer inputs ``inputs`` and errors
+        ``deltas``: the fused form of ``apply(gradients(...))``."""
         lr, l2 = self.learning_rate, self.l2
         n = len(inputs[0])
         for w, b, a, d in zip(weights, biases, inputs, deltas):
             if l2:
                 w.scale_(1.0 - lr * l2)
-            # Fused: W += (-lr/n) a.T @ d, skipping rows where a is zero,
-            # so a sparse input (an MNIST image) updates only its pixels' rows.
+            # W += (-lr/n) a.T @ d, skipping the rows where a is zero.
             w.add_outer_(a, d, -lr / n)
             b.add_(d.sum(axis=0), -lr / n)
 
     def state(self):
+        """Return the running state (none for plain SGD), as plain data."""
         return {}
 
-    def load_state(self, state, to_matrix):
-        pass
+    def load_state(self, state, weights, biases):
+        """Restore :meth:`state`'s result, shaped like the parameters."""
+        if state:
+            raise ValueError("sgd keeps no state, got %s" % ", ".join(sorted(state)))
 
 
 class Momentum(SGD):
-    """SGD with (classical) momentum: v = momentum * v - learning_rate * gradient;
-    W += v.  The velocity carries the step, so the update is one addition."""
+    """SGD with (classical) momentum: v = momentum * v - learning_rate *
+    gradient; W += v.  The velocity carries the step."""
 
     name = "momentum"
     default_learning_rate = 0.01
 
-    def __init__(self, learning_rate, l2=0.0, momentum=0.9):
+    def __init__(self, learning_rate=None, l2=0.0, momentum=0.9):
         super().__init__(learning_rate, l2)
-        self.momentum = momentum
-        self.velocities = None  # [(v_w, v_b)] per layer, made on first step
+        self.momentum = check_number(momentum, "momentum", 0, 1)
+        self.velocities = None  # [(v_w, v_b)] per layer, made on the first step
+
+    def settings(self):
+        settings = super().settings()
+        settings["momentum"] = self.momentum
+        return settings
+
+    def _start(self, weights, biases):
+        if self.velocities is None:
+            self.velocities = [(w.zeros_like(), b.zeros_like()) for w, b in zip(weights, biases)]
+
+    def apply(self, weights, biases, grad_w, grad_b):
+        self._start(weights, biases)
+        lr, mu = self.learning_rate, self.momentum
+        for (vw, vb), w, b, gw, gb in zip(self.velocities, weights, biases, grad_w, grad_b):
+            w.add_(vw.scale_(mu).add_(gw, -lr))
+            b.add_(vb.scale_(mu).add_(gb, -lr))
 
     def step(self, weights, biases, inputs, deltas):
-        if self.velocities is None:
-            self.velocities = [(_zeros_like(w), _zeros_like(b)) for w, b in zip(weights, biases)]
+        self._start(weights, biases)
         lr, l2, mu = self.learning_rate, self.l2, self.momentum
         n = len(inputs[0])
         for (vw, vb), w, b, a, d in zip(self.velocities, weights, biases, inputs, deltas):
@@ -70,9 +151,14 @@ class Momentum(SGD):
             return {}
         return {"velocities": [[vw.tolist(), vb.tolist()] for vw, vb in self.velocities]}
 
-    def load_state(self, state, to_matrix):
-        if "velocities" in state:
-            self.velocities = [(to_matrix(vw), to_matrix(vb)) for vw, vb in state["velocities"]]
+    def load_state(self, state, weights, biases):
+        velocities = state.get("velocities")
+        if velocities is None:
+            return
+        self.velocities = [tuple(_like(p, rows, "velocities[%d][%d]" % (i, k))
+                                 for k, (p, rows) in enumerate(zip((w, b), pair)))
+                           for i, (w, b, pair) in enumerate(_layers(velocities, weights, biases,
+                                                                    "velocities", 2))]
 
 
 class Adam(SGD):
@@ -82,49 +168,89 @@ class Adam(SGD):
     name = "adam"
     default_learning_rate = 0.001
 
-    def __init__(self, learning_rate, l2=0.0, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, learning_rate=None, l2=0.0, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(learning_rate, l2)
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.beta1 = check_number(beta1, "beta1", 0, 1)
+        self.beta2 = check_number(beta2, "beta2", 0, 1)
+        self.eps = check_number(eps, "eps", 0, low_open=True)
         self.t = 0
         self.moments = None  # [(m_w, v_w, m_b, v_b)] per layer
 
-    def step(self, weights, biases, inputs, deltas):
+    def settings(self):
+        settings = super().settings()
+        settings.update(beta1=self.beta1, beta2=self.beta2, eps=self.eps)
+        return settings
+
+    def apply(self, weights, biases, grad_w, grad_b):
         if self.moments is None:
-            self.moments = [
-                (_zeros_like(w), _zeros_like(w), _zeros_like(b), _zeros_like(b))
-                for w, b in zip(weights, biases)
-            ]
+            self.moments = [(w.zeros_like(), w.zeros_like(), b.zeros_like(), b.zeros_like())
+                            for w, b in zip(weights, biases)]
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         # Fold both bias corrections into the step size.
         lr = self.learning_rate * math.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
-        n = len(inputs[0])
-        for (mw, vw, mb, vb), w, b, a, d in zip(self.moments, weights, biases, inputs, deltas):
-            gw = a.T @ (d * (1.0 / n))
-            if self.l2:
-                gw.add_(w, self.l2)
-            gb = d.sum(axis=0) * (1.0 / n)
-            w.ops.adam_(w.data, gw.data, mw.data, vw.data, lr, b1, b2, self.eps)
-            b.ops.adam_(b.data, gb.data, mb.data, vb.data, lr, b1, b2, self.eps)
+        for (mw, vw, mb, vb), w, b, gw, gb in zip(self.moments, weights, biases, grad_w, grad_b):
+            w.adam_(gw, mw, vw, lr, b1, b2, self.eps)
+            b.adam_(gb, mb, vb, lr, b1, b2, self.eps)
+
+    def step(self, weights, biases, inputs, deltas):
+        grad_w, grad_b = gradients(weights, inputs, deltas, self.l2)
+        self.apply(weights, biases, grad_w, grad_b)
 
     def state(self):
         if self.moments is None:
             return {"t": self.t}
         return {"t": self.t, "moments": [[x.tolist() for x in m] for m in self.moments]}
 
-    def load_state(self, state, to_matrix):
-        self.t = int(state.get("t", 0))
-        if "moments" in state:
-            self.moments = [tuple(to_matrix(x) for x in m) for m in state["moments"]]
+    def load_state(self, state, weights, biases):
+        t = state.get("t", 0)
+        if not isinstance(t, int) or isinstance(t, bool) or not 0 <= t < 1 << 62:
+            raise ValueError("t must be a step count, not %r" % (t,))
+        moments = state.get("moments")
+        if moments is not None:
+            self.moments = [tuple(_like(p, rows, "moments[%d][%d]" % (i, k))
+                                  for k, (p, rows) in enumerate(zip((w, w, b, b), four)))
+                            for i, (w, b, four) in enumerate(_layers(moments, weights, biases,
+                                                                     "moments", 4))]
+        self.t = t
 
 
-def _zeros_like(m):
-    rows, cols = m.shape
-    return type(m)(m.ops.zeros(rows, cols, _dtype_of(m)), m.ops)
+def _layers(entries, weights, biases, name, per_layer):
+    """Yield ``(w, b, entry)`` per layer, checking that ``entries`` has one
+    list of ``per_layer`` matrices for each."""
+    if not isinstance(entries, list) or len(entries) != len(weights):
+        raise ValueError("%s must be a list of %d layers" % (name, len(weights)))
+    for w, b, entry in zip(weights, biases, entries):
+        if not isinstance(entry, list) or len(entry) != per_layer:
+            raise ValueError("each layer of %s must hold %d matrices" % (name, per_layer))
+        yield w, b, entry
 
 
-def _dtype_of(m):
-    return getattr(m.data, "dtype", None)
+def _like(param, rows, name):
+    """Return ``rows`` as a Matrix of ``param``'s shape, backend and dtype."""
+    matrix = Matrix.from_list(rows, backend=param.backend, dtype=param.dtype)
+    if matrix.shape != param.shape:
+        raise ValueError("%s has shape %s, its parameter %s" % (name, matrix.shape, param.shape))
+    if not matrix.all_finite():
+        raise ValueError("%s holds a non-finite value" % name)
+    return matrix
 
 
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}
+
+
+def make_optimizer(optimizer, learning_rate=None, l2=0.0, momentum=None):
+    """Return the optimizer for DNN's arguments: ``optimizer`` is a name
+    from :data:`OPTIMIZERS` with these settings, or an optimizer object."""
+    if isinstance(optimizer, SGD):  # an optimizer object carries its own settings
+        if learning_rate is not None or l2 or momentum is not None:
+            raise ValueError("give learning_rate, l2 and momentum to the optimizer object, "
+                             "not to DNN, when optimizer is one")
+        return optimizer
+    cls = choice(OPTIMIZERS, optimizer, "optimizer")
+    settings = {"learning_rate": learning_rate, "l2": l2}
+    if momentum is not None:
+        if "momentum" not in cls().settings():
+            raise ValueError("momentum goes with optimizer='momentum', not %r" % (optimizer,))
+        settings["momentum"] = momentum
+    return cls(**settings)

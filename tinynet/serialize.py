@@ -1,15 +1,10 @@
-"""Saving and loading models as plain data: a pickle that runs nothing, or JSON.
+"""Model files: plain data to bytes and back, as a pickle that runs nothing, or JSON.
 
-A saved model is a dict of plain values only (strings, ints, floats, lists)::
-
-    {"format": "tinynet", "version": 1, "sizes": [784, 1250, 10],
-     "activation": "relu", "output": "softmax", "loss": "cross_entropy",
-     "dtype": "float64", "optimizer": {"name": "sgd", "learning_rate": 0.02,
-     "l2": 0.0, "state": {...}}, "weights": [...], "biases": [...]}
-
-with no NumPy objects and no class references, so a model saved with one
-backend loads with the other, on a machine without NumPy, or on MicroPython
-(JSON).  Such a pickle needs no globals at all, so the loader's unpickler
+A model describes itself as a dict of plain values only (strings, ints,
+floats, lists; see :meth:`DNN.to_dict`), with no NumPy objects and no class
+references, so a model saved with one backend loads with the other, on a
+machine without NumPy, or on MicroPython (JSON).  This module turns such a
+dict into bytes and back; it knows nothing of networks.  Such a pickle needs no globals at all, so the loader's unpickler
 resolves none: a file that names ``os.system``, ``eval``, ``subprocess`` or
 a NumPy array is refused before anything in it can run.
 
@@ -19,13 +14,8 @@ failure.
 """
 
 import json
-import math
 
 from .errors import TinynetError
-
-FORMAT = "tinynet"
-VERSION = 1
-_KEYS = ("sizes", "activation", "output", "loss", "weights", "biases")
 
 
 def _fspath(path):
@@ -37,27 +27,6 @@ def _fspath(path):
 
 
 # === Saving ===
-
-
-def to_payload(model, optimizer_state=True):
-    """Return the plain-data dict that describes ``model``."""
-    opt = model.optimizer
-    optimizer = {"name": opt.name, "learning_rate": opt.learning_rate, "l2": opt.l2}
-    if hasattr(opt, "momentum"):
-        optimizer["momentum"] = opt.momentum
-    if optimizer_state:
-        optimizer["state"] = opt.state()
-    params = model.get_params()
-    return {
-        "format": FORMAT, "version": VERSION, "sizes": list(model.sizes),
-        "activation": model.hidden.name, "output": model.output.name,
-        "loss": model.loss.name, "dtype": _dtype_name(model.dtype),
-        "optimizer": optimizer, "weights": params["weights"], "biases": params["biases"],
-    }
-
-
-def _dtype_name(dtype):
-    return getattr(dtype, "__name__", str(dtype))
 
 
 def save(model, path, format=None, optimizer_state=True):
@@ -75,7 +44,7 @@ def save(model, path, format=None, optimizer_state=True):
         raise ValueError("format must be 'pickle' or 'json', not %r" % (format,))
     if not all(w.all_finite() for w in model.weights + model.biases):
         raise TinynetError("cannot save a model whose weights are not all finite")
-    payload = to_payload(model, optimizer_state)
+    payload = model.to_dict(optimizer_state)
     if format == "json":
         data = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     else:
@@ -126,20 +95,19 @@ def _new_file_mode(path):
 # === Loading ===
 
 
-def load(path, backend=None):
-    """Load a model saved by :func:`save` (pickle or JSON, told apart by the
-    content), computing with ``backend``.
+def read(path):
+    """Return the plain data in the model file ``path`` (a pickle or JSON
+    document, told apart by the content).
 
     Raises FileNotFoundError for a missing file and :class:`TinynetError`
-    (a ValueError) naming the file for anything that is not a valid tinynet
-    model.  Loading never runs code from the file; still, load only files
-    whose origin you know, as with any data.
+    (a ValueError) naming the file for anything that is not plain data.
+    Nothing in the file runs.  :func:`tinynet.load` then checks every field
+    (:meth:`DNN.from_dict`).
     """
     path = _fspath(path)
     with open(path, "rb") as f:
         data = f.read()
-    payload = decode(data, path)
-    return from_payload(payload, path, backend, len(data))
+    return decode(data, path)
 
 
 def decode(data, path="<bytes>"):
@@ -182,90 +150,3 @@ def _unpickle(data, path):
         # failure is bad data; its type varies by interpreter (PyPy's pure
         # pickle raises struct.error on a short read, CPython's EOFError).
         raise TinynetError("%s: corrupt pickle (%s: %s)" % (path, type(err).__name__, err)) from None
-
-
-def from_payload(payload, path="<data>", backend=None, size=None):
-    """Return the DNN that the plain-data ``payload`` describes, after
-    checking every field; ``size`` is the file's length in bytes."""
-    from .dnn import DNN
-
-    def fail(reason):
-        raise TinynetError("%s: %s" % (path, reason))
-
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        fail("not a tinynet model (no \"format\": \"tinynet\" field)")
-    version = payload.get("version")
-    if not isinstance(version, int) or version < 1:
-        fail("unknown format version %r" % (version,))
-    if version > VERSION:
-        fail("written by a newer tinynet (format version %d; this one reads up to %d): "
-             "upgrade tinynet to load it" % (version, VERSION))
-    for key in _KEYS:
-        if key not in payload:
-            fail("missing key %r" % key)
-    sizes = payload["sizes"]
-    if (not isinstance(sizes, list) or len(sizes) < 2
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
-        fail("sizes must be a list of at least two positive ints, not %r" % (sizes,))
-    n_params = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
-    if size is not None and 2 * n_params > size:
-        # Every weight takes at least two bytes in either format; a smaller
-        # file claiming more is built to exhaust memory, not a model.
-        fail("%d bytes cannot hold the %d parameters that sizes %r need" % (size, n_params, sizes))
-    optimizer = payload.get("optimizer", {})
-    if not isinstance(optimizer, dict):
-        fail("optimizer must be a dict")
-    dtype = payload.get("dtype", "float64")
-    if dtype not in ("float64", "float32"):
-        fail("dtype must be 'float64' or 'float32', not %r" % (dtype,))
-    try:
-        model = DNN(sizes, activation=payload["activation"], output=payload["output"],
-                    loss=payload["loss"], optimizer=optimizer.get("name", "sgd"),
-                    learning_rate=optimizer.get("learning_rate"), l2=optimizer.get("l2", 0.0),
-                    momentum=optimizer.get("momentum", 0.9), seed=0, backend=backend,
-                    dtype=dtype if _keeps_float32(backend) else None)
-    except (TypeError, ValueError) as err:  # (an ImportError for the backend passes through)
-        fail("bad model settings: %s" % err)
-    weights, biases = payload["weights"], payload["biases"]
-    _check_params(weights, biases, sizes, fail)
-    model.set_params(weights, biases)
-    state = optimizer.get("state")
-    if state:
-        try:
-            model.optimizer.load_state(state, model._matrix)
-        except (TypeError, ValueError, KeyError, IndexError) as err:
-            fail("bad optimizer state: %s" % err)
-    return model
-
-
-def _keeps_float32(backend):
-    from .backends import backend_name
-
-    return backend_name(backend) == "numpy"
-
-
-def _check_params(weights, biases, sizes, fail):
-    layers = len(sizes) - 1
-    if not isinstance(weights, list) or len(weights) != layers:
-        fail("weights must be a list of %d matrices for sizes %r" % (layers, sizes))
-    if not isinstance(biases, list) or len(biases) != layers:
-        fail("biases must be a list of %d rows for sizes %r" % (layers, sizes))
-    for i in range(layers):
-        n_in, n_out = sizes[i], sizes[i + 1]
-        w, b = weights[i], biases[i]
-        if not isinstance(w, list) or len(w) != n_in or not all(
-                isinstance(row, list) and len(row) == n_out for row in w):
-            fail("weights[%d] must be %d rows of %d numbers, as sizes %r need"
-                 % (i, n_in, n_out, sizes))
-        if not isinstance(b, list) or len(b) != n_out:
-            fail("biases[%d] must be %d numbers, as sizes %r need" % (i, n_out, sizes))
-        for name, rows in (("weights", w), ("biases", [b])):
-            for r, row in enumerate(rows):
-                try:
-                    # A sum is finite only if every term is: one pass checks
-                    # both that these are numbers and that none is inf/nan.
-                    ok = math.isfinite(sum(row))
-                except TypeError:
-                    fail("%s[%d] row %d holds something that is not a number" % (name, i, r))
-                if not ok:
-                    fail("%s[%d] row %d holds a non-finite value (nan or inf)" % (name, i, r))

@@ -44,13 +44,11 @@ class Run:
         check_count(epochs, "epochs", 0)
         check_count(batch_size, "batch_size", 1)
         self.model = model
-        self.data = batching.Inputs(X, model._ops, model.dtype, model.sizes[0])
-        self.targets = batching.Targets(y, len(self.data), model.sizes[-1], model._ops,
-                                        model.dtype)
+        self.inputs, self.targets = model._dataset(X, y)
         self.epochs, self.batch_size = epochs, batch_size
         self.validation_data, self.shuffle, self.callback = validation_data, shuffle, callback
         self.factor = schedule_factor(schedule)
-        self.batches = (len(self.data) + batch_size - 1) // batch_size
+        self.batches = (len(self.inputs) + batch_size - 1) // batch_size
 
     def run(self):
         """Train for every epoch; return one record per epoch.  The
@@ -64,7 +62,7 @@ class Run:
 
     def epoch(self, epoch, base_rate):
         """Train one epoch; return its record."""
-        model, data, targets, n = self.model, self.data, self.targets, len(self.data)
+        model, inputs, targets, n = self.model, self.inputs, self.targets, len(self.inputs)
         started = clock()
         order = list(range(n))
         if self.shuffle:
@@ -72,7 +70,7 @@ class Run:
         total, correct = 0.0, 0
         for batch, start in enumerate(range(0, n, self.batch_size), 1):
             index = order[start:start + self.batch_size]
-            Xb, (Yb, labels) = data.take(index), targets.take(index)
+            Xb, (Yb, labels) = inputs.take(index), targets.take(index)
             if self.factor is not None:
                 done = ((epoch - 1) * self.batches + batch - 1) / (self.epochs * self.batches)
                 model.optimizer.learning_rate = base_rate * self.factor(done)

@@ -99,3 +99,12 @@ def get_backend(name=None):
             "pip install 'tinynet[numpy]', or use backend='python'"
         ) from err
     return numpy_backend
+
+
+def resolve(name=None, dtype=None):
+    """Return ``(backend name, dtype name)`` for a model's ``backend=`` and
+    ``dtype=`` arguments, checking that the backend computes in that dtype:
+    ("numpy", "float32"), ("python", "float64"), ..."""
+    backend = get_backend(name)
+    found = backend.check_dtype(dtype)
+    return backend.name, str(getattr(found, "__name__", found))

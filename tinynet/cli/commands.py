@@ -118,7 +118,7 @@ def cmd_train(args):
 
 
 def cmd_evaluate(args):
-    from ..serialize import load
+    from .. import load
 
     model = load(args.model, backend=args.backend)
     X, y, what = load_data(args.data, "test", args.labels)
@@ -130,7 +130,7 @@ def cmd_evaluate(args):
 
 
 def cmd_predict(args):
-    from ..serialize import load
+    from .. import load
 
     model = load(args.model, backend=args.backend)
     X, _, _ = load_data(args.data, "test", args.labels)
@@ -196,7 +196,7 @@ def cmd_show(args):
 
 
 def _show_model(args):
-    from ..serialize import load
+    from .. import load
 
     model = load(args.path, backend=args.backend)
     with open(args.path, "rb") as f:
@@ -204,7 +204,7 @@ def _show_model(args):
     print("model file   %s (%s, %s bytes)" % (args.path, kind, format(os.path.getsize(args.path), ",")))
     print("layers       %s" % " -> ".join(map(str, model.sizes)))
     print("parameters   %s" % format(model.n_parameters, ","))
-    print("activation   %s (hidden), %s (output)" % (model.hidden.name, model.output.name))
+    print("activation   %s (hidden), %s (output)" % (model.activation.name, model.output_activation.name))
     print("loss         %s" % model.loss.name)
     print("optimizer    %s, learning rate %g, l2 %g" % (model.optimizer.name, model.learning_rate,
                                                         model.optimizer.l2))
