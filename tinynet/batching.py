@@ -9,6 +9,7 @@ matrices only when used, so a large dataset is never held twice.
 """
 
 from .matrix import Matrix
+from .metrics import classes
 
 
 def _is_number(v):
@@ -151,15 +152,3 @@ def _check_labels(y, width):
             raise ValueError("label %r at index %d is not a class in 0..%d" % (v, i, top))
         labels.append(label)
     return labels
-
-
-def classes(out):
-    """Return the class of each row of the Matrix ``out``: the largest
-    output's index, or, for a single output, whether it is >= 0.5."""
-    if out.shape[1] == 1:
-        return [int(row[0] >= 0.5) for row in out.tolist()]
-    return out.argmax()
-
-
-def count_equal(a, b):
-    return sum(1 for p, q in zip(a, b) if p == q)

@@ -19,6 +19,7 @@ from .errors import TinynetError, choice
 from .losses import LOSSES
 from .matrix import Matrix
 from .optim import gradients, make_optimizer
+from .metrics import classes, count_equal
 from .rng import make_rng
 
 class DNN:
@@ -256,7 +257,7 @@ class DNN:
         X = self._inputs(x, single=single)
         labels = []
         for part in _batches_of(X, 1024):
-            labels.extend(batching.classes(self.forward(part)[-1]))
+            labels.extend(classes(self.forward(part)[-1]))
         return labels[0] if single else labels
 
     def evaluate(self, X, y, batch_size=1024):
@@ -269,7 +270,7 @@ class DNN:
             Xb, (Yb, labels) = data.take(index), targets.take(index)
             out = self.forward(Xb)[-1]
             total += self.loss.value(out, Yb, self.output_activation)
-            correct += batching.count_equal(batching.classes(out), labels)
+            correct += count_equal(classes(out), labels)
         n = len(data)
         return {"loss": total / n, "accuracy": correct / n}
 

@@ -3,6 +3,7 @@
 import math
 
 from .errors import TinynetError
+from .metrics import classes, count_equal
 from .rng import clock
 from . import batching
 
@@ -79,7 +80,7 @@ class Run:
             except TinynetError as err:
                 raise TinynetError("%s (epoch %d, batch %d)" % (err, epoch, batch)) from None
             total += loss * len(index)
-            correct += batching.count_equal(batching.classes(out), labels)
+            correct += count_equal(classes(out), labels)
             if self.callback is not None:
                 self.callback({"event": "batch", "epoch": epoch, "epochs": self.epochs,
                                "batch": batch, "batches": self.batches,

@@ -4,18 +4,12 @@ the confusion matrix, and pictures."""
 import os
 
 from .. import datasets
+from ..metrics import confusion_matrix
 
 
 def say(args, text):
     if not args.quiet:
         print(text, flush=True)
-
-
-def confusion_matrix(predicted, labels, classes=10):
-    matrix = [[0] * classes for _ in range(classes)]
-    for p, t in zip(predicted, labels):
-        matrix[t][p] += 1
-    return matrix
 
 
 def format_confusion(matrix):
