@@ -1,0 +1,228 @@
+"""The charts (SVG) and pictures (PNG) of tinynet.plots, read back the way a
+browser would: the SVG parsed as XML, the numbers recovered from the drawing."""
+
+import math
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tinynet import DNN, datasets, plots
+from tinynet.plots import svg
+
+NS = "{http://www.w3.org/2000/svg}"
+
+HISTORY = [{"epoch": e, "loss": 2.0 / e, "accuracy": 0.5 + 0.04 * e, "seconds": 1.0,
+            "val_loss": 2.2 / e + 0.01 * e, "val_accuracy": 0.48 + 0.035 * e}
+           for e in range(1, 11)]
+
+
+def parse(text):
+    root = ET.fromstring(text)
+    assert root.tag == NS + "svg"
+    return root
+
+
+def by_class(root, name):
+    return [el for el in root.iter() if name in el.get("class", "").split()]
+
+
+def texts(root, name):
+    return [el.text for el in by_class(root, name)]
+
+
+def points(polyline):
+    return [tuple(map(float, p.split(","))) for p in polyline.get("points").split()]
+
+
+def frames(root):
+    """Each panel's data rectangle and the data limits it shows."""
+    out = []
+    for el in by_class(root, "frame"):
+        x, y, w, h = (float(el.get(k)) for k in ("x", "y", "width", "height"))
+        xlim = tuple(map(float, el.get("data-xlim").split()))
+        ylim = tuple(map(float, el.get("data-ylim").split()))
+        out.append(((x, y, w, h), xlim, ylim))
+    return out
+
+
+def test_curves_have_axes_ticks_titles_and_a_legend_outside_the_data():
+    root = parse(svg.curves(HISTORY))
+    panels = frames(root)
+    assert len(panels) == 2  # loss and accuracy, each on its own scale
+    assert texts(root, "panel-title") == ["loss", "accuracy"]
+    assert texts(root, "axis-title").count("epoch") == 2
+    assert {"loss", "accuracy"} <= set(texts(root, "axis-title"))
+    assert texts(root, "xtick")[:5] == ["2", "4", "6", "8", "10"]
+    # every tick value sits inside the panel's range, and more than the ends are labelled
+    yticks = texts(root, "ytick")
+    assert len(yticks) >= 8 and any(t.endswith("%") for t in yticks)
+    legend = texts(root, "legend-label")
+    assert legend == ["training", "validation"]
+    top_of_data = min(box[1] for box, _, _ in panels)
+    for el in by_class(root, "legend-label") + by_class(root, "legend-line"):
+        assert float(el.get("y", el.get("y1"))) < top_of_data
+
+
+def test_curves_plot_each_value_inside_its_axes_on_its_own_scale():
+    root = parse(svg.curves(HISTORY))
+    series = {el.get("data-label"): points(el) for el in by_class(root, "series")}
+    assert sorted(series) == ["training accuracy", "training loss", "validation accuracy",
+                              "validation loss"]
+    panels = dict(zip(["loss", "accuracy"], frames(root)))
+    for label, pts in series.items():
+        kind = label.split()[1]
+        key = ("val_" if label.startswith("validation") else "") + kind
+        (x, y, w, h), xlim, ylim = panels[kind]
+        assert len(pts) == len(HISTORY)
+        for (px, py), record in zip(pts, HISTORY):
+            assert x - 1e-6 <= px <= x + w + 1e-6 and y - 1e-6 <= py <= y + h + 1e-6
+            # Read the value back off the axes: the loss is drawn on the loss
+            # scale, not squeezed onto the accuracy one.
+            epoch = xlim[0] + (px - x) / w * (xlim[1] - xlim[0])
+            value = ylim[0] + (y + h - py) / h * (ylim[1] - ylim[0])
+            assert epoch == pytest.approx(record["epoch"], abs=0.02)
+            assert value == pytest.approx(record[key], abs=0.01 * (ylim[1] - ylim[0]))
+    loss_box, _, loss_ylim = panels["loss"]
+    assert loss_ylim[1] >= 2.2 > 1  # the loss axis reaches the largest loss
+
+
+def test_curves_without_validation_or_with_one_epoch():
+    root = parse(svg.curves([{"epoch": 1, "loss": 0.7, "accuracy": 0.81}]))
+    assert texts(root, "legend-label") == ["training"]
+    assert [len(points(el)) for el in by_class(root, "series")] == [1, 1]
+    assert texts(root, "xtick") == ["1", "1"]
+    with pytest.raises(ValueError, match="empty"):
+        svg.curves([])
+    with pytest.raises(ValueError, match=r"history\[1\]"):
+        svg.curves([{"epoch": 1, "loss": 1.0}, 0.5])
+    with pytest.raises(ValueError, match="nan"):
+        svg.curves([{"epoch": 1, "loss": float("nan")}])
+
+
+@pytest.mark.parametrize("lo, hi", [(0.12, 0.93), (0.0, 1.0), (2.31, 2.34), (-3, 7),
+                                    (0.0042, 0.0051), (120, 48000), (5, 5), (0.91, 0.99)])
+def test_nice_ticks_are_round_evenly_spaced_and_cover_the_data(lo, hi):
+    ticks = svg.nice_ticks(lo, hi)
+    assert ticks[0] <= lo and ticks[-1] >= hi
+    assert 3 <= len(ticks) <= 12
+    steps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert max(steps) - min(steps) < 1e-9 * max(1.0, abs(ticks[-1]))
+    mantissa = steps[0] / 10 ** math.floor(math.log10(steps[0]) + 1e-9)
+    assert any(abs(mantissa - m) < 1e-6 for m in (1, 2, 2.5, 5, 10))
+    labels = [svg.format_tick(t, ticks) for t in ticks]
+    assert len(set(labels)) == len(labels)  # enough decimals to tell them apart
+    assert all(len(label) <= 8 for label in labels)  # and no 0.30000000000000004
+
+
+def test_confusion_chart_has_labels_counts_and_row_accuracy():
+    matrix = [[50, 2, 0], [3, 40, 7], [0, 1, 1000]]
+    root = parse(svg.confusion(matrix, labels=["cat", "dog", "eel"]))
+    cells = by_class(root, "cell")
+    assert len(cells) == 9
+    for cell in cells:
+        i, j = int(cell.get("data-row")), int(cell.get("data-column"))
+        assert int(cell.get("data-count")) == matrix[i][j]
+    assert texts(root, "count") == [str(v) for row in matrix for v in row]
+    assert texts(root, "xtick") == ["cat", "dog", "eel"] == texts(root, "ytick")
+    assert {"predicted", "true"} <= set(texts(root, "axis-title"))
+    assert texts(root, "row-accuracy") == ["96.2%", "80.0%", "99.9%"]
+    assert texts(root, "summary") == ["1090 of 1103 correct (98.82%)"]
+    # a tooltip names each cell; text in XML is escaped, labels included
+    root = parse(svg.confusion([[1, 0], [0, 1]], labels=["<a>", "b&c"]))
+    assert texts(root, "xtick") == ["<a>", "b&c"]
+    with pytest.raises(ValueError, match="square"):
+        svg.confusion([[1, 2], [3]])
+
+
+@pytest.fixture(scope="module")
+def trained():
+    X, y = datasets.load_sample("test")
+    model = DNN([784, 16, 10], optimizer="momentum", learning_rate=0.05, seed=0)
+    history = model.fit(X, y, epochs=2, batch_size=64, validation_data=(X[:200], y[:200]))
+    return model, X, y, history
+
+
+def test_the_display_protocol_returns_svg_text_and_png_bytes(trained):
+    model, X, y, history = trained
+    for chart in (plots.curves(history), plots.confusion(model, X, y)):
+        assert isinstance(chart, plots.Chart)
+        assert isinstance(chart._repr_svg_(), str)
+        parse(chart._repr_svg_())
+        assert not hasattr(chart, "_repr_png_")  # one representation: Jupyter shows the SVG
+        assert chart.to_png().startswith(b"\x89PNG\r\n\x1a\n")
+        assert "SVG" in repr(chart)
+    for picture in (plots.digits(X[:20], y[:20], model), plots.weights(model)):
+        assert isinstance(picture, plots.Picture)
+        data = picture._repr_png_()
+        assert isinstance(data, bytes) and data.startswith(b"\x89PNG\r\n\x1a\n")
+        assert "PNG" in repr(picture)
+
+
+def test_confusion_counts_what_the_model_predicts(trained):
+    model, X, y, _ = trained
+    root = parse(plots.confusion(model, X, y).svg)
+    counts = [[0] * 10 for _ in range(10)]
+    for cell in by_class(root, "cell"):
+        counts[int(cell.get("data-row"))][int(cell.get("data-column"))] = int(cell.get("data-count"))
+    assert sum(map(sum, counts)) == len(y)
+    correct = sum(counts[i][i] for i in range(10))
+    assert correct == round(model.evaluate(X, y)["accuracy"] * len(y))
+    for i in range(10):
+        assert sum(counts[i]) == list(y).count(i)
+
+
+def test_save_writes_svg_and_png_files(trained, tmp_path):
+    model, X, y, history = trained
+    chart = plots.curves(history)
+    assert chart.save(tmp_path / "c.svg") == tmp_path / "c.svg"
+    ET.parse(tmp_path / "c.svg")
+    chart.save(tmp_path / "c.png")
+    assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+    chart.save(tmp_path / "chart", format="svg")
+    assert (tmp_path / "chart").read_text().startswith("<svg")
+    picture = plots.digits(X[:5], y[:5])
+    picture.save(tmp_path / "d.png")
+    assert (tmp_path / "d.png").read_bytes() == picture._repr_png_()
+    with pytest.raises(ValueError, match="'png'"):
+        picture.save(tmp_path / "d.svg")
+    with pytest.raises(ValueError, match="'svg' or 'png'"):
+        chart.save(tmp_path / "c.jpg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.png", "c.svg", "chart", "d.png"]
+
+
+def test_digits_take_images_lists_and_arrays(trained):
+    model, X, y, _ = trained
+    from_images = plots.digits(X[:12], y[:12])
+    rows = [X[i] for i in range(12)]  # floats in [0, 1]
+    assert plots.digits(rows, y[:12])._repr_png_() == from_images._repr_png_()
+    as_bytes = [list(X.row_bytes(i)) for i in range(12)]  # 0-255 values
+    assert plots.digits(as_bytes, y[:12])._repr_png_() == from_images._repr_png_()
+    assert plots.digits(X[:12]).width == from_images.width  # no labels at all
+    with pytest.raises(ValueError, match="not square"):
+        plots.digits([[0.0] * 10])
+    with pytest.raises(ValueError, match="3 labels for 12 images"):
+        plots.digits(X[:12], y[:3])
+    np = pytest.importorskip("numpy")
+    assert plots.digits(np.array(rows), np.array(y[:12]))._repr_png_() == from_images._repr_png_()
+
+
+def test_weights_draw_one_tile_per_hidden_unit(trained):
+    model = trained[0]
+    picture = plots.weights(model, columns=4, scale=1)
+    assert (picture.width, picture.height) == (4 * 30 + 2, 4 * 30 + 2)  # 16 units, 4 a row
+    with pytest.raises(ValueError, match="not a square image"):
+        plots.weights(DNN([10, 3, 2], seed=0))
+
+
+def test_plots_import_neither_ipython_nor_numpy_and_the_core_not_plots():
+    code = ("import sys; sys.modules['numpy'] = None\n"
+            "import tinynet\n"
+            "net = tinynet.DNN([4, 3, 2], seed=0, backend='python')\n"
+            "assert 'tinynet.plots' not in sys.modules\n"
+            "from tinynet import plots\n"
+            "h = net.fit([[0, 1, 0, 1]] * 4, [0, 1, 0, 1], epochs=2)\n"
+            "plots.curves(h).svg\n"
+            "assert 'IPython' not in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
