@@ -1,4 +1,257 @@
-"""Pictures of data and models, written with the standard library only.
+"""Pictures of a model and its training, shown inline in Jupyter.
 
-This subpackage is for the desktop: the core of tinynet never imports it.
+>>> from tinynet import plots
+>>> chart = plots.curves([{"epoch": 1, "loss": 0.9, "accuracy": 0.7},
+...                       {"epoch": 2, "loss": 0.5, "accuracy": 0.8}])
+>>> chart
+<Chart 'Training curves' (SVG, 484x340)>
+>>> chart._repr_svg_().startswith("<svg")
+True
+
+Each function returns an object that Jupyter displays by itself (it calls
+``_repr_svg_`` or ``_repr_png_``; nothing here imports IPython) and that
+``.save(path)`` writes to a file:
+
+- :func:`curves` (a :class:`Chart`, SVG): loss and accuracy per epoch, from
+  the history ``DNN.fit`` returns;
+- :func:`confusion` (a :class:`Chart`): the confusion matrix of a model on
+  labelled data, with counts and each row's accuracy;
+- :func:`digits` (a :class:`Picture`, PNG): images with their labels and
+  predictions, wrong ones in red;
+- :func:`weights` (a :class:`Picture`): the first layer's weights, one tile
+  per hidden unit.
+
+Charts are vector drawings (:mod:`tinynet.plots.svg`); a chart saved to a
+``.png`` path is drawn as pixels instead.  Pixel pictures are PNG
+(:mod:`tinynet.plots.png`), as they are pixels to begin with.  Everything is
+standard library only; the core of tinynet never imports this package.
 """
+
+import os
+
+from . import svg
+
+__all__ = ["Chart", "Picture", "confusion", "confusion_matrix", "curves", "digits", "weights"]
+
+
+def _write(path, data):
+    """Write ``data`` (bytes) to ``path`` through a temporary file beside it,
+    so an existing picture is replaced whole or not at all."""
+    path = os.fspath(path)
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _format_of(path, format, allowed):
+    if format is None:
+        format = os.path.splitext(os.fspath(path))[1].lstrip(".").lower() or allowed[0]
+    if format not in allowed:
+        raise ValueError("cannot save this picture as %r; expected %s"
+                         % (format, " or ".join(repr(a) for a in allowed)))
+    return format
+
+
+class Chart:
+    """A chart drawn as SVG.  Jupyter shows it inline (``_repr_svg_``);
+    :meth:`save` writes it to a ``.svg`` file, or draws it as pixels for a
+    ``.png`` one.  ``str(chart)`` is the SVG text."""
+
+    def __init__(self, svg_text, name, raster=None):
+        self.svg = svg_text
+        self.name = name
+        self._raster = raster  # a function returning a png.Canvas
+
+    def _repr_svg_(self):
+        return self.svg
+
+    def __str__(self):
+        return self.svg
+
+    def __repr__(self):
+        head = self.svg.split(">", 1)[0]
+        size = [head.split(key + '="', 1)[1].split('"', 1)[0] for key in ("width", "height")]
+        return "<%s %r (SVG, %sx%s)>" % (type(self).__name__, self.name, size[0], size[1])
+
+    def to_png(self):
+        """The chart drawn as a PNG image (bytes): coarser than the SVG, for
+        places that show only pixels."""
+        if self._raster is None:
+            raise ValueError("this chart has no pixel version")
+        return self._raster().to_png()
+
+    def save(self, path, format=None):
+        """Write the chart to ``path``: SVG, or PNG when ``path`` ends in
+        .png or ``format="png"``.  Return ``path``."""
+        if _format_of(path, format, ("svg", "png")) == "png":
+            _write(path, self.to_png())
+        else:
+            _write(path, self.svg.encode("utf-8"))
+        return path
+
+
+class Picture:
+    """A picture made of pixels (digits, weight tiles).  Jupyter shows it
+    inline (``_repr_png_``); :meth:`save` writes the PNG file."""
+
+    def __init__(self, canvas, name):
+        self.canvas = canvas
+        self.name = name
+
+    @property
+    def width(self):
+        return self.canvas.width
+
+    @property
+    def height(self):
+        return self.canvas.height
+
+    def _repr_png_(self):
+        return self.canvas.to_png()
+
+    def __repr__(self):
+        return "<%s %r (PNG, %dx%d)>" % (type(self).__name__, self.name, self.width, self.height)
+
+    def save(self, path, format=None):
+        """Write the picture to ``path`` as PNG.  Return ``path``."""
+        _format_of(path, format, ("png",))
+        _write(path, self.canvas.to_png())
+        return path
+
+
+def curves(history, title="Training curves"):
+    """Chart the history that ``DNN.fit`` returned: loss and accuracy per
+    epoch on panels of their own, training solid and validation dashed."""
+    history = list(history)
+    text = svg.curves(history, title)
+
+    def raster():
+        from . import png
+
+        return png.curves(None, history)
+
+    return Chart(text, title or "curves", raster)
+
+
+def _labels_of(y):
+    """Class labels as ints, from ints or one-hot rows."""
+    labels = []
+    for v in y:
+        if isinstance(v, (int, float)) or hasattr(v, "__index__"):
+            labels.append(int(v))
+        else:
+            row = list(v)
+            labels.append(max(range(len(row)), key=row.__getitem__))
+    return labels
+
+
+def confusion_matrix(predicted, labels, classes=None):
+    """Count the (true, predicted) pairs: ``matrix[true][predicted]``."""
+    predicted, labels = list(predicted), _labels_of(labels)
+    if len(predicted) != len(labels):
+        raise ValueError("%d predictions for %d labels" % (len(predicted), len(labels)))
+    if classes is None:
+        classes = max(predicted + labels) + 1 if labels else 0
+    matrix = [[0] * classes for _ in range(classes)]
+    for p, t in zip(predicted, labels):
+        if not (0 <= t < classes and 0 <= p < classes):
+            raise ValueError("label %d or prediction %d is outside 0..%d" % (t, p, classes - 1))
+        matrix[t][p] += 1
+    return matrix
+
+
+def confusion_chart(matrix, labels=None, title="Confusion matrix"):
+    """Chart a confusion matrix already counted (rows: true class)."""
+    text = svg.confusion(matrix, labels, title)
+
+    def raster():
+        from . import png
+
+        return png.confusion_heatmap(None, matrix)
+
+    return Chart(text, title or "confusion", raster)
+
+
+def confusion(model, X, y, labels=None, title="Confusion matrix"):
+    """Chart ``model``'s confusion matrix on ``X`` with true labels ``y``
+    (ints or one-hot rows): counts, each row's accuracy, and the total.
+    ``labels`` names the classes (default 0, 1, ...)."""
+    predicted = model.classify(X)
+    matrix = confusion_matrix(predicted, y, max(model.sizes[-1], 2))
+    return confusion_chart(matrix, labels, title)
+
+
+class _Rows:
+    """Pixel rows (0-255 bytes) as the PNG drawing functions read images."""
+
+    def __init__(self, rows, width):
+        self.rows, self.width = rows, width
+
+    def __len__(self):
+        return len(self.rows)
+
+    def row_bytes(self, i):
+        return self.rows[i]
+
+
+def _as_images(X, limit):
+    """The first ``limit`` images of ``X`` as 0-255 byte rows: an Images, a
+    list of rows of floats in [0, 1] (or of 0-255 values), or a 2-D NumPy
+    array."""
+    if hasattr(X, "row_bytes") and hasattr(X, "width"):
+        n = min(len(X), limit)
+        return _Rows([bytes(X.row_bytes(i)) for i in range(n)], X.width)
+    rows = []
+    for i, row in enumerate(X):
+        if i >= limit:
+            break
+        rows.append([float(v) for v in row])
+    if not rows:
+        raise ValueError("no images to draw")
+    width = len(rows[0])
+    if any(len(r) != width for r in rows):
+        raise ValueError("the images have different sizes")
+    scale = 1.0 if max(max(r) for r in rows) > 1.0 else 255.0
+    return _Rows([bytes(min(255, max(0, int(round(v * scale)))) for v in r) for r in rows],
+                 width)
+
+
+def digits(X, labels=None, predictions=None, columns=10, scale=2, limit=100):
+    """Draw up to ``limit`` images of ``X`` (square ones, e.g. 28x28) in a
+    grid, each with its true label ("t3") and prediction ("p5") when given;
+    a wrong prediction in red.  ``predictions`` may be a model, whose
+    predictions are then computed."""
+    from . import png
+
+    images = _as_images(X, limit)
+    n = len(images)
+    side = int(round(images.width ** 0.5))
+    if side * side != images.width:
+        raise ValueError("images of %d pixels are not square" % images.width)
+    if predictions is not None and hasattr(predictions, "classify"):
+        predictions = predictions.classify(X[:n] if hasattr(X, "__getitem__") else X)
+    labels = None if labels is None else _labels_of(list(labels)[:n])
+    predictions = None if predictions is None else list(predictions)[:n]
+    for what, values in (("labels", labels), ("predictions", predictions)):
+        if values is not None and len(values) < n:
+            raise ValueError("%d %s for %d images" % (len(values), what, n))
+    canvas = png.digit_grid(None, images, labels, predictions, columns=columns, scale=scale,
+                            limit=limit)
+    return Picture(canvas, "digits")
+
+
+def weights(model, columns=16, scale=2, limit=64):
+    """Draw the first layer's weights: for each of the first ``limit``
+    hidden units, its incoming weights as a square tile (red positive, blue
+    negative, each tile scaled to its own largest weight)."""
+    from . import png
+
+    canvas = png.weight_tiles(None, model.get_params()["weights"][0], columns=columns,
+                              scale=scale, limit=limit)
+    return Picture(canvas, "weights")
