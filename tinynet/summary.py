@@ -1,0 +1,115 @@
+"""A model described as a table, as ``model.summary()`` prints it (after
+Keras's), ``python -m tinynet show MODEL`` prints it, and a notebook shows
+it (``_repr_html_``).
+
+Kept out of dnn.py and imported only when asked for; plain enough for
+MicroPython (no str.format specs, no ljust).
+"""
+
+
+def thousands(n):
+    """``n`` with commas between thousands: 101770 -> "101,770"."""
+    digits = str(int(n))
+    sign = ""
+    if digits.startswith("-"):
+        sign, digits = "-", digits[1:]
+    groups = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    groups.insert(0, digits)
+    return sign + ",".join(groups)
+
+
+def _dtype_name(model):
+    dtype = model.dtype
+    return getattr(dtype, "__name__", None) or str(dtype)
+
+
+def _bytes(n):
+    for unit in ("B", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return ("%d %s" if unit == "B" else "%.1f %s") % (n, unit)
+        n /= 1024.0
+
+
+def layers(model):
+    """One ``(name, output shape, parameters, activation)`` row per layer,
+    the input first."""
+    rows = [("input", "(None, %d)" % model.sizes[0], 0, "")]
+    last = len(model.sizes) - 1
+    for i in range(1, last + 1):
+        n_in, n_out = model.sizes[i - 1], model.sizes[i]
+        act = model.output if i == last else model.hidden
+        rows.append(("dense_%d" % i, "(None, %d)" % n_out, n_in * n_out + n_out, act.name))
+    return rows
+
+
+def optimizer_settings(model):
+    """The optimizer's name and its settings, as ``[(key, value)]``."""
+    opt = model.optimizer
+    if hasattr(opt, "settings"):
+        items = sorted(opt.settings().items())
+    else:
+        items = [("learning_rate", opt.learning_rate), ("l2", opt.l2)]
+        for key in ("momentum", "beta1", "beta2", "eps"):
+            if hasattr(opt, key):
+                items.append((key, getattr(opt, key)))
+    return opt.name, [(k, v) for k, v in items if k != "name"]
+
+
+def _settings_text(items):
+    return ", ".join("%s=%s" % (k, ("%g" % v) if isinstance(v, float) else v) for k, v in items)
+
+
+def _cell(text, width, right=False):
+    text = str(text)
+    pad = " " * max(0, width - len(text))
+    return pad + text if right else text + pad
+
+
+def text(model):
+    """The summary table as text (what ``model.summary()`` prints)."""
+    rows = layers(model)
+    head = ("Layer", "Output shape", "Param #", "Activation")
+    cells = [head] + [(n, s, thousands(p), a or "-") for n, s, p, a in rows]
+    widths = [max(len(c[k]) for c in cells) + 3 for k in range(4)]
+    total_width = sum(widths) - 3
+    rule = "_" * total_width
+
+    def line(c):
+        return (_cell(c[0], widths[0]) + _cell(c[1], widths[1]) + _cell(c[2], widths[2] - 3, True)
+                + "   " + c[3]).rstrip()
+
+    total = model.n_parameters
+    dtype = _dtype_name(model)
+    size = 4 if dtype == "float32" else 8
+    name, items = optimizer_settings(model)
+    out = ["Model: %s(%s)" % (type(model).__name__, model.sizes), rule, line(head),
+           "=" * total_width]
+    out.extend(line(c) for c in cells[1:])
+    out.append("=" * total_width)
+    out.append("Total params: %s (%s as %s)" % (thousands(total), _bytes(total * size), dtype))
+    out.append("Loss: %s" % model.loss.name)
+    out.append("Optimizer: %s (%s)" % (name, _settings_text(items)))
+    out.append("Backend: %s, %s" % (model.backend, dtype))
+    return "\n".join(out)
+
+
+def _escape(s):
+    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def html(model):
+    """The summary as an HTML table, for notebooks."""
+    name, items = optimizer_settings(model)
+    dtype = _dtype_name(model)
+    body = "".join(
+        "<tr><td>%s</td><td>%s</td><td style='text-align:right'>%s</td><td>%s</td></tr>"
+        % (_escape(n), _escape(s), thousands(p), _escape(a)) for n, s, p, a in layers(model))
+    return ("<div><b>%s(%s)</b><table><thead><tr><th>Layer</th><th>Output shape</th>"
+            "<th>Param #</th><th>Activation</th></tr></thead><tbody>%s</tbody></table>"
+            "<p>Total params: %s<br>Loss: %s<br>Optimizer: %s (%s)<br>Backend: %s, %s</p></div>"
+            % (type(model).__name__, _escape(model.sizes), body, thousands(model.n_parameters),
+               _escape(model.loss.name), _escape(name), _escape(_settings_text(items)),
+               _escape(model.backend), _escape(dtype)))
