@@ -4,7 +4,7 @@
 >>> chart = plots.curves([{"epoch": 1, "loss": 0.9, "accuracy": 0.7},
 ...                       {"epoch": 2, "loss": 0.5, "accuracy": 0.8}])
 >>> chart
-<Chart 'Training curves' (SVG, 484x340)>
+<Chart 'Training curves' (SVG, 784x340)>
 >>> chart._repr_svg_().startswith("<svg")
 True
 

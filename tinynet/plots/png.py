@@ -34,6 +34,14 @@ _FONT = {
 def write_png(path, width, height, rgb):
     """Write an RGB image to ``path``: ``rgb`` holds ``width * height * 3``
     bytes, row by row from the top."""
+    data = png_bytes(width, height, rgb)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def png_bytes(width, height, rgb):
+    """Return the PNG file (bytes) of an RGB image, as :func:`write_png`
+    would write it."""
     if len(rgb) != width * height * 3:
         raise ValueError("expected %d bytes of RGB for %dx%d, got %d"
                          % (width * height * 3, width, height, len(rgb)))
@@ -45,9 +53,8 @@ def write_png(path, width, height, rgb):
                 + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    with open(path, "wb") as f:
-        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-                + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
 class Canvas:
@@ -106,6 +113,15 @@ class Canvas:
     def save(self, path):
         write_png(path, self.width, self.height, self.pixels)
 
+    def to_png(self):
+        return png_bytes(self.width, self.height, self.pixels)
+
+    def save_to(self, path):
+        """Save to ``path`` unless it is None; return the canvas."""
+        if path is not None:
+            self.save(path)
+        return self
+
 
 def _ink(v):
     g = 255 - v  # dark ink on white, as digits are drawn
@@ -114,7 +130,9 @@ def _ink(v):
 
 def digit_grid(path, images, labels, predicted=None, columns=10, scale=2, limit=100):
     """Draw up to ``limit`` digits (an :class:`~tinynet.datasets.Images`)
-    with "t<true> p<predicted>" under each; wrong predictions in red."""
+    with "t<true> p<predicted>" under each (either may be None); wrong
+    predictions in red.  Each function here saves to ``path`` unless it is
+    None, and returns the :class:`Canvas`."""
     n = min(len(images), limit)
     if n == 0:
         raise ValueError("no images to draw")
@@ -125,10 +143,11 @@ def digit_grid(path, images, labels, predicted=None, columns=10, scale=2, limit=
     for i in range(n):
         x, y = 4 + (i % columns) * cell_w, 4 + (i // columns) * cell_h
         canvas.tile(x, y, images.row_bytes(i), side, scale, _ink)
-        wrong = predicted is not None and predicted[i] != labels[i]
-        label = "t%d" % labels[i] + (" p%d" % predicted[i] if predicted is not None else "")
+        wrong = predicted is not None and labels is not None and predicted[i] != labels[i]
+        label = " ".join(([] if labels is None else ["t%d" % labels[i]])
+                         + ([] if predicted is None else ["p%d" % predicted[i]]))
         canvas.text(x, y + side * scale + 4, label, RED if wrong else BLACK, scale=2)
-    canvas.save(path)
+    return canvas.save_to(path)
 
 
 def _diverging(v):
@@ -158,7 +177,7 @@ def weight_tiles(path, weights, columns=16, scale=2, limit=256):
         values = [int(round(127.5 + 127.5 * v / top)) for v in column]  # -top..top -> 0..255
         canvas.tile(gap + (u % columns) * cell, gap + (u // columns) * cell, values, side, scale,
                     _diverging)
-    canvas.save(path)
+    return canvas.save_to(path)
 
 
 def confusion_heatmap(path, matrix, cell=24):
@@ -180,7 +199,7 @@ def confusion_heatmap(path, matrix, cell=24):
             if count:
                 label = str(count)
                 canvas.text(x + (cell - 4 * len(label)) // 2, y + cell // 2 - 3, label)
-    canvas.save(path)
+    return canvas.save_to(path)
 
 
 def curves(path, history, width=320, height=200):
@@ -222,4 +241,4 @@ def curves(path, history, width=320, height=200):
     canvas.text(4, bottom - 5, "0")
     canvas.text(left, bottom + 6, str(epochs[0]))
     canvas.text(right - 4 * len(str(epochs[-1])), bottom + 6, str(epochs[-1]))
-    canvas.save(path)
+    return canvas.save_to(path)
