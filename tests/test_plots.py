@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tinynet import DNN, datasets, plots
-from tinynet.plots import svg
+from tinynet.plots import charts, svg
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -48,7 +48,7 @@ def frames(root):
 
 
 def test_curves_have_axes_ticks_titles_and_a_legend_outside_the_data():
-    root = parse(svg.curves(HISTORY))
+    root = parse(charts.curves(HISTORY))
     panels = frames(root)
     assert len(panels) == 2  # loss and accuracy, each on its own scale
     assert texts(root, "panel-title") == ["loss", "accuracy"]
@@ -66,7 +66,7 @@ def test_curves_have_axes_ticks_titles_and_a_legend_outside_the_data():
 
 
 def test_curves_plot_each_value_inside_its_axes_on_its_own_scale():
-    root = parse(svg.curves(HISTORY))
+    root = parse(charts.curves(HISTORY))
     series = {el.get("data-label"): points(el) for el in by_class(root, "series")}
     assert sorted(series) == ["training accuracy", "training loss", "validation accuracy",
                               "validation loss"]
@@ -89,16 +89,16 @@ def test_curves_plot_each_value_inside_its_axes_on_its_own_scale():
 
 
 def test_curves_without_validation_or_with_one_epoch():
-    root = parse(svg.curves([{"epoch": 1, "loss": 0.7, "accuracy": 0.81}]))
+    root = parse(charts.curves([{"epoch": 1, "loss": 0.7, "accuracy": 0.81}]))
     assert texts(root, "legend-label") == ["training"]
     assert [len(points(el)) for el in by_class(root, "series")] == [1, 1]
     assert texts(root, "xtick") == ["1", "1"]
     with pytest.raises(ValueError, match="empty"):
-        svg.curves([])
+        charts.curves([])
     with pytest.raises(ValueError, match=r"history\[1\]"):
-        svg.curves([{"epoch": 1, "loss": 1.0}, 0.5])
+        charts.curves([{"epoch": 1, "loss": 1.0}, 0.5])
     with pytest.raises(ValueError, match="nan"):
-        svg.curves([{"epoch": 1, "loss": float("nan")}])
+        charts.curves([{"epoch": 1, "loss": float("nan")}])
 
 
 @pytest.mark.parametrize("lo, hi", [(0.12, 0.93), (0.0, 1.0), (2.31, 2.34), (-3, 7),
@@ -118,7 +118,7 @@ def test_nice_ticks_are_round_evenly_spaced_and_cover_the_data(lo, hi):
 
 def test_confusion_chart_has_labels_counts_and_row_accuracy():
     matrix = [[50, 2, 0], [3, 40, 7], [0, 1, 1000]]
-    root = parse(svg.confusion(matrix, labels=["cat", "dog", "eel"]))
+    root = parse(charts.confusion(matrix, labels=["cat", "dog", "eel"]))
     cells = by_class(root, "cell")
     assert len(cells) == 9
     for cell in cells:
@@ -130,10 +130,10 @@ def test_confusion_chart_has_labels_counts_and_row_accuracy():
     assert texts(root, "row-accuracy") == ["96.2%", "80.0%", "99.9%"]
     assert texts(root, "summary") == ["1090 of 1103 correct (98.82%)"]
     # a tooltip names each cell; text in XML is escaped, labels included
-    root = parse(svg.confusion([[1, 0], [0, 1]], labels=["<a>", "b&c"]))
+    root = parse(charts.confusion([[1, 0], [0, 1]], labels=["<a>", "b&c"]))
     assert texts(root, "xtick") == ["<a>", "b&c"]
     with pytest.raises(ValueError, match="square"):
-        svg.confusion([[1, 2], [3]])
+        charts.confusion([[1, 2], [3]])
 
 
 @pytest.fixture(scope="module")

@@ -97,13 +97,20 @@ def test_curves_plot_every_series(tmp_path):
 
 
 def test_plot_option_writes_all_pictures(tmp_path, capsys, backend):
+    import xml.etree.ElementTree as ET
+
     status = cli.main(["mnist", "--data", "sample", "--epochs", "1", "--layers", "784,8,10",
                        "--out", str(tmp_path / "m.pkl"), "--plot", str(tmp_path / "plots"),
                        "--backend", backend, "--batch-size", "100"])
     assert status == 0
-    for name in ("misclassified.png", "weights.png", "confusion.png", "curves.png"):
+    for name in ("misclassified.png", "weights.png"):  # pixels stay PNG
         decode(tmp_path / "plots" / name)
+    for name in ("confusion.svg", "curves.svg"):  # charts are SVG
+        ET.parse(tmp_path / "plots" / name)
+    assert len(list((tmp_path / "plots").iterdir())) == 4
     status = cli.main(["evaluate", str(tmp_path / "m.pkl"), "sample", "--plot",
-                       str(tmp_path / "eval")])
-    assert status == 0 and (tmp_path / "eval" / "confusion.png").exists()
+                       str(tmp_path / "eval"), "--plot-format", "png"])
+    assert status == 0
+    decode(tmp_path / "eval" / "confusion.png")  # asked for PNG
     assert not (tmp_path / "eval" / "curves.png").exists()  # no training, no curves
+    assert not (tmp_path / "eval" / "confusion.svg").exists()

@@ -91,6 +91,20 @@ class DNN:
             type(self).__name__, self.sizes, self.activation.name, self.output_activation.name,
             self.loss.name, self.optimizer.name, self.learning_rate, self.backend)
 
+    def summary(self, print_fn=None):
+        """Print a table of the layers (output shape, parameter count,
+        activation), the totals, the loss, the optimizer and its settings,
+        the backend and dtype, as Keras's ``summary()`` does.  ``print_fn``
+        (default ``print``) gets the text instead."""
+        from .summary import text
+
+        (print_fn or print)(text(self))
+
+    def _repr_html_(self):  # what a notebook shows for a model
+        from .summary import html
+
+        return html(self)
+
     def get_params(self):
         """Return the weights and biases as plain lists: ``{"weights": [one
         n_in x n_out list of rows per layer], "biases": [one list per layer]}``."""

@@ -85,7 +85,8 @@ def text(model):
     dtype = _dtype_name(model)
     size = 4 if dtype == "float32" else 8
     name, items = optimizer_settings(model)
-    out = ["Model: %s(%s)" % (type(model).__name__, model.sizes), rule, line(head),
+    out = ["Model: %s, layers %s" % (type(model).__name__, " -> ".join(map(str, model.sizes))),
+           rule, line(head),
            "=" * total_width]
     out.extend(line(c) for c in cells[1:])
     out.append("=" * total_width)

@@ -46,8 +46,12 @@ def _model_options(parser, layers=None):
 
 def _common(parser, plots=False):
     if plots:
-        parser.add_argument("--plot", metavar="DIR", help="write PNG pictures into DIR: "
-                            "misclassified digits, first-layer weights, confusion matrix, curves")
+        parser.add_argument("--plot", metavar="DIR", help="write pictures into DIR: the "
+                            "training curves and confusion matrix as SVG, the misclassified "
+                            "digits and first-layer weights as PNG")
+        parser.add_argument("--plot-format", choices=["svg", "png"], default="svg",
+                            help="the charts' format (default %(default)s; png draws them as "
+                            "pixels too)")
     parser.add_argument("--backend", choices=BACKENDS, default=None,
                         help="default: $TINYNET_BACKEND, else numpy if installed")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")

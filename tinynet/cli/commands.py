@@ -197,18 +197,13 @@ def cmd_show(args):
 
 def _show_model(args):
     from .. import load
+    from ..summary import text
 
     model = load(args.path, backend=args.backend)
     with open(args.path, "rb") as f:
         kind = "pickle" if f.read(1) == b"\x80" else "JSON"
-    print("model file   %s (%s, %s bytes)" % (args.path, kind, format(os.path.getsize(args.path), ",")))
-    print("layers       %s" % " -> ".join(map(str, model.sizes)))
-    print("parameters   %s" % format(model.n_parameters, ","))
-    print("activation   %s (hidden), %s (output)" % (model.activation.name, model.output_activation.name))
-    print("loss         %s" % model.loss.name)
-    print("optimizer    %s, learning rate %g, l2 %g" % (model.optimizer.name, model.learning_rate,
-                                                        model.optimizer.l2))
-    print("backend      %s (%s)" % (model.backend, getattr(model.dtype, "__name__", model.dtype)))
+    print("model file: %s (%s, %s bytes)" % (args.path, kind, format(os.path.getsize(args.path), ",")))
+    print(text(model))
     return 0
 
 

@@ -32,30 +32,32 @@ def report(model, X, labels, args, history=None):
         scores["loss"]))
     say(args, format_confusion(matrix))
     if getattr(args, "plot", None):
-        for path in plot(args.plot, model, X, labels, predicted, matrix, history):
+        for path in plot(args.plot, model, X, labels, predicted, matrix, history,
+                         getattr(args, "plot_format", "svg")):
             say(args, "wrote " + path)
     return scores, predicted, matrix
 
 
-def plot(directory, model, X, labels, predicted, matrix, history=None):
+def plot(directory, model, X, labels, predicted, matrix, history=None, format="svg"):
     """Write the pictures for a trained model into ``directory``; return
-    their paths."""
-    from ..plots import png
+    their paths.  The charts (curves, confusion matrix) are SVG unless
+    ``format`` is "png"; the pixel pictures (digits, weights) are PNG."""
+    from .. import plots
 
     os.makedirs(directory, exist_ok=True)
     written = []
 
-    def out(name):
-        written.append(os.path.join(directory, name))
-        return written[-1]
+    def save(picture, name):
+        written.append(picture.save(os.path.join(directory, name)))
 
     wrong = [i for i, (p, t) in enumerate(zip(predicted, labels)) if p != t]
     if wrong and hasattr(X, "byte_rows"):
-        png.digit_grid(out("misclassified.png"), datasets.Images(X.byte_rows(wrong[:100]), X.width),
-                       [labels[i] for i in wrong], [predicted[i] for i in wrong])
+        save(plots.digits(datasets.Images(X.byte_rows(wrong[:100]), X.width),
+                          [labels[i] for i in wrong[:100]], [predicted[i] for i in wrong[:100]]),
+             "misclassified.png")
     if model.sizes[0] == 784:
-        png.weight_tiles(out("weights.png"), model.get_params()["weights"][0], limit=64)
-    png.confusion_heatmap(out("confusion.png"), matrix)
+        save(plots.weights(model, limit=64), "weights.png")
+    save(plots.confusion_chart(matrix), "confusion." + format)
     if history:
-        png.curves(out("curves.png"), history)
+        save(plots.curves(history), "curves." + format)
     return written

@@ -21,7 +21,8 @@ Each function returns an object that Jupyter displays by itself (it calls
 - :func:`weights` (a :class:`Picture`): the first layer's weights, one tile
   per hidden unit.
 
-Charts are vector drawings (:mod:`tinynet.plots.svg`); a chart saved to a
+Charts are vector drawings (:mod:`tinynet.plots.charts`, on the SVG writer
+:mod:`tinynet.plots.svg`); a chart saved to a
 ``.png`` path is drawn as pixels instead.  Pixel pictures are PNG
 (:mod:`tinynet.plots.png`), as they are pixels to begin with.  Everything is
 standard library only; the core of tinynet never imports this package.
@@ -29,7 +30,7 @@ standard library only; the core of tinynet never imports this package.
 
 import os
 
-from . import svg
+from . import charts
 
 __all__ = ["Chart", "Picture", "confusion", "confusion_matrix", "curves", "digits", "weights"]
 
@@ -129,7 +130,7 @@ def curves(history, title="Training curves"):
     """Chart the history that ``DNN.fit`` returned: loss and accuracy per
     epoch on panels of their own, training solid and validation dashed."""
     history = list(history)
-    text = svg.curves(history, title)
+    text = charts.curves(history, title)
 
     def raster():
         from . import png
@@ -168,7 +169,7 @@ def confusion_matrix(predicted, labels, classes=None):
 
 def confusion_chart(matrix, labels=None, title="Confusion matrix"):
     """Chart a confusion matrix already counted (rows: true class)."""
-    text = svg.confusion(matrix, labels, title)
+    text = charts.confusion(matrix, labels, title)
 
     def raster():
         from . import png
