@@ -40,22 +40,21 @@ def layers(model):
     last = len(model.sizes) - 1
     for i in range(1, last + 1):
         n_in, n_out = model.sizes[i - 1], model.sizes[i]
-        act = model.output if i == last else model.hidden
+        act = model.output_activation if i == last else model.activation
         rows.append(("dense_%d" % i, "(None, %d)" % n_out, n_in * n_out + n_out, act.name))
     return rows
 
 
+ORDER = ("learning_rate", "l2", "momentum", "beta1", "beta2", "eps")
+
+
 def optimizer_settings(model):
-    """The optimizer's name and its settings, as ``[(key, value)]``."""
+    """The optimizer's name and its settings, as ``[(key, value)]``, in a
+    fixed order (MicroPython's dicts keep none)."""
     opt = model.optimizer
-    if hasattr(opt, "settings"):
-        items = sorted(opt.settings().items())
-    else:
-        items = [("learning_rate", opt.learning_rate), ("l2", opt.l2)]
-        for key in ("momentum", "beta1", "beta2", "eps"):
-            if hasattr(opt, key):
-                items.append((key, getattr(opt, key)))
-    return opt.name, [(k, v) for k, v in items if k != "name"]
+    settings = opt.settings()
+    keys = [k for k in ORDER if k in settings] + sorted(k for k in settings if k not in ORDER)
+    return opt.name, [(k, settings[k]) for k in keys]
 
 
 def _settings_text(items):

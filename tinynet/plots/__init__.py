@@ -32,7 +32,7 @@ import os
 
 from . import charts
 
-__all__ = ["Chart", "Picture", "confusion", "confusion_matrix", "curves", "digits", "weights"]
+__all__ = ["Chart", "Picture", "confusion", "confusion_chart", "curves", "digits", "weights"]
 
 
 def _write(path, data):
@@ -152,21 +152,6 @@ def _labels_of(y):
     return labels
 
 
-def confusion_matrix(predicted, labels, classes=None):
-    """Count the (true, predicted) pairs: ``matrix[true][predicted]``."""
-    predicted, labels = list(predicted), _labels_of(labels)
-    if len(predicted) != len(labels):
-        raise ValueError("%d predictions for %d labels" % (len(predicted), len(labels)))
-    if classes is None:
-        classes = max(predicted + labels) + 1 if labels else 0
-    matrix = [[0] * classes for _ in range(classes)]
-    for p, t in zip(predicted, labels):
-        if not (0 <= t < classes and 0 <= p < classes):
-            raise ValueError("label %d or prediction %d is outside 0..%d" % (t, p, classes - 1))
-        matrix[t][p] += 1
-    return matrix
-
-
 def confusion_chart(matrix, labels=None, title="Confusion matrix"):
     """Chart a confusion matrix already counted (rows: true class)."""
     text = charts.confusion(matrix, labels, title)
@@ -183,8 +168,16 @@ def confusion(model, X, y, labels=None, title="Confusion matrix"):
     """Chart ``model``'s confusion matrix on ``X`` with true labels ``y``
     (ints or one-hot rows): counts, each row's accuracy, and the total.
     ``labels`` names the classes (default 0, 1, ...)."""
-    predicted = model.classify(X)
-    matrix = confusion_matrix(predicted, y, max(model.sizes[-1], 2))
+    from ..metrics import confusion_matrix
+
+    classes = max(model.sizes[-1], 2)
+    predicted, truth = model.classify(X), _labels_of(y)
+    if len(predicted) != len(truth):
+        raise ValueError("%d samples but %d labels" % (len(predicted), len(truth)))
+    for t in truth:
+        if not 0 <= t < classes:
+            raise ValueError("label %d is not a class of this model (0..%d)" % (t, classes - 1))
+    matrix = confusion_matrix(predicted, truth, classes)
     return confusion_chart(matrix, labels, title)
 
 
