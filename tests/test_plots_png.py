@@ -85,13 +85,18 @@ def test_confusion_heatmap_shades_the_diagonal(tmp_path):
     assert rows[16 + 24 + 1][16 + 1] == (255, 255, 255)   # cell (1, 0) is empty: white
 
 
-def test_curves_plot_every_series(tmp_path):
+def test_curves_plot_every_series_on_panels_of_their_own(tmp_path):
     history = [{"epoch": e, "loss": 1.0 / e, "accuracy": 0.5 + e / 10, "val_accuracy": 0.6}
                for e in (1, 2, 3)]
     png.curves(tmp_path / "h.png", history)
-    _, _, rows = decode(tmp_path / "h.png")
+    width, height, rows = decode(tmp_path / "h.png")
+    blue, orange = (0x1f, 0x77, 0xb4), (0xff, 0x7f, 0x0e)
     colors = {p for row in rows for p in row}
-    assert {png.BLUE, png.GREEN, png.RED, png.BLACK} <= colors
+    assert {blue, orange, png.BLACK} <= colors
+    # the loss (blue only) is drawn in the left half, the accuracies in the right
+    left = {p for row in rows[60:] for p in row[:width // 2]}
+    right = {p for row in rows[60:] for p in row[width // 2:]}
+    assert blue in left and orange not in left and {blue, orange} <= right
     with pytest.raises(ValueError):
         png.curves(tmp_path / "e.png", [])
 

@@ -11,6 +11,60 @@ def _span(values, floor=None, ceiling=None):
     return (lo if floor is None else max(lo, floor)), (hi if ceiling is None else min(hi, ceiling))
 
 
+def curve_panels(history):
+    """What the curves chart shows, worked out once for the SVG and the PNG
+    drawing: ``(epochs, xlim, xticks, panels)``, each panel ``(name,
+    percent, yticks, series)`` and each series ``(label, color, dash,
+    values)``.  Raises ValueError for a history with nothing to plot."""
+    history = list(history)
+    if not history:
+        raise ValueError("no epochs to plot: the history is empty")
+    for i, record in enumerate(history):
+        if not isinstance(record, dict) or "epoch" not in record:
+            raise ValueError("history[%d] is not an epoch record (a dict with 'epoch'): %r"
+                             % (i, record))
+    epochs = [r["epoch"] for r in history]
+    panels = []
+    for key, percent in (("loss", False), ("accuracy", True)):
+        series = []
+        for prefix, label, color, dash in (("", "training", BLUE, None),
+                                           ("val_", "validation", ORANGE, "6 4")):
+            if all(prefix + key in r for r in history):
+                values = [float(r[prefix + key]) for r in history]
+                if not all(math.isfinite(v) for v in values):
+                    raise ValueError("%s%s holds nan or inf; nothing to plot" % (prefix, key))
+                series.append((label, color, dash, values))
+        if series:
+            lo, hi = _span([v for s in series for v in s[3]])
+            if percent:
+                lo, hi = max(0.0, lo), min(1.0, hi)
+            yticks = nice_ticks(lo, hi, 5)
+            if percent:  # accuracy never goes past 0 or 100%
+                yticks = [t for t in yticks if -1e-9 <= t <= 1 + 1e-9] or [0.0, 1.0]
+                if len(yticks) == 1:
+                    yticks = [max(0.0, yticks[0] - 0.1), min(1.0, yticks[0] + 0.1)]
+            panels.append((key, percent, yticks, series))
+    if not panels:
+        raise ValueError("the history has neither 'loss' nor 'accuracy' to plot")
+    if len(epochs) == 1:
+        xlim, xticks = (epochs[0] - 1, epochs[0] + 1), [epochs[0]]
+    else:
+        xlim = (min(epochs), max(epochs))
+        xticks = nice_ticks(xlim[0], xlim[1], 5, integer=True, extend=False)
+    return epochs, xlim, xticks, panels
+
+
+def legend_entries(panels):
+    """Each series label once, in order, with its colour and dash."""
+    entries, seen = [], set()
+    for _, _, _, series in panels:
+        for label, color, dash, _ in series:
+            if label not in seen:
+                seen.add(label)
+                entries.append((label, color, dash))
+    return entries
+
+
 def curves(history, title="Training curves"):
     """The SVG text of a history's curves: a loss panel and an accuracy
     panel side by side, each on its own scale, against the epoch; the
@@ -21,29 +75,7 @@ def curves(history, title="Training curves"):
     ``loss`` and ``accuracy``, and ``val_loss``/``val_accuracy`` when it was
     given validation data.  A key missing from the records is left out.
     """
-    history = list(history)
-    if not history:
-        raise ValueError("no epochs to plot: the history is empty")
-    for i, record in enumerate(history):
-        if not isinstance(record, dict) or "epoch" not in record:
-            raise ValueError("history[%d] is not an epoch record (a dict with 'epoch'): %r"
-                             % (i, record))
-    epochs = [r["epoch"] for r in history]
-    panels = []
-    for key, name, percent in (("loss", "loss", False), ("accuracy", "accuracy", True)):
-        series = []
-        for prefix, label, color, dash in (("", "training", BLUE, None),
-                                           ("val_", "validation", ORANGE, "6 4")):
-            if all(prefix + key in r for r in history):
-                values = [float(r[prefix + key]) for r in history]
-                if not all(math.isfinite(v) for v in values):
-                    raise ValueError("%s%s holds nan or inf; nothing to plot" % (prefix, key))
-                series.append((label, color, dash, values))
-        if series:
-            panels.append((name, percent, series))
-    if not panels:
-        raise ValueError("the history has neither 'loss' nor 'accuracy' to plot")
-
+    epochs, xlim, xticks, panels = curve_panels(history)
     panel_w, panel_h = 300, 210
     left, gap, top, bottom = 70, 90, 78, 52
     width = left + len(panels) * panel_w + (len(panels) - 1) * gap + 24
@@ -51,34 +83,12 @@ def curves(history, title="Training curves"):
     d = Drawing(width, height, title)
     if title:
         d.text(width / 2, 22, title, anchor="middle", size=16, weight="bold", klass="title")
-    entries, seen = [], set()
-    for _, _, series in panels:
-        for label, color, dash, _ in series:
-            if label not in seen:
-                seen.add(label)
-                entries.append((label, color, dash))
+    entries = legend_entries(panels)
     legend_width = 52 * len(entries) + sum(7 * len(e[0]) for e in entries)
     legend(d, (width - legend_width) / 2, 44, entries)
-
-    if len(epochs) == 1:
-        xlim = (epochs[0] - 1, epochs[0] + 1)
-        xticks = [epochs[0]]
-    else:
-        xlim = (min(epochs), max(epochs))
-        xticks = nice_ticks(xlim[0], xlim[1], 5, integer=True, extend=False)
-    for k, (name, percent, series) in enumerate(panels):
-        values = [v for s in series for v in s[3]]
-        lo, hi = _span(values)
-        if percent:
-            lo, hi = max(0.0, lo), min(1.0, hi)
-        yticks = nice_ticks(lo, hi, 5)
-        if percent:  # accuracy never goes past 0 or 100%
-            yticks = [t for t in yticks if -1e-9 <= t <= 1 + 1e-9] or [0.0, 1.0]
-            if len(yticks) == 1:
-                yticks = [max(0.0, yticks[0] - 0.1), min(1.0, yticks[0] + 0.1)]
+    for k, (name, percent, yticks, series) in enumerate(panels):
         ax = Axes(d, left + k * (panel_w + gap), top, panel_w, panel_h, xticks, yticks,
-                  xlim=xlim, title=name, xlabel="epoch",
-                  ylabel=name, percent=percent)
+                  xlim=xlim, title=name, xlabel="epoch", ylabel=name, percent=percent)
         for label, color, dash, ys in series:
             ax.plot(epochs, ys, color, label="%s %s" % (label, name), dash=dash)
     return d.tostring()

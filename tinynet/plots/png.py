@@ -6,7 +6,7 @@ people want from a digit classifier.
 - :func:`weight_tiles`: the first layer's weights, one 28x28 tile per hidden
   unit (red positive, blue negative);
 - :func:`confusion_heatmap`: the confusion matrix, shaded by row;
-- :func:`curves`: loss and accuracy per epoch.
+- :func:`curves`: loss and accuracy per epoch (the SVG chart, as pixels).
 
 The images are RGB, written with filter type 0 and zlib level 9.
 """
@@ -27,7 +27,9 @@ _FONT = {
     "t": "010111010010011", "p": "000111101111100", "e": "000111111100111",
     "l": "110010010010111", "o": "000111101101111", "s": "000111110011111",
     "a": "000110011101111", "c": "000111100100111", "u": "000101101101111",
-    "r": "000111100100100", "y": "000101111001111",
+    "r": "000111100100100", "y": "000101111001111", "h": "100100111101101",
+    "i": "010000010010010", "n": "000110101101101", "g": "011101111001110",
+    "v": "000101101101010", "d": "001001111101111",
 }
 
 
@@ -202,43 +204,62 @@ def confusion_heatmap(path, matrix, cell=24):
     return canvas.save_to(path)
 
 
-def curves(path, history, width=320, height=200):
-    """Plot training loss (blue) and accuracy (green), and test accuracy
-    (red) where the history has it, against the epoch."""
-    if not history:
-        raise ValueError("no epochs to plot")
-    left, right, top, bottom = 30, width - 10, 10, height - 20
-    canvas = Canvas(width, height)
-    canvas.line(left, bottom, right, bottom, BLACK)
-    canvas.line(left, top, left, bottom, BLACK)
-    epochs = [h["epoch"] for h in history]
-    span = max(epochs[-1] - epochs[0], 1)
-    loss_top = max(h["loss"] for h in history) or 1.0
+def _rgb(hex_color):
+    return tuple(int(hex_color[k:k + 2], 16) for k in (1, 3, 5))
 
-    def x_of(epoch):
-        return left + int((epoch - epochs[0]) * (right - left) / span)
 
-    def y_of(value):  # value in [0, 1]
-        return bottom - int(value * (bottom - top))
+def curves(path, history, scale=2):
+    """Plot the history's loss and accuracy per epoch, each on a panel and
+    scale of its own, with tick values, axis titles and the legend above
+    the panels: the same chart as the SVG one (:func:`tinynet.plots.charts.curves`),
+    as pixels.  Training is blue, validation orange."""
+    from .charts import curve_panels, legend_entries
+    from .svg import format_tick
 
-    series = [([h["loss"] / loss_top for h in history], BLUE),
-              ([h["accuracy"] for h in history], GREEN)]
-    if "val_accuracy" in history[0]:
-        series.append(([h["val_accuracy"] for h in history], RED))
-    for values, color in series:
-        points = [(x_of(e), y_of(v)) for e, v in zip(epochs, values)]
-        for (x0, y0), (x1, y1) in zip(points, points[1:]):
-            canvas.line(x0, y0, x1, y1, color)
-        for x, y in points:
-            canvas.rect(x - 1, y - 1, 3, 3, color)
-    legend = [("loss", BLUE), ("accuracy", GREEN)] + (
-        [("test", RED)] if "val_accuracy" in history[0] else [])
-    x = left + 8
-    for name, color in legend:
-        canvas.rect(x, top + 4, 6, 3, color)
-        x += 10 + canvas.text(x + 9, top + 3, name, color)
-    canvas.text(4, top, "1")
-    canvas.text(4, bottom - 5, "0")
-    canvas.text(left, bottom + 6, str(epochs[0]))
-    canvas.text(right - 4 * len(str(epochs[-1])), bottom + 6, str(epochs[-1]))
+    epochs, xlim, xticks, panels = curve_panels(history)
+    char = 4 * scale  # the advance of one glyph
+    panel_w, panel_h = 240, 150
+    left, gap, top, bottom = 12 + 7 * char, 10 + 8 * char, 24 + 6 * char, 12 + 4 * char
+    width = left + len(panels) * panel_w + (len(panels) - 1) * gap + 16
+    canvas = Canvas(width, top + panel_h + bottom)
+    x = (width - sum(36 + char * len(e[0]) for e in legend_entries(panels))) // 2
+    for label, color, _, in ((e[0], _rgb(e[1]), e[2]) for e in legend_entries(panels)):
+        canvas.rect(x, 12 + 2 * scale, 20, 2, color)
+        canvas.rect(x + 8, 11 + 2 * scale, 4, 4, color)
+        x += 36 + canvas.text(x + 26, 12, label, BLACK, scale)
+    light = (228, 228, 228)
+    for k, (name, percent, yticks, series) in enumerate(panels):
+        x0, y0 = left + k * (panel_w + gap), top
+        ylim = (yticks[0], yticks[-1])
+
+        def px(v):
+            return x0 + int(round((v - xlim[0]) * (panel_w - 1) / ((xlim[1] - xlim[0]) or 1)))
+
+        def py(v):
+            return y0 + panel_h - 1 - int(round((v - ylim[0]) * (panel_h - 1)
+                                                / ((ylim[1] - ylim[0]) or 1)))
+
+        canvas.text(x0 + (panel_w - char * len(name)) // 2, y0 - 6 * scale - 4, name, BLACK, scale)
+        for t in yticks:
+            canvas.line(x0, py(t), x0 + panel_w - 1, py(t), light)
+            label = format_tick(t, yticks, percent)
+            canvas.text(x0 - 6 - char * len(label), py(t) - 2 * scale, label, BLACK, scale)
+        for t in xticks:
+            canvas.line(px(t), y0, px(t), y0 + panel_h - 1, light)
+            label = format_tick(t, xticks)
+            canvas.text(px(t) - char * len(label) // 2, y0 + panel_h + 6, label, BLACK, scale)
+        canvas.text(x0 + (panel_w - char * 5) // 2, y0 + panel_h + 10 + 6 * scale, "epoch",
+                    BLACK, scale)
+        for a, b, c, d in ((x0, y0, x0 + panel_w - 1, y0), (x0, y0 + panel_h - 1, x0 + panel_w - 1,
+                           y0 + panel_h - 1), (x0, y0, x0, y0 + panel_h - 1),
+                           (x0 + panel_w - 1, y0, x0 + panel_w - 1, y0 + panel_h - 1)):
+            canvas.line(a, b, c, d, GREY)
+        for _, color, _, values in series:
+            color = _rgb(color)
+            points = [(px(e), py(v)) for e, v in zip(epochs, values)]
+            for (xa, ya), (xb, yb) in zip(points, points[1:]):
+                canvas.line(xa, ya, xb, yb, color)
+                canvas.line(xa, ya + 1, xb, yb + 1, color)  # two pixels thick
+            for xp, yp in points:
+                canvas.rect(xp - 2, yp - 2, 5, 5, color)
     return canvas.save_to(path)
