@@ -197,7 +197,7 @@ def check_pip(block, where, words):
     assert requirements, "%s: pip with nothing to install: %s" % (where, " ".join(words))
     for req in requirements:
         name, _, url = (part.strip() for part in req.partition("@"))
-        base = re.split(r"[\[<>=!~ ]", name, 1)[0]
+        base = re.split(r"[\[<>=!~ ]", name, maxsplit=1)[0]
         extras = re.findall(r"\[([^\]]*)\]", name)
         local = base in (".", "..") or base.startswith(("./", "/", "../")) or bool(url)
         if base.lower() == "tinynet" and not url:
