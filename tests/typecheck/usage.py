@@ -12,7 +12,7 @@ from typing import Dict, List
 import tinynet
 from tinynet import DNN, Matrix, TinynetError, datasets, gradient_check, load, plots, save
 
-def usage() -> None:
+def usage() -> Dict[str, object]:
     X, y = datasets.load_sample("train")
     X_test, y_test = datasets.load_sample("test")
     pixels: List[float] = X[0]
@@ -73,3 +73,4 @@ def usage() -> None:
     chart.save("c.svg", format="jpg")  # type: ignore[arg-type]
     picture.svg  # type: ignore[attr-defined]
     datasets.load_sample("validation")  # type: ignore[arg-type]
+    return locals()  # every name above is for the type checker
