@@ -1,0 +1,381 @@
+"""tinynet.files (the one writer, the safe readers) and the bounded gzip reader
+built on it in tinynet.datasets.sources, by class of fault."""
+
+import gzip
+import os
+import signal
+import socket
+import stat
+import sys
+import tempfile
+import threading
+
+import pytest
+
+from tinynet import files
+from tinynet.datasets.sources import DataReader
+from tinynet.errors import TinynetError
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file types")
+
+
+def leftovers(directory):
+    return sorted(n for n in os.listdir(directory) if n.endswith(".tmp"))
+
+
+# === Writing: the ordinary case ===
+
+
+def test_write_creates_the_file_with_the_content(tmp_path):
+    target = tmp_path / "out.bin"
+    files.write_atomically(target, b"hello")
+    assert target.read_bytes() == b"hello"
+    assert leftovers(tmp_path) == []
+
+
+def test_write_replaces_an_existing_file_and_takes_a_streaming_writer(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_bytes(b"old")
+
+    def writer(f):
+        for i in range(3):
+            f.write(b"%d\n" % i)
+
+    files.write_atomically(str(target), writer)
+    assert target.read_bytes() == b"0\n1\n2\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_bare_file_name_is_written_in_the_current_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    files.write_atomically("plain.txt", b"x")
+    assert (tmp_path / "plain.txt").read_bytes() == b"x"
+
+
+# === Writing: never over something that is not a regular file ===
+
+
+@posix_only
+def test_a_symlink_to_a_device_is_refused_and_the_device_untouched(tmp_path):
+    link = tmp_path / "null-link"
+    link.symlink_to("/dev/null")
+    with pytest.raises(TinynetError) as err:
+        files.write_atomically(link, b"model")
+    assert str(link) in str(err.value) and "character device" in str(err.value)
+    assert os.path.islink(link) and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert leftovers(tmp_path) == []
+
+
+@posix_only
+def test_a_fifo_is_refused(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for call in (lambda: files.write_atomically(fifo, b"x"), lambda: files.check_writable(fifo)):
+        with pytest.raises(TinynetError, match="FIFO") as err:
+            call()
+        assert str(fifo) in str(err.value)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_directory_is_refused(tmp_path):
+    (tmp_path / "d").mkdir()
+    with pytest.raises(TinynetError, match="directory") as err:
+        files.write_atomically(tmp_path / "d", b"x")
+    assert str(tmp_path / "d") in str(err.value)
+    assert (tmp_path / "d").is_dir()
+
+
+@posix_only
+def test_a_socket_is_refused(tmp_path):
+    short = tempfile.mkdtemp(prefix="tn")  # AF_UNIX paths are short
+    path = os.path.join(short, "s")
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind(path)
+        with pytest.raises(TinynetError, match="socket"):
+            files.write_atomically(path, b"x")
+        assert stat.S_ISSOCK(os.lstat(path).st_mode)
+    finally:
+        sock.close()
+        os.unlink(path)
+        os.rmdir(short)
+
+
+# === Writing: the temporary file ===
+
+
+@posix_only
+def test_a_symlink_planted_at_the_temporary_name_is_not_followed(tmp_path, monkeypatch):
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    tokens = iter(["aaaa", "bbbb"])
+    monkeypatch.setattr(files, "_token", lambda: next(tokens))
+    planted = tmp_path / ".out.aaaa.tmp"
+    planted.symlink_to(victim)
+    files.write_atomically(tmp_path / "out", b"new")
+    assert victim.read_bytes() == b"precious"
+    assert (tmp_path / "out").read_bytes() == b"new"
+    assert os.path.islink(planted)  # left alone, not used
+
+
+def test_temporary_names_are_unpredictable(tmp_path, monkeypatch):
+    seen = []
+    real = files._temp_name
+    monkeypatch.setattr(files, "_temp_name", lambda d, n: seen.append(real(d, n)) or seen[-1])
+    for _ in range(3):
+        files.write_atomically(tmp_path / "out", b"x")
+    assert len(set(seen)) == 3
+    assert all(os.path.dirname(s) == str(tmp_path) for s in seen)  # beside the target
+
+
+# === Writing: failures leave the previous file intact ===
+
+
+@pytest.mark.parametrize("where", ["writer", "fsync", "replace", "interrupt"])
+def test_a_failure_leaves_the_previous_file_and_no_temporary_file(tmp_path, monkeypatch, where):
+    target = tmp_path / "model.pkl"
+    target.write_bytes(b"previous")
+
+    def writer(f):
+        f.write(b"partial")
+        if where == "writer":
+            raise OSError(28, "No space left on device")
+        if where == "interrupt":
+            raise KeyboardInterrupt
+
+    def broken(*args):
+        raise OSError(5, "Input/output error")
+
+    if where in ("fsync", "replace"):
+        monkeypatch.setattr(os, where, broken)
+    expected = KeyboardInterrupt if where == "interrupt" else OSError
+    with pytest.raises(expected) as err:
+        files.write_atomically(target, writer)
+    monkeypatch.undo()
+    assert target.read_bytes() == b"previous"
+    assert leftovers(tmp_path) == []
+    if expected is OSError:  # the user's path, never the temporary file's
+        assert err.value.filename == str(target)
+        assert ".tmp" not in str(err.value)
+
+
+def test_an_error_from_the_writer_that_is_not_an_oserror_passes_through(tmp_path):
+    target = tmp_path / "out"
+    target.write_bytes(b"previous")
+
+    def writer(f):
+        raise ValueError("bad data")
+
+    with pytest.raises(ValueError, match="bad data"):
+        files.write_atomically(target, writer)
+    assert target.read_bytes() == b"previous"
+
+
+def test_a_missing_directory_is_named_by_the_users_path(tmp_path):
+    target = tmp_path / "no" / "such" / "out"
+    for call in (files.check_writable, lambda p: files.write_atomically(p, b"x")):
+        with pytest.raises(FileNotFoundError) as err:
+            call(target)
+        assert err.value.filename == str(target)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root may write anywhere")
+def test_check_writable_refuses_a_read_only_directory(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        with pytest.raises(PermissionError) as err:
+            files.check_writable(ro / "out")
+        assert err.value.filename == str(ro / "out")
+    finally:
+        ro.chmod(0o700)
+
+
+def test_check_writable_accepts_a_new_or_regular_file_and_leaves_nothing(tmp_path):
+    files.check_writable(tmp_path / "new")
+    (tmp_path / "old").write_bytes(b"keep")
+    files.check_writable(tmp_path / "old")
+    assert sorted(os.listdir(tmp_path)) == ["old"]
+    assert (tmp_path / "old").read_bytes() == b"keep"
+
+
+# === Writing: modes, without touching the process umask ===
+
+
+@posix_only
+def test_a_replaced_file_keeps_its_mode(tmp_path):
+    target = tmp_path / "secret"
+    target.write_bytes(b"old")
+    target.chmod(0o600)
+    files.write_atomically(target, b"new")
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    target.chmod(0o644)
+    files.write_atomically(target, b"newer")
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o644
+
+
+@posix_only
+def test_a_new_file_gets_0o666_less_the_umask_and_the_umask_is_never_touched(
+        tmp_path, monkeypatch):
+    old = os.umask(0o027)
+    try:
+        def forbidden(*args):
+            raise AssertionError("os.umask called: it changes the mode of every thread's files")
+
+        monkeypatch.setattr(os, "umask", forbidden)
+        files.write_atomically(tmp_path / "new", b"x")
+        monkeypatch.undo()
+    finally:
+        assert os.umask(old) == 0o027
+    assert stat.S_IMODE(os.stat(tmp_path / "new").st_mode) == 0o640
+
+
+@posix_only
+def test_files_other_threads_create_while_saving_keep_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        stop = threading.Event()
+        modes = []
+
+        def other_thread():
+            i = 0
+            while not stop.is_set():
+                path = tmp_path / ("other%d" % i)
+                with open(path, "w"):
+                    pass
+                modes.append(stat.S_IMODE(os.stat(path).st_mode))
+                os.unlink(path)
+                i += 1
+
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        try:
+            for i in range(200):
+                files.write_atomically(tmp_path / "saved", b"x" * i)
+        finally:
+            stop.set()
+            thread.join()
+    finally:
+        os.umask(old)
+    assert modes and set(modes) == {0o644}
+
+
+# === Reading ===
+
+
+@posix_only
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_a_device_is_refused_before_reading(device):
+    for call in (files.open_regular, lambda p: files.read_limited(p, 10 ** 12),
+                 DataReader):
+        with pytest.raises(TinynetError, match="character device") as err:
+            call(device)
+        assert device in str(err.value)
+
+
+@posix_only
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def timeout(*args):
+        raise AssertionError("opening a FIFO blocked")
+
+    previous = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(5)
+    try:
+        with pytest.raises(TinynetError, match="FIFO") as err:
+            files.open_regular(fifo)
+        assert str(fifo) in str(err.value)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_directory_is_refused_for_reading(tmp_path):
+    with pytest.raises(TinynetError, match="directory"):
+        files.open_regular(tmp_path)
+
+
+def test_a_missing_file_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        files.open_regular(tmp_path / "missing")
+
+
+def test_read_limited_reads_up_to_the_cap_and_refuses_more(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * 100)
+    assert files.read_limited(path, 100) == b"x" * 100
+    with pytest.raises(TinynetError, match="larger than the 99 bytes") as err:
+        files.read_limited(path, 99)
+    assert str(path) in str(err.value)
+
+
+def test_data_reader_reads_plain_and_gzip_alike(tmp_path):
+    (tmp_path / "a").write_bytes(b"one\ntwo\n")
+    (tmp_path / "a.gz").write_bytes(gzip.compress(b"one\ntwo\n"))
+    for name in ("a", "a.gz"):
+        with DataReader(tmp_path / name) as f:
+            assert list(f.lines(100)) == [b"one\n", b"two\n"]
+            assert f.compressed == name.endswith(".gz")
+
+
+def test_a_decompression_bomb_stops_at_the_cap(tmp_path):
+    bomb = tmp_path / "bomb.gz"
+    bomb.write_bytes(gzip.compress(b"\0" * (64 << 20)))  # 64 MB in about 64 KB
+    assert bomb.stat().st_size < 200_000
+    with DataReader(bomb, limit=1 << 20) as f:
+        with pytest.raises(TinynetError, match="once decompressed") as err:
+            f.read()
+        assert f.count <= (1 << 20) + 1
+    assert str(bomb) in str(err.value)
+
+
+def test_a_long_line_is_refused_without_reading_it_whole(tmp_path):
+    path = tmp_path / "long.csv.gz"
+    path.write_bytes(gzip.compress(b"1," * (8 << 20) + b"\n"))
+    with DataReader(path) as f:
+        with pytest.raises(TinynetError, match="a line longer than 1,000 bytes") as err:
+            next(f.lines(1000))
+    assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt"])
+def test_a_broken_gzip_is_an_error_naming_the_file(tmp_path, damage):
+    data = gzip.compress(bytes(range(256)) * 400)
+    if damage == "truncated":
+        data = data[:len(data) // 2]
+    else:
+        data = data[:20] + bytes(b ^ 0xFF for b in data[20:60]) + data[60:]
+    path = tmp_path / "broken.gz"
+    path.write_bytes(data)
+    with pytest.raises(TinynetError) as err:
+        with DataReader(path) as f:
+            f.read()
+    assert str(path) in str(err.value) and "gzip" in str(err.value)
+
+
+def test_read_exactly_names_what_is_missing(tmp_path):
+    path = tmp_path / "short"
+    path.write_bytes(b"abc")
+    with DataReader(path) as f:
+        with pytest.raises(TinynetError, match="ends early: pixels 10 bytes expected, 3 found"):
+            f.read_exactly(10, "pixels")
+
+
+def test_files_imports_without_os_features(monkeypatch, tmp_path):
+    """The MicroPython path: no os.open, so a plain temporary file and rename."""
+    monkeypatch.delattr(os, "open")
+    target = tmp_path / "out"
+    target.write_bytes(b"old")
+    files.write_atomically(str(target), b"new")
+    assert target.read_bytes() == b"new"
+    with files.open_regular(str(target)) as f:
+        assert f.read() == b"new"
+    assert leftovers(tmp_path) == []
+    with pytest.raises(TinynetError):
+        files.open_regular(str(tmp_path))
+    if sys.platform != "win32":
+        with pytest.raises(TinynetError):
+            files.open_regular("/dev/zero")

@@ -1,0 +1,316 @@
+"""The one writer and the safe readers behind every file tinynet touches.
+
+Writing: :func:`write_atomically` builds the new content in a temporary file
+beside the target and renames it over the target in one step, so readers see
+the old file or the new one, never a mix, and the previous file survives any
+failure.  It refuses a target that is not a regular file (``/dev/null``, a
+FIFO, a socket, a directory), creates its temporary file exclusively under an
+unpredictable name (never through a symlink planted there), gives the new
+file the mode of the file it replaces (else 0o666 less the umask, applied by
+the kernel: the process umask is never changed), and names the user's path
+in every error, never the temporary file.  :func:`check_writable` asks the
+same questions before a long computation, so a run is not thrown away at
+the end for a bad output path.
+
+Reading: :func:`open_regular` opens only a regular file (``O_NONBLOCK``, so
+a FIFO cannot block the open, then ``fstat``), and :func:`read_limited`
+reads such a file up to a byte cap.  (``tinynet.datasets.sources`` builds
+its bounded, streaming gzip reader on :func:`open_regular`.)
+
+This module is part of the core and imports on MicroPython, where ``os``
+has no ``open``/``replace``/``fsync``: there the writer falls back to a
+plain write of a temporary file and a rename, the reader to a ``stat``
+check before ``open``.
+"""
+
+from .errors import TinynetError
+
+_S_IFMT = 0o170000
+_KINDS = {0o100000: "a regular file", 0o040000: "a directory", 0o020000: "a character device",
+          0o060000: "a block device", 0o010000: "a FIFO (named pipe)", 0o140000: "a socket",
+          0o120000: "a symbolic link"}
+_REGULAR = 0o100000
+
+
+def fspath(path):
+    """Return ``path`` (a str, bytes or os.PathLike) as the OS wants it."""
+    try:
+        from os import fspath as _fspath
+    except ImportError:  # MicroPython
+        return path if isinstance(path, (str, bytes)) else str(path)
+    return _fspath(path)
+
+
+def _kind(mode):
+    return _KINDS.get(mode & _S_IFMT, "not a regular file")
+
+
+def _mode_of(st):
+    return st[0] if isinstance(st, tuple) else st.st_mode
+
+
+def _stat(path):
+    """Return os.stat(path) (following symlinks), or None if nothing is there."""
+    import os
+
+    try:
+        return os.stat(path)
+    except OSError as err:
+        if getattr(err, "errno", None) == 2 or (err.args and err.args[0] == 2):  # ENOENT
+            return None
+        raise
+
+
+def _refuse_special(path, st, doing):
+    mode = _mode_of(st)
+    if mode & _S_IFMT != _REGULAR:
+        raise TinynetError("%s: refusing to %s %s; give the path of a regular file"
+                           % (path, doing, _kind(mode)))
+
+
+def _token():
+    try:
+        from os import urandom
+
+        raw = urandom(8)
+    except (ImportError, NotImplementedError, OSError):  # some MicroPython ports
+        import random
+
+        raw = bytes(random.getrandbits(8) for _ in range(8))
+    return "".join("%02x" % b for b in raw)
+
+
+def _split(path):
+    """Return (directory, name) of ``path``: '.' for a bare file name."""
+    sep = "/" if isinstance(path, str) else b"/"
+    try:
+        import os
+
+        directory, name = os.path.split(path)
+    except (ImportError, AttributeError):  # MicroPython has no os.path
+        i = path.rfind(sep)
+        directory, name = (path[:i], path[i + 1:]) if i >= 0 else (path[:0], path)
+    if not directory:
+        directory = "." if isinstance(path, str) else b"."
+    return directory, name
+
+
+def _temp_name(directory, name):
+    if isinstance(name, bytes):
+        name = name.decode("utf-8", "surrogateescape")
+        directory = directory.decode("utf-8", "surrogateescape")
+    return directory + "/." + name + "." + _token() + ".tmp"
+
+
+def _renamed(err, path):
+    """Return ``err`` (an OSError) retold about ``path``, hiding the temp name."""
+    if not isinstance(err, OSError) or getattr(err, "errno", None) is None:
+        return err
+    new = type(err)(err.errno, err.strerror or str(err), path)
+    return new
+
+
+def _exclusive_flags(os):
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    for extra in ("O_NOFOLLOW", "O_CLOEXEC", "O_BINARY", "O_NOINHERIT"):
+        flags |= getattr(os, extra, 0)
+    return flags
+
+
+def _create_temp(os, path):
+    """Create a fresh temporary file beside ``path``; return (fd, name)."""
+    directory, name = _split(path)
+    flags = _exclusive_flags(os)
+    for _ in range(100):
+        tmp = _temp_name(directory, name)
+        try:
+            # Mode 0o666: the kernel takes the umask off, as for any new file.
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(17, "could not create a unique temporary file", path)
+
+
+def check_writable(path):
+    """Raise unless ``write_atomically(path, ...)`` can succeed as far as can
+    be told now: ``path`` is not a directory, device, FIFO or socket, and a
+    file can be created in its directory.  Call it before long work whose
+    result goes to ``path``.  Errors are :class:`TinynetError` or OSError
+    naming ``path``."""
+    import os
+
+    path = fspath(path)
+    st = _stat(path)
+    if st is not None:
+        _refuse_special(path, st, "write over")
+    if not hasattr(os, "open"):  # MicroPython: nothing more to ask cheaply
+        return
+    try:
+        fd, tmp = _create_temp(os, path)
+    except OSError as err:
+        raise _renamed(err, path) from None
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def write_atomically(path, data):
+    """Replace the file at ``path`` by ``data`` in one step.
+
+    ``data`` is bytes, or a callable that writes the content to the binary
+    file object it is given (for streaming writers: CSV, PNG, gzip).  The
+    previous file at ``path`` is intact if anything fails, including an
+    exception raised by ``data`` itself; that exception passes through, and
+    OSErrors name ``path``, not the temporary file.
+    """
+    import os
+
+    path = fspath(path)
+    st = _stat(path)
+    if st is not None:
+        _refuse_special(path, st, "write over")
+    if not hasattr(os, "open"):
+        return _write_simple(os, path, data)
+    try:
+        fd, tmp = _create_temp(os, path)
+    except OSError as err:
+        raise _renamed(err, path) from None
+    try:
+        try:
+            f = os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            raise
+        with f:
+            if st is not None:  # keep the mode of the file being replaced
+                mode = st.st_mode & 0o777
+                if hasattr(os, "fchmod"):
+                    os.fchmod(f.fileno(), mode)
+                else:
+                    os.chmod(tmp, mode)
+            if callable(data):
+                data(f)
+            else:
+                f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)  # atomic: readers see the old file or the new
+    except BaseException as err:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(err, OSError) and getattr(err, "filename", None) in (tmp, None):
+            raise _renamed(err, path) from None
+        raise
+    _sync_directory(os, path)
+
+
+def _sync_directory(os, path):
+    """Make the rename itself durable (POSIX; a no-op elsewhere)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    try:
+        fd = os.open(_split(path)[0], os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the data is written
+    finally:
+        os.close(fd)
+
+
+def _write_simple(os, path, data):
+    """The MicroPython writer: a temporary file, then a rename."""
+    directory, name = _split(path)
+    tmp = _temp_name(directory, name)
+    try:
+        with open(tmp, "wb") as f:
+            if callable(data):
+                data(f)
+            else:
+                f.write(data)
+        os.rename(tmp, path)
+    except BaseException:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# === Reading ===
+
+
+def open_regular(path):
+    """Open ``path`` for reading in binary mode if it is a regular file.
+
+    A missing file raises FileNotFoundError; a directory, device (such as
+    ``/dev/zero``), FIFO or socket raises :class:`TinynetError` naming the
+    path.  The open never blocks: a FIFO is opened non-blocking, then
+    refused.
+    """
+    import os
+
+    path = fspath(path)
+    if not hasattr(os, "open"):  # MicroPython: stat first, then open
+        st = os.stat(path)
+        _refuse_special(path, st, "read")
+        return open(path, "rb")
+    flags = os.O_RDONLY
+    for extra in ("O_NONBLOCK", "O_CLOEXEC", "O_BINARY", "O_NOINHERIT"):
+        flags |= getattr(os, extra, 0)
+    try:
+        fd = os.open(path, flags)
+    except IsADirectoryError:
+        raise TinynetError("%s: refusing to read a directory; give the path of a regular file"
+                           % (path,)) from None
+    try:
+        _refuse_special(path, os.fstat(fd), "read")
+        if getattr(os, "O_NONBLOCK", 0) and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def file_size(f):
+    """Return the size in bytes of the open regular file ``f``."""
+    import os
+
+    try:
+        return os.fstat(f.fileno()).st_size
+    except (AttributeError, OSError):
+        return None
+
+
+def read_limited(path, limit, what="file"):
+    """Return the bytes of the regular file ``path``, refusing (with a
+    :class:`TinynetError` naming the path) one larger than ``limit`` bytes
+    without reading past the cap."""
+    path = fspath(path)
+    with open_regular(path) as f:
+        size = file_size(f)
+        if size is not None and size > limit:
+            raise _too_big(path, what, limit)
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise _too_big(path, what, limit)
+    return data
+
+
+def _too_big(path, what, limit):
+    return TinynetError("%s: larger than the %s bytes a %s may be" % (path, grouped(limit), what))
+
+
+def grouped(n):
+    """Return the int ``n`` with thousands separated by commas (MicroPython
+    has no ``format(n, ",")``)."""
+    s = str(n)
+    out = ""
+    while len(s) > 3:
+        out = "," + s[-3:] + out
+        s = s[:-3]
+    return s + out
