@@ -250,7 +250,7 @@ def test_a_killed_save_leaves_the_previous_file(tmp_path):
     # A child process starts a big save and is killed while writing it.
     code = (
         "import os, signal, tinynet, tinynet.serialize as tio\n"
-        "real_write = tio._write_atomically\n"
+        "real_write = tio.write_atomically\n"
         "def slow(path, data):\n"
         "    import os as o\n"
         "    original = o.fsync\n"
@@ -258,7 +258,7 @@ def test_a_killed_save_leaves_the_previous_file(tmp_path):
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
         "    o.fsync = stop\n"
         "    real_write(path, data)\n"
-        "tio._write_atomically = slow\n"
+        "tio.write_atomically = slow\n"
         "tinynet.DNN([200, 300, 10], seed=2, backend='python').save(%r)\n" % str(path)
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True)

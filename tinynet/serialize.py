@@ -8,22 +8,22 @@ dict into bytes and back; it knows nothing of networks.  Such a pickle needs no 
 resolves none: a file that names ``os.system``, ``eval``, ``subprocess`` or
 a NumPy array is refused before anything in it can run.
 
-Saving writes a temporary file beside the target, flushes it to disk and
-renames it over the target in one step, so the previous file survives any
-failure.
+Saving goes through :func:`tinynet.files.write_atomically`: a temporary
+file beside the target, flushed to disk and renamed over the target in one
+step, so the previous file survives any failure; a device, FIFO or
+directory is never written over.  Reading takes only a regular file, of at
+most :data:`MAX_FILE_BYTES`.
 """
 
 import json
 
 from .errors import TinynetError
+from .files import fspath as _fspath, read_limited, write_atomically
 
 
-def _fspath(path):
-    try:
-        from os import fspath
-    except ImportError:  # MicroPython
-        return str(path)
-    return fspath(path)
+#: The largest model file read() reads: ten times a [784, 1250, 10] network
+#: with Adam state saved as JSON.  A bigger file is refused before reading.
+MAX_FILE_BYTES = 1 << 30
 
 
 # === Saving ===
@@ -51,45 +51,7 @@ def save(model, path, format=None, optimizer_state=True):
         import pickle
 
         data = pickle.dumps(payload, protocol=4)  # readable by Python 3.4+
-    _write_atomically(path, data)
-
-
-def _write_atomically(path, data):
-    import os
-    import tempfile
-
-    directory, name = os.path.split(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + name + ".", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, _new_file_mode(path))
-        os.replace(tmp, path)  # atomic: readers see the old file or the new
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable
-        dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-def _new_file_mode(path):
-    import os
-
-    try:
-        return os.stat(path).st_mode & 0o777  # keep an existing file's mode
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    write_atomically(path, data)
 
 
 # === Loading ===
@@ -105,9 +67,7 @@ def read(path):
     (:meth:`DNN.from_dict`).
     """
     path = _fspath(path)
-    with open(path, "rb") as f:
-        data = f.read()
-    return decode(data, path)
+    return decode(read_limited(path, MAX_FILE_BYTES, "tinynet model file"), path)
 
 
 def decode(data, path="<bytes>"):

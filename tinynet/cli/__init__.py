@@ -29,6 +29,38 @@ EXAMPLES = """examples:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line (exit status 2)."""
+
+    def error(self, message):
+        self.exit(2, "%s: error: %s (see %s --help)\n" % (self.prog, message, self.prog))
+
+
+def _count(least):
+    """An argparse type: an int >= ``least`` (0 epochs is honoured, not a default)."""
+    def count(text):
+        value = int(text)  # a ValueError: argparse says "invalid int value"
+        if value < least:
+            raise argparse.ArgumentTypeError("%d is less than %d" % (value, least))
+        return value
+    count.__name__ = "int"
+    return count
+
+
+def _number(least, inclusive):
+    """An argparse type: a finite float > ``least`` (>= if ``inclusive``)."""
+    def number(text):
+        import math
+
+        value = float(text)  # a ValueError: argparse says "invalid float value"
+        if not math.isfinite(value) or value < least or (value == least and not inclusive):
+            raise argparse.ArgumentTypeError("%r is not a finite number %s %g"
+                                             % (text, ">=" if inclusive else ">", least))
+        return value
+    number.__name__ = "float"
+    return number
+
+
 def _model_options(parser, layers=None):
     parser.add_argument("--layers", default=layers,
                         help="layer sizes, input first, e.g. 784,128,10 (default: %(default)s)")
@@ -36,10 +68,10 @@ def _model_options(parser, layers=None):
     parser.add_argument("--output", default="softmax", choices=sorted(OUTPUT))
     parser.add_argument("--loss", default="cross_entropy", choices=sorted(LOSSES))
     parser.add_argument("--optimizer", default=None, choices=sorted(OPTIMIZERS))
-    parser.add_argument("--learning-rate", type=float, default=None)
-    parser.add_argument("--l2", type=float, default=None, help="weight decay")
-    parser.add_argument("--epochs", type=int, default=None)
-    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--learning-rate", type=_number(0, False), default=None)
+    parser.add_argument("--l2", type=_number(0, True), default=None, help="weight decay")
+    parser.add_argument("--epochs", type=_count(0), default=None)
+    parser.add_argument("--batch-size", type=_count(1), default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dtype", default=None, choices=["float64", "float32"])
 
@@ -58,7 +90,7 @@ def _common(parser, plots=False):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tinynet", description="Train and use small fully-connected neural networks.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     from .. import __version__
@@ -149,9 +181,15 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (TinynetError, ValueError, TypeError, OSError, ImportError) as err:
-        message = str(err) if not isinstance(err, OSError) or not err.filename else \
-            "%s: %s" % (err.filename, err.strerror)
+    except (TinynetError, ValueError, TypeError, OSError, ImportError, MemoryError) as err:
+        if isinstance(err, OSError) and err.filename:
+            message = "%s: %s" % (err.filename, err.strerror)
+        elif isinstance(err, MemoryError):
+            message = "out of memory%s" % (": %s" % err if str(err) else "")
+        else:
+            message = str(err)
+        # one line, whatever the message holds (a download's list of mirrors)
+        message = "; ".join(line.strip() for line in message.splitlines() if line.strip())
         print("tinynet: error: %s" % message, file=sys.stderr)
         return 1
     except KeyboardInterrupt:

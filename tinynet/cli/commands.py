@@ -5,7 +5,9 @@ import os
 import sys
 
 from .. import datasets
+from ..datasets.sources import head
 from ..errors import TinynetError
+from ..files import check_writable, write_atomically
 from .data import full_mnist, load_data
 from .report import report, say
 
@@ -29,6 +31,7 @@ def _fit(model, X, y, args, epochs, batch_size, test=None, schedule=None):
 def cmd_mnist(args):
     from .. import DNN
 
+    check_writable(args.out)  # now, not after a long run
     if args.data:
         Xtr, ytr, source = load_data(args.data, "train", quiet=args.quiet)
         if os.path.isdir(args.data) or args.data == "sample":  # both splits in one place
@@ -41,12 +44,11 @@ def cmd_mnist(args):
             if labels is None:
                 raise TinynetError("%s has no labels (a labelled file is needed here)" % path)
     else:
-        directory, how = full_mnist(args)
-        if directory:
-            Xtr, ytr = datasets.load_mnist("train", directory, download=False)
-            Xte, yte = datasets.load_mnist("test", directory, download=False)
+        train, test, how = full_mnist(args)
+        if train:
+            (Xtr, ytr), (Xte, yte) = train, test
             source = "full MNIST (%d train, %d test) from %s, found via %s" % (
-                len(Xtr), len(Xte), directory, how)
+                len(Xtr), len(Xte), datasets.cache_dir(), how)
         else:
             Xtr, ytr = datasets.load_sample("train")
             Xte, yte = datasets.load_sample("test")
@@ -67,11 +69,11 @@ def cmd_mnist(args):
         sizes = _parse_layers(args.layers)
         why = "the layers given"
     epochs = args.epochs if args.epochs is not None else epochs
-    batch_size = args.batch_size or batch_size
+    batch_size = args.batch_size if args.batch_size is not None else batch_size
     for key in ("optimizer", "learning_rate"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
-    if args.l2:
+    if args.l2 is not None:
         settings["l2"] = args.l2
     model = DNN(sizes, activation=args.activation, output=args.output, loss=args.loss,
                 seed=args.seed, backend=backend, dtype=args.dtype, **settings)
@@ -94,6 +96,7 @@ def _default_backend():
 def cmd_train(args):
     from .. import DNN
 
+    check_writable(args.out)  # now, not after a long run
     X, y, what = load_data(args.data, "train", args.labels, quiet=args.quiet)
     if y is None:
         raise TinynetError("%s has no labels to train on" % args.data)
@@ -106,10 +109,12 @@ def cmd_train(args):
     sizes = _parse_layers(args.layers) if args.layers else [X.width, 128, 10]
     model = DNN(sizes, activation=args.activation, output=args.output, loss=args.loss,
                 optimizer=args.optimizer or "momentum", learning_rate=args.learning_rate,
-                l2=args.l2 or 0.0, seed=args.seed, backend=args.backend, dtype=args.dtype)
+                l2=args.l2 if args.l2 is not None else 0.0, seed=args.seed, backend=args.backend,
+                dtype=args.dtype)
     say(args, "data: " + what)
     say(args, "model: %r" % model)
-    history = _fit(model, X, y, args, args.epochs or 5, args.batch_size or 64, test)
+    history = _fit(model, X, y, args, 5 if args.epochs is None else args.epochs,
+                   64 if args.batch_size is None else args.batch_size, test)
     if test is not None and args.plot:
         report(model, test[0], test[1], args, history)
     model.save(args.out)
@@ -132,16 +137,14 @@ def cmd_evaluate(args):
 def cmd_predict(args):
     from .. import load
 
+    if args.submission:
+        check_writable(args.submission)
     model = load(args.model, backend=args.backend)
     X, _, _ = load_data(args.data, "test", args.labels)
     predicted = model.classify(X)
     if args.submission:
-        tmp = args.submission + ".tmp"
-        with open(tmp, "w", newline="") as f:
-            f.write("ImageId,Label\n")
-            for i, label in enumerate(predicted, 1):
-                f.write("%d,%d\n" % (i, label))
-        os.replace(tmp, args.submission)
+        rows = "".join("%d,%d\n" % (i, label) for i, label in enumerate(predicted, 1))
+        write_atomically(args.submission, ("ImageId,Label\n" + rows).encode("ascii"))
         print("wrote %d predictions to %s" % (len(predicted), args.submission))
     else:
         sys.stdout.write("".join("%d\n" % p for p in predicted))
@@ -156,6 +159,8 @@ def cmd_convert(args):
         src_labels, rest = rest[0], rest[1:]
     if len(rest) not in (1, 2):
         raise TinynetError("convert takes: SRC [SRC_LABELS] DEST [DEST_LABELS]")
+    for dest in rest:
+        check_writable(dest)
     X, y, what = load_data(src, "train", src_labels)
     dest = rest[0]
     if dest.endswith((".csv", ".csv.gz")):
@@ -200,8 +205,7 @@ def _show_model(args):
     from ..summary import text
 
     model = load(args.path, backend=args.backend)
-    with open(args.path, "rb") as f:
-        kind = "pickle" if f.read(1) == b"\x80" else "JSON"
+    kind = "pickle" if head(args.path, 1) == b"\x80" else "JSON"
     print("model file: %s (%s, %s bytes)" % (args.path, kind, format(os.path.getsize(args.path), ",")))
     print(text(model))
     return 0

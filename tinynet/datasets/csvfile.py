@@ -5,6 +5,7 @@ import os
 from operator import itemgetter
 
 from ..errors import TinynetError
+from ..files import write_atomically
 from .images import PIXELS, Images
 from .sources import open_data
 
@@ -14,9 +15,32 @@ from .sources import open_data
 _BYTE_OF_BYTES = {str(i).encode(): i for i in range(256)}
 
 
-def _is_int(text):
-    text = text.strip()
-    return text.isdigit() or (text[:1] in "+-" and text[1:].isdigit())
+_DIGITS = frozenset("0123456789")
+
+
+def _to_int(text):
+    """Return the integer ``text`` spells in ASCII ("7", " 7", "+7", "007"),
+    or None: int() alone would also take "2_5" (as 25), "\u00b2" and other
+    Unicode digits, which no CSV writer means as numbers."""
+    text = text.strip(" \t\r\n")
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not digits or not _DIGITS.issuperset(digits):
+        return None
+    if len(digits) > 4000:  # int() refuses more than 4300 digits on Python 3.11+
+        digits = digits.lstrip("0") or "0"
+        if len(digits) > 4000:
+            return None
+    return int(text[:1] + digits if text[:1] in ("+", "-") else digits)
+
+
+def _shown(text, limit=40):
+    """``text`` for an error message: repr'd, and cut short if long."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
+
+
+def _max_line(pixels):
+    """The longest line load_csv reads: room for every field spelled long."""
+    return max(1 << 20, 16 * (pixels + 1))
 
 
 def _csv_row(line, path, line_no):
@@ -61,8 +85,8 @@ def load_csv(path, pixels=PIXELS, limit=None, callback=None):
     table = _BYTE_OF_BYTES
     has_label = header = blank_at = None
     width = rows = 0
-    with open_data(path) as f:
-        for line_no, line in enumerate(f, 1):
+    with open_data(path, what="CSV file") as f:
+        for line_no, line in enumerate(f.lines(_max_line(pixels)), 1):
             if line_no == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
             fields = line.rstrip(b"\r\n").split(b",")
@@ -98,20 +122,22 @@ def load_csv(path, pixels=PIXELS, limit=None, callback=None):
                         "(pixels only), got %d" % (path, line_no, pixels + 1, pixels, pixels, len(row)))
                 has_label = len(row) == pixels + 1
                 width = len(row)
-                if not _is_int(row[0]):
+                if _to_int(row[0]) is None:
                     header = row
                     continue
             if len(row) != width:
                 raise TinynetError("%s:%d: expected %d values, got %d"
                                    % (path, line_no, width, len(row)))
             try:
-                out += bytes(map(int, row[has_label:]))  # ValueError unless 0..255
+                # TypeError for a field that is not an integer (None),
+                # ValueError for one outside 0..255
+                out += bytes([_to_int(text) for text in row[has_label:]])
                 if has_label:
-                    label = int(row[0])
-                    if not 0 <= label <= 9:
+                    label = _to_int(row[0])
+                    if label is None or not 0 <= label <= 9:
                         raise ValueError
                     labels.append(label)
-            except ValueError:
+            except (TypeError, ValueError):
                 raise _bad_value(path, line_no, row, has_label, header) from None
             rows += 1
             if callback is not None and rows % 1000 == 0:
@@ -129,12 +155,12 @@ def _bad_value(path, line_no, row, has_label, header):
     """Return the error for the first bad field in ``row``."""
     for col, text in enumerate(row):
         is_label = has_label and col == 0
-        name = " (%s)" % header[col].strip() if header else ""
-        if not _is_int(text):
+        name = " (%s)" % _shown(header[col].strip())[1:-1] if header else ""
+        value = _to_int(text)
+        if value is None:
             what = "label" if is_label else "pixel"
-            return TinynetError("%s:%d: column %d%s: %s %r is not an integer"
-                                % (path, line_no, col + 1, name, what, text))
-        value = int(text)
+            return TinynetError("%s:%d: column %d%s: %s %s is not an integer"
+                                % (path, line_no, col + 1, name, what, _shown(text)))
         if is_label and not 0 <= value <= 9:
             return TinynetError("%s:%d: column %d%s: label %d is outside 0..9"
                                 % (path, line_no, col + 1, name, value))
@@ -148,7 +174,9 @@ def save_csv(path, X, labels=None, header=True):
     """Write ``X`` (an Images) and ``labels`` to ``path`` in Kaggle's "MNIST in
     CSV" layout (``label,1x1,...,28x28``), or, with ``labels=None``, the
     Digit Recognizer's ``test.csv`` layout (``pixel0,...``).  A path ending
-    in ``.gz`` is gzipped."""
+    in ``.gz`` is gzipped.  The file is replaced atomically (see
+    :func:`tinynet.files.write_atomically`): the previous one survives any
+    failure."""
     path = os.fspath(path)
     side = int(round(X.width ** 0.5))
     if labels is not None:
@@ -157,11 +185,22 @@ def save_csv(path, X, labels=None, header=True):
         names = ["label"] + ["%dx%d" % (r + 1, c + 1) for r in range(side) for c in range(side)]
     else:
         names = ["pixel%d" % i for i in range(X.width)]
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "wt", encoding="utf-8", newline="") as f:
+
+    def lines(out):
         if header:
-            f.write(",".join(names) + "\n")
-        for i in range(len(X)):
-            values = X.row_bytes(i)
-            line = ",".join(map(str, values))
-            f.write((("%d," % labels[i]) if labels is not None else "") + line + "\n")
+            out.write((",".join(names) + "\n").encode("ascii"))
+        for start in range(0, len(X), 1000):
+            chunk = []
+            for i in range(start, min(start + 1000, len(X))):
+                line = ",".join(map(str, X.row_bytes(i)))
+                chunk.append((("%d," % labels[i]) if labels is not None else "") + line + "\n")
+            out.write("".join(chunk).encode("ascii"))
+
+    def writer(f):
+        if path.endswith(".gz"):
+            with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) as z:
+                lines(z)
+        else:
+            lines(f)
+
+    write_atomically(path, writer)

@@ -30,24 +30,16 @@ standard library only; the core of tinynet never imports this package.
 
 import os
 
+from ..files import write_atomically
 from . import charts
 
 __all__ = ["Chart", "Picture", "confusion", "confusion_chart", "curves", "digits", "weights"]
 
 
 def _write(path, data):
-    """Write ``data`` (bytes) to ``path`` through a temporary file beside it,
-    so an existing picture is replaced whole or not at all."""
-    path = os.fspath(path)
-    tmp = "%s.%d.tmp" % (path, os.getpid())
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Write ``data`` (bytes) to ``path`` atomically, so an existing picture
+    is replaced whole or not at all (see :func:`tinynet.files.write_atomically`)."""
+    write_atomically(path, data)
 
 
 def _format_of(path, format, allowed):

@@ -14,6 +14,8 @@ The images are RGB, written with filter type 0 and zlib level 9.
 import struct
 import zlib
 
+from ..files import write_atomically
+
 WHITE, BLACK, GREY = (255, 255, 255), (0, 0, 0), (160, 160, 160)
 RED, GREEN, BLUE = (200, 30, 30), (30, 140, 30), (40, 70, 200)
 
@@ -36,9 +38,7 @@ _FONT = {
 def write_png(path, width, height, rgb):
     """Write an RGB image to ``path``: ``rgb`` holds ``width * height * 3``
     bytes, row by row from the top."""
-    data = png_bytes(width, height, rgb)
-    with open(path, "wb") as f:
-        f.write(data)
+    write_atomically(path, png_bytes(width, height, rgb))
 
 
 def png_bytes(width, height, rgb):

@@ -1,0 +1,202 @@
+"""Hardening, reading files: non-regular files are refused before reading,
+model files are capped, and IDX/CSV (plain or gzipped) are streamed with
+bounds, so no file can exhaust memory, block, or escape as anything but a
+TinynetError naming it."""
+
+import gzip
+import os
+import struct
+
+import pytest
+
+import tinynet
+from tinynet import TinynetError, datasets
+
+from hardening_util import cli, gzip_bomb, one_line_error, run_bounded
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file types")
+
+READERS = {
+    "load": lambda p: tinynet.load(p),
+    "load_idx": lambda p: datasets.load_idx(p),
+    "load_csv": lambda p: datasets.load_csv(p),
+    "datasets.load": lambda p: datasets.load(p),
+}
+
+
+# === Not a regular file ===
+
+
+@posix_only
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_devices_fifos_and_directories_are_refused_without_reading(tmp_path, reader):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    # Run in a child with a deadline and a memory cap: /dev/zero read whole, or a FIFO
+    # opened for reading, would exhaust one or block the other.
+    code = ("import tinynet\nfrom tinynet import datasets, TinynetError\n"
+            "for path in ('/dev/zero', %r, %r):\n"
+            "    try:\n"
+            "        (%s)(path)\n"
+            "    except TinynetError as err:\n"
+            "        assert path in str(err), err\n"
+            "        print('refused', path)\n"
+            % (str(fifo), str(tmp_path), _source(reader)))
+    result = run_bounded(code, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("refused") == 3
+
+
+def _source(reader):
+    return {"load": "tinynet.load", "load_idx": "datasets.load_idx",
+            "load_csv": "datasets.load_csv", "datasets.load": "datasets.load"}[reader]
+
+
+@posix_only
+@pytest.mark.parametrize("command", [["show"], ["evaluate", "MODEL"], ["predict", "MODEL"],
+                                     ["train"], ["convert"]])
+def test_the_cli_refuses_a_fifo_in_one_line(tmp_path, command):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    model = tmp_path / "m.pkl"
+    tinynet.save(tinynet.DNN([784, 4, 10], seed=0, backend="python"), model)
+    args = [model if a == "MODEL" else a for a in command] + [fifo]
+    if command == ["convert"]:
+        args.append(tmp_path / "out.csv")
+    one_line_error(cli(*args, timeout=30), fifo)
+
+
+# === Model files: capped ===
+
+
+def test_a_huge_model_file_is_refused_by_its_size_before_reading(tmp_path):
+    path = tmp_path / "huge.pkl"
+    with open(path, "wb") as f:
+        f.write(b"\x80\x04")
+        f.truncate(8 << 30)  # 8 GiB, sparse: nothing like a model
+    code = ("import tinynet\n"
+            "try:\n    tinynet.load(%r)\nexcept tinynet.TinynetError as err:\n"
+            "    print(err)\n" % str(path))
+    result = run_bounded(code, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert str(path) in result.stdout
+
+
+# === IDX: the header bounds the body ===
+
+
+def idx_header(count, rows=28, cols=28):
+    return struct.pack(">HBBIII", 0, 8, 3, count, rows, cols)
+
+
+def test_an_idx_gzip_bomb_stops_at_what_its_header_allows(tmp_path):
+    bomb = gzip_bomb(tmp_path / "bomb-idx3-ubyte.gz", 1 << 30, head=idx_header(10))
+    assert bomb.stat().st_size < 2 << 20  # a 1 GiB body in about 1 MB
+    code = ("from tinynet import datasets, TinynetError\n"
+            "try:\n    datasets.load_idx(%r)\nexcept TinynetError as err:\n    print(err)\n"
+            % str(bomb))
+    result = run_bounded(code, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert str(bomb) in result.stdout and "7,840" in result.stdout
+
+
+def test_an_idx_header_promising_more_than_the_file_can_hold_is_refused_up_front(tmp_path):
+    for name, data in (("raw-idx3", idx_header(60000) + bytes(100)),
+                       ("gz-idx3.gz", gzip.compress(idx_header(10 ** 9) + bytes(100)))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        code = ("from tinynet import datasets, TinynetError\n"
+                "try:\n    datasets.load_idx(%r)\nexcept TinynetError as err:\n    print(err)\n"
+                % str(path))
+        result = run_bounded(code, memory=200 << 20, timeout=30)
+        assert result.returncode == 0, result.stderr
+        assert str(path) in result.stdout
+
+
+def test_an_idx_with_zero_images_or_zero_size_is_a_clear_error(tmp_path):
+    for name, header in (("none", idx_header(0)), ("flat", idx_header(3, 0, 28))):
+        path = tmp_path / name
+        path.write_bytes(header)
+        with pytest.raises(TinynetError) as err:
+            datasets.load_idx(path)
+        assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt"])
+def test_a_broken_gzip_idx_names_the_file(tmp_path, damage):
+    X, y = datasets.load_sample("test")
+    path = tmp_path / "images-idx3-ubyte.gz"
+    datasets.save_idx(path, X[:200])
+    data = path.read_bytes()
+    data = data[:len(data) // 2] if damage == "truncated" else \
+        data[:30] + bytes(b ^ 0x5A for b in data[30:90]) + data[90:]
+    path.write_bytes(data)
+    with pytest.raises(TinynetError) as err:
+        datasets.load_idx(path)
+    assert str(path) in str(err.value)
+    one_line_error(cli("show", path), path)
+
+
+# === CSV: lines bounded ===
+
+
+def test_a_csv_with_one_endless_line_stops_within_bounded_memory(tmp_path):
+    bomb = gzip_bomb(tmp_path / "line.csv.gz", 1 << 30, unit=b"0,")
+    code = ("from tinynet import datasets, TinynetError\n"
+            "try:\n    datasets.load_csv(%r)\nexcept TinynetError as err:\n    print(err)\n"
+            % str(bomb))
+    result = run_bounded(code, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert str(bomb) in result.stdout and ":1:" in result.stdout
+
+
+def test_a_plain_csv_with_a_100_mb_line_stays_in_bounded_memory(tmp_path):
+    path = tmp_path / "wide.csv"
+    with open(path, "wb") as f:
+        f.write(b"label," + b"1," * (50 << 20) + b"1\n")
+    code = ("from tinynet import datasets, TinynetError\n"
+            "try:\n    datasets.load_csv(%r)\nexcept TinynetError as err:\n    print(err)\n"
+            % str(path))
+    result = run_bounded(code, memory=250 << 20, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert str(path) in result.stdout
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt"])
+def test_a_broken_gzip_csv_names_the_file_and_line(tmp_path, damage):
+    X, y = datasets.load_sample("test")
+    path = tmp_path / "data.csv.gz"
+    datasets.save_csv(path, X[:300], y[:300])
+    data = path.read_bytes()
+    data = data[:len(data) // 2] if damage == "truncated" else \
+        data[:len(data) // 2] + bytes(b ^ 0x5A for b in data[len(data) // 2:][:64]) + \
+        data[len(data) // 2 + 64:]
+    path.write_bytes(data)
+    with pytest.raises(TinynetError) as err:
+        datasets.load_csv(path)
+    assert "%s:" % path in str(err.value)
+    one_line_error(cli("train", path, "--epochs", "1", "--out", tmp_path / "m.pkl"), path)
+
+
+@pytest.mark.parametrize("cell", ["2_5", "\u00b2", "\u0665", "\uff17", "1e2", "0x1", " ", "+-1"])
+def test_csv_cells_are_ascii_digits_only(tmp_path, cell):
+    path = tmp_path / "odd.csv"
+    row = ["0"] * 5
+    row[3] = cell
+    path.write_text("1," + ",".join(row) + "\n", encoding="utf-8")
+    with pytest.raises(TinynetError) as err:
+        datasets.load_csv(path, pixels=5)
+    assert "%s:1:" % path in str(err.value)
+
+
+def test_sniffing_reads_only_the_first_bytes(tmp_path, monkeypatch):
+    """datasets.load and the CLI tell IDX from CSV by a few bytes, not by
+    decompressing the whole file: a bomb behind an IDX header is stopped by
+    the header, and a CSV bomb by its line bound, both within memory."""
+    bomb = gzip_bomb(tmp_path / "anything.gz", 1 << 30, head=idx_header(1))
+    code = ("from tinynet import datasets, TinynetError\n"
+            "try:\n    datasets.load(%r)\nexcept TinynetError as err:\n    print(err)\n"
+            % str(bomb))
+    result = run_bounded(code, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert str(bomb) in result.stdout
