@@ -242,7 +242,8 @@ def fake_mnist():
         header = (b"\x00\x00\x08\x03" + (30).to_bytes(4, "big") + (28).to_bytes(4, "big") * 2
                   if "images" in name else b"\x00\x00\x08\x01" + (30).to_bytes(4, "big"))
         files[name] = gzip.compress(header + data, mtime=0)
-    return files, {n: hashlib.md5(d).hexdigest() for n, d in files.items()}
+    # checked by content: the MD5 of the decompressed file
+    return files, {n: hashlib.md5(gzip.decompress(d)).hexdigest() for n, d in files.items()}
 
 
 def test_download_falls_through_bad_mirrors_to_a_good_one(tmp_path, mirrors):
@@ -259,7 +260,8 @@ def test_download_falls_through_bad_mirrors_to_a_good_one(tmp_path, mirrors):
     for server, _ in bad:
         assert server.hits  # every bad mirror was tried first
     assert tampered.hits and good.hits
-    assert sorted(os.listdir(tmp_path)) == sorted(files)  # no partial files left
+    # no partial files left; each download's check remembered beside it
+    assert sorted(os.listdir(tmp_path)) == sorted(list(files) + ["." + n + ".md5" for n in files])
     assert progress[-1][1] == progress[-1][2] == len(files["t10k-labels-idx1-ubyte.gz"])
     # cached now: loading again downloads nothing
     hits = len(good.hits)

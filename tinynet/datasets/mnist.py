@@ -6,16 +6,28 @@ import os
 from ..errors import TinynetError
 from .idxfile import load_idx
 
-#: The MNIST files and their published MD5 checksums, as torchvision has them.
+#: The MNIST files, by split: images, then labels.
 FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
+#: The MD5 of each file's content once decompressed (the raw IDX bytes), as
+#: the raw files' published checksums give it.  Downloads and cached files
+#: are checked by what they hold, not by their compressed bytes, so a copy
+#: compressed again (``../shared/mnist``) passes and one changed label fails.
 MD5 = {
-    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
-    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
-    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+    "train-images-idx3-ubyte.gz": "6bbc9ace898e44ae57da46a324031adb",
+    "train-labels-idx1-ubyte.gz": "a25bea736e30d166cdddb491f175f624",
+    "t10k-images-idx3-ubyte.gz": "2646ac647ad5339dbf082846283269ea",
+    "t10k-labels-idx1-ubyte.gz": "27ae3e4e09519cfbb04c329615203637",
+}
+#: The size of each file's content once decompressed: no download or
+#: decompression reads past it (plus a gzip's own overhead).
+SIZES = {
+    "train-images-idx3-ubyte.gz": 16 + 60000 * 784,
+    "train-labels-idx1-ubyte.gz": 8 + 60000,
+    "t10k-images-idx3-ubyte.gz": 16 + 10000 * 784,
+    "t10k-labels-idx1-ubyte.gz": 8 + 10000,
 }
 #: Tried in order: the mirrors torchvision uses.
 MIRRORS = (
@@ -67,66 +79,187 @@ def load_mnist(split="train", directory=None, download=True, mirrors=None, callb
     """Return ``(X, labels)`` for the full MNIST ``split`` ("train": 60,000
     images, "test": 10,000).
 
-    Looks in ``directory`` (default: :func:`cache_dir`) and, if the files
-    are missing and ``download`` is true, fetches them from ``mirrors``
-    (default: :func:`mirror_urls`) in order, checking each file's published MD5.  ``callback(name, done,
-    total)`` reports download progress.
+    Looks in ``directory`` (default: :func:`cache_dir`).  Each file found
+    there is checked first: the MD5 of its content must be the one in
+    ``checksums`` (MNIST's by default), checked once and remembered beside
+    the file until its size or modification time changes.  A file that is
+    missing or fails the check is downloaded again if ``download`` is true
+    (see :func:`fetch`; ``callback(name, done, total)`` reports progress),
+    else a missing one raises FileNotFoundError and a bad one TinynetError.
+    ``checksums=None`` skips the checks, for IDX files of your own.
     """
     if split not in FILES:
         raise ValueError("split must be 'train' or 'test', not %r" % (split,))
     directory = directory or cache_dir()
     images, labels = FILES[split]
-    if download:
-        for name in (images, labels):
-            if not os.path.isfile(_idx_path(directory, name)):
-                fetch(name, directory, mirrors, callback, checksums=checksums)
+    for name in (images, labels):
+        path = _idx_path(directory, name)
+        if os.path.exists(path):
+            if checksums is None:
+                continue
+            try:
+                verify(path, name, checksums)
+                continue
+            except TinynetError:
+                if not download:
+                    raise
+        if download:
+            fetch(name, directory, mirrors, callback, checksums=checksums or MD5)
     return load_idx(_idx_path(directory, images), _idx_path(directory, labels))
+
+
+def _expected_md5(name, checksums):
+    expected = (checksums or {}).get(name)
+    if not isinstance(expected, str) or len(expected) != 32:
+        raise TinynetError("no MD5 known for %s: tinynet uses only files it can check" % name)
+    return expected.lower()
+
+
+def _content_limit(name):
+    """The most bytes of content ``name`` may have: MNIST's size, else 1 GiB."""
+    return SIZES.get(name, 1 << 30)
+
+
+def content_md5(path, name=None):
+    """Return the MD5 (hex) of the content of ``path``, decompressed if it
+    is gzipped, reading at most what the file ``name`` may hold."""
+    import hashlib
+
+    from .sources import open_data
+
+    digest = hashlib.md5()
+    with open_data(path, _content_limit(name), "copy of " + str(name)) as f:
+        while True:
+            block = f.read(1 << 20)
+            if not block:
+                return digest.hexdigest()
+            digest.update(block)
+
+
+def _stamp_path(path):
+    directory, base = os.path.split(path)
+    return os.path.join(directory, "." + base + ".md5")
+
+
+def verify(path, name, checksums=MD5):
+    """Check that the content of the MNIST file ``name`` at ``path`` has
+    the MD5 ``checksums`` gives, or raise TinynetError naming the file.
+    The result is remembered beside it (``.NAME.md5``, keyed on the file's
+    size and modification time), so an unchanged file is read once."""
+    from ..files import read_limited, write_atomically
+
+    expected = _expected_md5(name, checksums)
+    st = os.stat(path)
+    stamp = "%d %d %s\n" % (st.st_size, st.st_mtime_ns, expected)
+    try:
+        if read_limited(_stamp_path(path), 200).decode("ascii", "replace") == stamp:
+            return
+    except (OSError, TinynetError):
+        pass
+    got = content_md5(path, name)
+    if got != expected:
+        raise TinynetError("%s: checksum mismatch: its content has MD5 %s, MNIST's %s has %s; "
+                           "the file is damaged or not MNIST's (delete it to download it again)"
+                           % (path, got, name, expected))
+    try:
+        write_atomically(_stamp_path(path), stamp.encode("ascii"))
+    except (OSError, TinynetError):
+        pass  # a read-only cache: checked again next time
 
 
 def fetch(name, directory, mirrors=None, callback=None, timeout=30, checksums=MD5):
     """Download the MNIST file ``name`` into ``directory``; return its path.
 
-    Each mirror is tried in turn, and the file must have the MD5 that
-    ``checksums`` gives (the published ones by default).  The file is written to a temporary file
-    and renamed into place only once its MD5 matches, so a failed, truncated
-    or wrong download never leaves a file behind.
+    The check cannot be skipped: a file with no MD5 in ``checksums`` is not
+    downloaded at all.  Each mirror (http or https) is tried in turn; a
+    download stops as soon as it exceeds what the file can hold (with a
+    Content-Length saying more, before it starts), and is kept only if the
+    MD5 of its content, decompressed, is the expected one: then it replaces
+    ``directory/name`` in one step (see :func:`tinynet.files.write_atomically`),
+    so a failed, endless, truncated or wrong download leaves nothing behind.
     """
-    import hashlib
-    import tempfile
     import urllib.request
 
+    from ..files import write_atomically
+
+    expected = _expected_md5(name, checksums)
+    limit = _download_limit(name)
     os.makedirs(directory, exist_ok=True)
     target = os.path.join(directory, name)
     failures = []
     for mirror in mirrors or mirror_urls():
         url = mirror + name
-        fd, tmp = tempfile.mkstemp(prefix="." + name + ".", suffix=".part", dir=directory)
         try:
-            digest = hashlib.md5()
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-                total = int(response.headers.get("Content-Length") or 0)
-                done = 0
-                while True:
-                    block = response.read(1 << 16)
-                    if not block:
-                        break
-                    out.write(block)
-                    digest.update(block)
-                    done += len(block)
-                    if callback is not None:
-                        callback(name, done, total)
-            if digest.hexdigest() != checksums[name]:
-                raise ValueError("checksum mismatch (got MD5 %s, expected %s)"
-                                 % (digest.hexdigest(), checksums[name]))
-            os.replace(tmp, target)
+            if not url.lower().startswith(("http://", "https://")):
+                raise TinynetError("not an http or https URL")
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                data = _receive(response, name, limit, callback)
+            got = _md5_of_bytes(data, name)
+            if got != expected:
+                raise TinynetError("checksum mismatch (content MD5 %s, expected %s)"
+                                   % (got, expected))
+            write_atomically(target, data)
+            try:
+                verify(target, name, {name: expected})  # remembers the check
+            except TinynetError:
+                pass
             return target
         except Exception as err:  # any failure: this mirror is out, try the next
             failures.append("%s: %s" % (url, err))
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
     raise TinynetError("could not download %s:\n  %s" % (name, "\n  ".join(failures)))
+
+
+def _download_limit(name):
+    """The most bytes a download of ``name`` may take: its content, plus
+    what gzip adds to data it cannot compress."""
+    size = _content_limit(name)
+    return size + size // 500 + 4096
+
+
+def _receive(response, name, limit, callback):
+    """Return the body of ``response``, refusing more than ``limit`` bytes."""
+    length = response.headers.get("Content-Length")
+    total = int(length) if length and length.strip().isdigit() else 0
+    if total > limit:
+        raise TinynetError("the server announces %s bytes; %s cannot be more than %s"
+                           % (format(total, ","), name, format(limit, ",")))
+    chunks, done = [], 0
+    while True:
+        block = response.read(min(1 << 16, limit + 1 - done))
+        if not block:
+            break
+        chunks.append(block)
+        done += len(block)
+        if done > limit:
+            raise TinynetError("stopped after %s bytes: %s cannot be more than %s"
+                               % (format(done, ","), name, format(limit, ",")))
+        if callback is not None:
+            callback(name, done, total)
+    return b"".join(chunks)
+
+
+def _md5_of_bytes(data, name):
+    """Return the MD5 of ``data``'s content, decompressed if it is gzipped."""
+    import gzip
+    import hashlib
+    import io
+    import zlib
+
+    if data[:2] != b"\x1f\x8b":
+        return hashlib.md5(data).hexdigest()
+    digest, left = hashlib.md5(), _content_limit(name)
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb") as f:
+            while True:
+                block = f.read(min(1 << 20, left + 1))
+                if not block:
+                    return digest.hexdigest()
+                left -= len(block)
+                if left < 0:
+                    raise TinynetError("more content than %s can hold" % name)
+                digest.update(block)
+    except (EOFError, OSError, zlib.error) as err:
+        raise TinynetError("corrupt gzip data (%s)" % err) from None
 
 
 # === The sample shipped inside the package ===
