@@ -67,6 +67,13 @@ class Inputs:
                 where = "x" if len(X) == 1 else "row %d of X" % i
                 raise ValueError("%s has %d values; the network's input layer has %d"
                                  % (where, n, width))
+        # Every value a finite number, checked once here (bytes are 0..255).
+        if self.take == self._take_rows:
+            check_finite_rows(X, "X")
+        elif self.take == self._take_array:
+            _check_finite_array(X, "X")
+        elif self.take == self._take_matrix and not X.all_finite():
+            check_finite_rows(X.tolist(), "X")
 
     def __len__(self):
         return len(self.X)
@@ -89,6 +96,42 @@ class Inputs:
         return Matrix.from_list([X[i] for i in index], self.backend, self.dtype)
 
 
+def check_finite_rows(rows, name, first=0):
+    """Raise a ValueError naming the first row of ``rows`` (numbered from
+    ``first``) that holds a value that is not a finite number (nan, inf, a
+    string...)."""
+    for i, row in enumerate(rows, first):
+        try:
+            total = sum(row)  # finite if every value is (or overflowed: looked at below)
+            ok = total - total == 0
+        except TypeError:
+            ok = False
+        if not ok:
+            for j, v in enumerate(row):
+                try:
+                    good = _is_number(v) and v - v == 0
+                except TypeError:
+                    good = False
+                if not good:
+                    where = "x" if len(rows) == 1 and name == "X" and not first else \
+                        "row %d of %s" % (i, name)
+                    shown = repr(v) if _is_number(v) else "a %s" % type(v).__name__
+                    raise ValueError("%s holds %s at column %d; %s must be finite numbers"
+                                     % (where, shown, j, "inputs" if name == "X" else "targets"))
+
+
+def _check_finite_array(X, name):
+    """check_finite_rows for a 2-D NumPy array, a block of rows at a time."""
+    if X.dtype.kind not in "biuf":
+        raise ValueError("%s holds %s values, not numbers" % (name, X.dtype))
+    if X.dtype.kind != "f":
+        return
+    for start in range(0, len(X), 4096):
+        block = X[start:start + 4096]
+        if not (block * 0 == 0).all():  # x * 0 is nan for nan and inf
+            check_finite_rows(block.tolist(), name, start)
+
+
 def _is_all(index):
     # (getattr: MicroPython's range may not expose start and step)
     return isinstance(index, range) and getattr(index, "start", None) == 0 \
@@ -98,7 +141,7 @@ def _is_all(index):
 class Targets:
     """The caller's targets: int labels (one-hot when used) or target rows."""
 
-    def __init__(self, y, n, width, backend, dtype):
+    def __init__(self, y, n, width, backend, dtype, distributions=False):
         self.backend, self.dtype, self.width = backend, dtype, width
         try:
             ok = not isinstance(y, (str, bytes)) and len(y) >= 0
@@ -121,6 +164,10 @@ class Targets:
                 if len(row) != width:
                     raise ValueError("target %d has %d values; the network has %d outputs"
                                      % (i, len(row), width))
+            rows = [row.tolist() for row in y] if hasattr(y, "ndim") else y
+            check_finite_rows(rows, "y")
+            if distributions:
+                _check_distributions(rows)
 
     def take(self, index):
         """Return ``(Y, labels)`` for the samples at ``index``: the target
@@ -136,6 +183,18 @@ class Targets:
         rows = y[list(index)] if hasattr(y, "ndim") else [y[i] for i in index]
         Y = Matrix.from_list(rows, self.backend, self.dtype)
         return Y, classes(Y)
+
+
+def _check_distributions(rows):
+    """Softmax with cross-entropy: each target row must be a distribution
+    (values >= 0 summing to 1), or backprop's gradient is not the loss's."""
+    for i, row in enumerate(rows):
+        total = sum(row)
+        if abs(total - 1.0) > 1e-6 or min(row) < 0:
+            raise ValueError("target row %d sums to %.9g%s; with output='softmax' and "
+                             "loss='cross_entropy' each target row must be >= 0 and sum to 1 "
+                             "(or give int labels)" % (i, total, " and has a negative value"
+                                                       if min(row) < 0 else ""))
 
 
 def _check_labels(y, width):

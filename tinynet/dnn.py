@@ -15,9 +15,10 @@ import math
 from . import batching, validate
 from .activations import HIDDEN
 from .backends import resolve
-from .errors import TinynetError, choice
+from .errors import TinynetError, choice, shown
 from .losses import LOSSES
 from .matrix import Matrix
+from .memory import check_memory
 from .optim import gradients, make_optimizer
 from .metrics import classes, count_equal
 from .rng import make_rng
@@ -71,6 +72,7 @@ class DNN:
         self.loss = choice(LOSSES, loss, "loss")()
         self.loss.check(self.output_activation)
         self.backend, self.dtype = resolve(backend, dtype)
+        check_memory(self.sizes, self.backend, self.dtype)
         self.optimizer = optimizer
         self.seed = seed
         self._rng = make_rng(seed)
@@ -161,10 +163,15 @@ class DNN:
             state = data.get("optimizer", {}).get("state")
             if state:
                 optimizer.load_state(state, model.weights, model.biases)
-        except (TypeError, ValueError, KeyError, IndexError, OverflowError) as err:
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError, AttributeError,
+                RecursionError) as err:
+            # The checks raise ValueErrors that say what is wrong; anything
+            # else is a case they missed, refused all the same, never a crash.
             if source is None:
                 raise
-            raise TinynetError("%s: %s" % (source, err)) from None
+            reason = err if isinstance(err, ValueError) else "%s: %s" % (
+                type(err).__name__, shown(str(err), 200))
+            raise TinynetError("%s: %s" % (source, reason)) from None
         return model
 
     def save(self, path, format=None, optimizer_state=True):
@@ -318,17 +325,28 @@ class DNN:
 
     # --- conversions used by the public API ---
 
-    def _dataset(self, X, y):
-        """Return the caller's inputs and targets as batching adapters."""
+    def _dataset(self, X, y, purpose="evaluate"):
+        """Return the caller's inputs and targets as batching adapters,
+        refusing empty data (``purpose`` names the caller in the error)."""
         data = batching.Inputs(X, self.backend, self.dtype, self.sizes[0])
-        return data, batching.Targets(y, len(data), self.sizes[-1], self.backend, self.dtype)
+        if not len(data):
+            raise TinynetError("%s needs at least one sample; X is empty" % purpose)
+        return data, self._targets_of(y, len(data))
+
+    def _targets_of(self, y, n):
+        """Return the batching.Targets for ``y``: with a softmax output and
+        cross-entropy, target rows must be distributions (each sums to 1),
+        or the gradient would not be that of the loss reported."""
+        distributions = (self.output_activation.name == "softmax"
+                         and self.loss.name == "cross_entropy")
+        return batching.Targets(y, n, self.sizes[-1], self.backend, self.dtype, distributions)
 
     def _inputs(self, x, single):
         data = batching.Inputs([x] if single else x, self.backend, self.dtype, self.sizes[0])
         return data.take(range(len(data)))
 
     def _targets(self, y, n):
-        targets = batching.Targets(y, n, self.sizes[-1], self.backend, self.dtype)
+        targets = self._targets_of(y, n)
         return targets.take(range(n))
 
 

@@ -32,6 +32,19 @@ def schedule_factor(schedule):
                          "function or None" % (schedule,)) from None
 
 
+def _scaled(rate, factor, done):
+    """The learning rate ``rate * factor``, refusing a factor from a schedule
+    that is not a finite number >= 0."""
+    try:
+        ok = not isinstance(factor, bool) and factor >= 0 and factor - factor == 0
+    except TypeError:
+        ok = False
+    if not ok:
+        raise ValueError("the schedule gave %r at %.3g of the run; it must give finite "
+                         "numbers >= 0" % (factor, done))
+    return rate * factor
+
+
 def check_count(value, name, least):
     if not isinstance(value, int) or isinstance(value, bool) or value < least:
         raise ValueError("%s must be an int >= %d, not %r" % (name, least, value))
@@ -44,8 +57,10 @@ class Run:
                  schedule):
         check_count(epochs, "epochs", 0)
         check_count(batch_size, "batch_size", 1)
+        optimizer = model.optimizer
+        type(optimizer)(**optimizer.settings())  # settings changed since: checked again
         self.model = model
-        self.inputs, self.targets = model._dataset(X, y)
+        self.inputs, self.targets = model._dataset(X, y, "fit")
         self.epochs, self.batch_size = epochs, batch_size
         self.validation_data, self.shuffle, self.callback = validation_data, shuffle, callback
         self.factor = schedule_factor(schedule)
@@ -74,7 +89,7 @@ class Run:
             Xb, (Yb, labels) = inputs.take(index), targets.take(index)
             if self.factor is not None:
                 done = ((epoch - 1) * self.batches + batch - 1) / (self.epochs * self.batches)
-                model.optimizer.learning_rate = base_rate * self.factor(done)
+                model.optimizer.learning_rate = _scaled(base_rate, self.factor(done), done)
             try:
                 loss, out = model._train_batch(Xb, Yb)
             except TinynetError as err:
@@ -85,6 +100,9 @@ class Run:
                 self.callback({"event": "batch", "epoch": epoch, "epochs": self.epochs,
                                "batch": batch, "batches": self.batches,
                                "loss": total / (start + len(index))})
+        if not all(p.all_finite() for p in model.weights + model.biases):
+            raise TinynetError("the weights became nan or inf during epoch %d; try a smaller "
+                               "learning_rate (now %g)" % (epoch, base_rate))
         record = {"epoch": epoch, "loss": total / n, "accuracy": correct / n}
         if self.validation_data is not None:
             scores = model.evaluate(*self.validation_data)

@@ -1,0 +1,66 @@
+"""How much memory a network's weights take, and refusing one that cannot fit.
+
+``DNN([784, 10**9, 10])`` would otherwise fill memory with Python floats
+for minutes before failing; :func:`check_memory` refuses it at once, with
+the figure.
+"""
+
+from .errors import TinynetError
+from .files import grouped
+
+
+def check_memory(sizes, backend, dtype):
+    """Refuse, before allocating anything, a network whose weights alone
+    cannot fit in this machine's memory."""
+    n = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    if backend == "python":
+        each, how = 32, "Python floats"  # a list slot and a float object
+    else:
+        each = 4 if "32" in str(dtype) else 8
+        how = "float32" if each == 4 else "float64"
+    # (the initial weights are drawn as Python floats a layer at a time)
+    largest = max(a * b for a, b in zip(sizes, sizes[1:]))
+    need, have = n * each + (0 if backend == "python" else 32 * largest), _memory_size()
+    if have is not None and need > have:
+        raise TinynetError(
+            "DNN(%s) would need about %s for its %s weights alone (as %s); this machine "
+            "has %s of memory" % (_short(sizes), _bytes(need), grouped(n), how, _bytes(have)))
+
+
+def _memory_size():
+    """Return the bytes of memory this process may use (physical memory, or a
+    lower address-space limit; the heap on MicroPython), or None if unknown."""
+    try:
+        import os
+
+        size = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ImportError, AttributeError, ValueError, OSError):
+        try:
+            import gc
+
+            size = gc.mem_free() + gc.mem_alloc()  # MicroPython's heap
+        except (ImportError, AttributeError):
+            size = None
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft != resource.RLIM_INFINITY and soft > 0:
+            size = soft if size is None else min(size, soft)
+    except (ImportError, AttributeError, ValueError, OSError):
+        pass
+    return size
+
+
+def _bytes(n):
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return ("%d %s" if unit == "bytes" else "%.1f %s") % (n, unit)
+        n /= 1000.0
+
+
+
+
+def _short(sizes):
+    text = "[%s]" % ", ".join(map(str, sizes))
+    return text if len(text) <= 80 else text[:77] + "...]"
