@@ -1,4 +1,5 @@
-"""tinynet's one exception class, and the error for an unknown name."""
+"""tinynet's one exception class, the error for an unknown name, and how any
+value is shown in an error message."""
 
 
 class TinynetError(ValueError):
@@ -14,5 +15,31 @@ def choice(registry, value, what):
         return registry[value]
     except (KeyError, TypeError):
         raise ValueError(
-            "unknown %s %r; expected one of: %s" % (what, value, ", ".join(sorted(registry)))
+            "unknown %s %s; expected one of: %s" % (what, shown(value), ", ".join(sorted(registry)))
         ) from None
+
+
+def shown(value, limit=60):
+    """Return ``value`` for an error message: its repr when that is short and
+    safe, else what it is ("a list of 3000 items").  Values from files may
+    be nested a million deep or a gigabyte long; their repr would raise a
+    RecursionError or flood the message, so it is never taken whole.
+
+    >>> shown([784, 30, 10]), shown("x" * 100, 10), shown([[1]] * 3)
+    ('[784, 30, 10]', "'xxxxxx...", 'a list of 3 items')
+    """
+    kind = type(value)
+    if kind is int and value.bit_length() > 200:
+        return "an int of about %d digits" % (value.bit_length() * 3 // 10)
+    if kind in (list, tuple) and len(value) <= 20 and all(
+            type(v) in (int, float, bool) and (type(v) is not int or v.bit_length() <= 64)
+            for v in value):
+        text = repr(value)
+    elif kind in (int, float, bool, str, type(None)):
+        text = repr(value)
+    else:
+        try:
+            return "a %s of %d items" % (kind.__name__, len(value))
+        except TypeError:
+            return "a %s" % kind.__name__
+    return text if len(text) <= limit else text[:limit - 3] + "..."

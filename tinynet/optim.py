@@ -22,7 +22,7 @@ saved model keeps of it.  Sorted in order of increasing complexity.
 
 import math
 
-from .errors import choice
+from .errors import choice, shown
 from .matrix import Matrix
 
 
@@ -54,7 +54,7 @@ def check_number(value, name, low=None, high=None, low_open=False, high_open=Tru
     if not ok:
         bounds = "%s%s, %s%s" % ("(" if low_open else "[", "-inf" if low is None else low,
                                  "inf" if high is None else high, ")" if high_open else "]")
-        raise ValueError("%s must be a finite number in %s, not %r" % (name, bounds, value))
+        raise ValueError("%s must be a finite number in %s, not %s" % (name, bounds, shown(value)))
     return number
 
 
@@ -205,10 +205,10 @@ class Adam(SGD):
     def load_state(self, state, weights, biases):
         t = state.get("t", 0)
         if not isinstance(t, int) or isinstance(t, bool) or not 0 <= t < 1 << 62:
-            raise ValueError("t must be a step count, not %r" % (t,))
+            raise ValueError("t must be a step count, not %s" % shown(t))
         moments = state.get("moments")
         if moments is not None:
-            self.moments = [tuple(_like(p, rows, "moments[%d][%d]" % (i, k))
+            self.moments = [tuple(_like(p, rows, "moments[%d][%d]" % (i, k), k % 2 == 1)
                                   for k, (p, rows) in enumerate(zip((w, w, b, b), four)))
                             for i, (w, b, four) in enumerate(_layers(moments, weights, biases,
                                                                      "moments", 4))]
@@ -226,13 +226,24 @@ def _layers(entries, weights, biases, name, per_layer):
         yield w, b, entry
 
 
-def _like(param, rows, name):
-    """Return ``rows`` as a Matrix of ``param``'s shape, backend and dtype."""
+def _like(param, rows, name, nonnegative=False):
+    """Return ``rows`` as a Matrix of ``param``'s shape, backend and dtype,
+    checked like the parameters: lists of finite numbers (>= 0 if
+    ``nonnegative``: Adam's second moments, whose square root it takes)."""
+    n_rows, n_cols = param.shape
+    if type(rows) is not list or len(rows) != n_rows or not all(
+            type(row) is list and len(row) == n_cols for row in rows):
+        raise ValueError("%s must be %d rows of %d numbers, as its parameter is, not %s"
+                         % (name, n_rows, n_cols, shown(rows)))
+    for r, row in enumerate(rows):
+        if not all(type(v) is float or (type(v) is int and abs(v) < 1 << 1000) for v in row):
+            raise ValueError("%s row %d holds something that is not a number" % (name, r))
     matrix = Matrix.from_list(rows, backend=param.backend, dtype=param.dtype)
-    if matrix.shape != param.shape:
-        raise ValueError("%s has shape %s, its parameter %s" % (name, matrix.shape, param.shape))
     if not matrix.all_finite():
         raise ValueError("%s holds a non-finite value" % name)
+    if nonnegative and any(v < 0 for row in rows for v in row):
+        raise ValueError("%s holds a negative value, but a second moment is never negative"
+                         % name)
     return matrix
 
 

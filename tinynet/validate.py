@@ -11,7 +11,7 @@ that says what is wrong.
 
 from .activations import HIDDEN, OUTPUT
 from .losses import LOSSES
-from .errors import choice
+from .errors import choice, shown
 from .optim import OPTIMIZERS
 
 FORMAT = "tinynet"
@@ -36,24 +36,27 @@ def sizes(value):
     try:
         found = list(value)
     except TypeError:
-        raise TypeError("sizes must be a list of layer widths, like [784, 30, 10], not %r"
-                        % (value,)) from None
+        raise TypeError("sizes must be a list of layer widths, like [784, 30, 10], not %s"
+                        % shown(value)) from None
     if len(found) < 2:
-        raise ValueError("sizes needs at least an input and an output layer, got %r" % (found,))
+        raise ValueError("sizes needs at least an input and an output layer, got %s"
+                         % shown(found))
     for n in found:
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-            raise ValueError("layer sizes must be positive ints, got %r in %r" % (n, found))
+            raise ValueError("layer sizes must be positive ints, got %s in %s"
+                             % (shown(n), shown(found)))
     return found
 
 
 def finite_row(row, name):
     """Raise a ValueError unless ``row`` is a list of finite numbers."""
     if not isinstance(row, list):
-        raise ValueError("%s must be a list of numbers, not %s" % (name, type(row).__name__))
+        raise ValueError("%s must be a list of numbers, not %s" % (name, shown(row)))
     for v in row:
         if type(v) is not float:  # the common case costs one test
             if not isinstance(v, (int, float)) or isinstance(v, bool):
-                raise ValueError("%s holds something that is not a number (%r)" % (name, v))
+                raise ValueError("%s holds something that is not a number (%s)"
+                                 % (name, shown(v)))
             try:
                 v = float(v)
             except OverflowError:
@@ -67,18 +70,20 @@ def parameters(weights, biases, widths):
     gives them) fit the layer ``widths`` and hold finite numbers."""
     layers = len(widths) - 1
     if not isinstance(weights, list) or len(weights) != layers:
-        raise ValueError("weights must be a list of %d matrices for sizes %r" % (layers, widths))
+        raise ValueError("weights must be a list of %d matrices for sizes %s"
+                         % (layers, shown(widths)))
     if not isinstance(biases, list) or len(biases) != layers:
-        raise ValueError("biases must be a list of %d rows for sizes %r" % (layers, widths))
+        raise ValueError("biases must be a list of %d rows for sizes %s"
+                         % (layers, shown(widths)))
     for i, (w, b) in enumerate(zip(weights, biases)):
         n_in, n_out = widths[i], widths[i + 1]
         if not isinstance(w, list) or len(w) != n_in or not all(
                 isinstance(row, list) and len(row) == n_out for row in w):
-            raise ValueError("weights[%d] must be %d rows of %d numbers, as sizes %r need"
-                             % (i, n_in, n_out, widths))
+            raise ValueError("weights[%d] must be %d rows of %d numbers, as sizes %s need"
+                             % (i, n_in, n_out, shown(widths)))
         if not isinstance(b, list) or len(b) != n_out:
-            raise ValueError("biases[%d] must be %d numbers, as sizes %r need"
-                             % (i, n_out, widths))
+            raise ValueError("biases[%d] must be %d numbers, as sizes %s need"
+                             % (i, n_out, shown(widths)))
         for r, row in enumerate(w):
             finite_row(row, "weights[%d] row %d" % (i, r))
         finite_row(b, "biases[%d] row 0" % i)
@@ -91,7 +96,7 @@ def model_dict(data):
         raise ValueError("not a tinynet model (no \"format\": \"tinynet\" field)")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ValueError("unknown format version %r" % (version,))
+        raise ValueError("unknown format version %s" % shown(version))
     if version > VERSION:
         raise ValueError("written by a newer tinynet (format version %d; this one reads up to "
                          "%d): upgrade tinynet to load it" % (version, VERSION))
@@ -104,14 +109,14 @@ def model_dict(data):
             raise TypeError
         sizes(widths)
     except (TypeError, ValueError):
-        raise ValueError("sizes must be a list of at least two positive ints, not %r"
-                         % (widths,)) from None
+        raise ValueError("sizes must be a list of at least two positive ints, not %s"
+                         % shown(widths)) from None
     for key, registry in (("activation", HIDDEN), ("output", OUTPUT), ("loss", LOSSES)):
         if not isinstance(data[key], str) or data[key] not in registry:
-            raise ValueError("bad model settings: unknown %s %r; expected one of: %s"
-                             % (key, data[key], ", ".join(sorted(registry))))
+            raise ValueError("bad model settings: unknown %s %s; expected one of: %s"
+                             % (key, shown(data[key]), ", ".join(sorted(registry))))
     if data.get("dtype", "float64") not in ("float64", "float32"):
-        raise ValueError("dtype must be 'float64' or 'float32', not %r" % (data.get("dtype"),))
+        raise ValueError("dtype must be 'float64' or 'float32', not %s" % shown(data.get("dtype")))
     parameters(data["weights"], data["biases"], widths)
     return optimizer(data.get("optimizer", {}))
 
@@ -119,17 +124,17 @@ def model_dict(data):
 def optimizer(settings):
     """Return the optimizer that the saved ``settings`` dict describes."""
     if not isinstance(settings, dict):
-        raise ValueError("optimizer must be a dict, not %s" % type(settings).__name__)
+        raise ValueError("optimizer must be a dict, not %s" % shown(settings))
     name = settings.get("name", "sgd")
     if not isinstance(name, str) or name not in OPTIMIZERS:
-        raise ValueError("optimizer must be one of %s, not %r"
-                         % (", ".join(sorted(OPTIMIZERS)), name))
+        raise ValueError("optimizer must be one of %s, not %s"
+                         % (", ".join(sorted(OPTIMIZERS)), shown(name)))
     cls = OPTIMIZERS[name]
     known = cls().settings()
     unknown = sorted(set(settings) - set(known) - {"name", "state"})
     if unknown:
-        raise ValueError("optimizer %r has no setting %s" % (name, ", ".join(map(repr, unknown))))
+        raise ValueError("optimizer %r has no setting %s" % (name, ", ".join(map(shown, unknown))))
     state = settings.get("state", {})
     if not isinstance(state, dict):
-        raise ValueError("optimizer state must be a dict, not %s" % type(state).__name__)
+        raise ValueError("optimizer state must be a dict, not %s" % shown(state))
     return cls(**{k: settings[k] for k in known if k in settings})
