@@ -12,6 +12,8 @@ import pytest
 import tinynet
 from tinynet import DNN, TinynetError
 
+from hardening_util import run_bounded
+
 X = [[0.0, 0.5, 1.0], [1.0, 0.0, 0.25], [0.3, 0.3, 0.3], [0.9, 0.1, 0.0]]
 Y = [0, 1, 1, 0]
 
@@ -186,3 +188,29 @@ def test_a_refused_load_leaves_the_file_as_it_was(tmp_path):
     with pytest.raises(TinynetError):
         tinynet.load(path)
     assert path.read_bytes() == data
+
+
+# === Memory: what the unpickler or the checks would build ===
+
+
+def test_a_memo_index_bomb_is_refused_in_bounded_memory(tmp_path):
+    # LONG_BINPUT 2**31-1: CPython's unpickler would grow its memo to that size.
+    path = tmp_path / "memo.pkl"
+    path.write_bytes(b"\x80\x02]r\xff\xff\xff\x7f.")
+    result = run_bounded("import tinynet\ntry:\n    tinynet.load(%r)\n"
+                         "except tinynet.TinynetError as err:\n    print(err)\n" % str(path))
+    assert result.returncode == 0, result.stderr
+    assert str(path) in result.stdout and "corrupt pickle" in result.stdout
+
+
+def test_shared_references_cannot_claim_a_network_bigger_than_the_file(tmp_path):
+    """A pickle may repeat one row by reference: 10**6 rows of 10**6 weights
+    in a few megabytes.  Refused by its size, before any check walks it."""
+    row = [0.0] * 1000
+    payload = trained_payload("sgd")
+    payload.update(sizes=[1000, 1000], weights=[[row] * 1000], biases=[row])
+    path = tmp_path / "shared.pkl"
+    path.write_bytes(pickle.dumps(payload, protocol=4))
+    assert path.stat().st_size < 20000  # a million weights in a few kilobytes
+    with pytest.raises(TinynetError, match="cannot hold the 1001000 parameters"):
+        tinynet.load(path)

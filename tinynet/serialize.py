@@ -17,13 +17,14 @@ most :data:`MAX_FILE_BYTES`.
 
 import json
 
-from .errors import TinynetError
+from .errors import TinynetError, shown
 from .files import fspath as _fspath, read_limited, write_atomically
 
 
-#: The largest model file read() reads: ten times a [784, 1250, 10] network
-#: with Adam state saved as JSON.  A bigger file is refused before reading.
-MAX_FILE_BYTES = 1 << 30
+#: The largest model file read() reads: four times a [784, 1250, 10]
+#: network with Adam state saved as JSON (66 MB; 27 MB as a pickle).  A
+#: bigger file is refused before reading.
+MAX_FILE_BYTES = 256 << 20
 
 
 # === Saving ===
@@ -67,7 +68,23 @@ def read(path):
     (:meth:`DNN.from_dict`).
     """
     path = _fspath(path)
-    return decode(read_limited(path, MAX_FILE_BYTES, "tinynet model file"), path)
+    data = read_limited(path, MAX_FILE_BYTES, "tinynet model file")
+    payload = decode(data, path)
+    _check_claim(payload, len(data), path)
+    return payload
+
+
+def _check_claim(payload, size, path):
+    """Refuse a file too small for the parameters its sizes call for: every
+    number takes two bytes at least in either format, so a smaller file
+    repeats references to a few (a pickle can) to make tinynet build, and
+    check, a network far bigger than the file."""
+    sizes = payload.get("sizes") if type(payload) is dict else None
+    if type(sizes) is list and 2 <= len(sizes) and all(type(n) is int and n > 0 for n in sizes):
+        n = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+        if 2 * n > size:
+            raise TinynetError("%s: %d bytes cannot hold the %d parameters that sizes %s need"
+                               % (path, size, n, shown(sizes)))
 
 
 def decode(data, path="<bytes>"):
@@ -85,9 +102,60 @@ def decode(data, path="<bytes>"):
     raise TinynetError("%s: not a tinynet model file (neither a pickle nor JSON)" % path)
 
 
+def _scan_pickle(data, path):
+    """Walk the opcodes of the pickle ``data`` without running any, and
+    refuse one that would make the unpickler allocate far more than the
+    file holds: a memo index (PUT, LONG_BINPUT) beyond the objects built so
+    far makes CPython's unpickler grow its memo to that index, gigabytes
+    for a few bytes.  Anything else odd is left to the unpickler to refuse.
+    A run of floats, most of a model, is skipped in one step."""
+    import pickletools
+
+    sizes = {ord(op.code): (op.arg.n if op.arg is not None else 0) for op in pickletools.opcodes}
+    pos, end, memo = 0, len(data), 0
+    while pos < end:
+        code = data[pos]
+        if code == 0x47:  # BINFLOAT: 'G' and 8 bytes, so every 9th byte of a run is 'G'
+            while True:
+                every_ninth = data[pos:pos + 9 * 4096:9]
+                run = len(every_ninth) - len(every_ninth.lstrip(b"G"))
+                pos += 9 * run
+                if run < 4096:
+                    break
+            continue
+        n = sizes.get(code)
+        if n is None:
+            return
+        pos += 1
+        if n >= 0:
+            arg, pos = data[pos:pos + n], pos + n
+        elif n == -1:  # up to a newline (GLOBAL and INST: two lines)
+            for _ in range(2 if code in (0x63, 0x69) else 1):
+                newline = data.find(b"\n", pos)
+                if newline < 0:
+                    return
+                arg, pos = data[pos:newline], newline + 1
+        else:  # a length, then that many bytes
+            width = {-2: 1, -3: 4, -4: 4, -5: 8}[n]
+            arg, pos = None, pos + width + int.from_bytes(data[pos:pos + width], "little")
+        if code == 0x94:  # MEMOIZE: the next index
+            memo += 1
+        elif code in (0x71, 0x72, 0x70):  # BINPUT, LONG_BINPUT, PUT
+            index = int(arg) if code == 0x70 and arg.isdigit() else (
+                int.from_bytes(arg, "little") if code != 0x70 else -1)
+            if not 0 <= index <= memo:
+                raise TinynetError("%s: corrupt pickle (it stores object %d of %d)"
+                                   % (path, index, memo))
+            memo = max(memo, index + 1)
+        elif code == 0x2E:  # STOP
+            return
+
+
 def _unpickle(data, path):
     import io
     import pickle
+
+    _scan_pickle(data, path)
 
     class PlainDataUnpickler(pickle.Unpickler):
         """An unpickler that resolves no globals: only plain data loads."""
