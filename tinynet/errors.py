@@ -19,6 +19,10 @@ def choice(registry, value, what):
         ) from None
 
 
+_BIG = 1 << 64
+_HUGE = 10 ** 60  # (MicroPython's ints have no bit_length)
+
+
 def shown(value, limit=60):
     """Return ``value`` for an error message: its repr when that is short and
     safe, else what it is ("a list of 3000 items").  Values from files may
@@ -29,10 +33,10 @@ def shown(value, limit=60):
     ('[784, 30, 10]', "'xxxxxx...", 'a list of 3 items')
     """
     kind = type(value)
-    if kind is int and value.bit_length() > 200:
-        return "an int of about %d digits" % (value.bit_length() * 3 // 10)
+    if kind is int and not -_HUGE < value < _HUGE:
+        return "an int of more than 60 digits"
     if kind in (list, tuple) and len(value) <= 20 and all(
-            type(v) in (int, float, bool) and (type(v) is not int or v.bit_length() <= 64)
+            type(v) in (int, float, bool) and (type(v) is not int or -_BIG < v < _BIG)
             for v in value):
         text = repr(value)
     elif kind in (int, float, bool, str, type(None)):
