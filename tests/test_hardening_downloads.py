@@ -169,3 +169,18 @@ def test_the_recompressed_shared_copies_pass_the_check(tmp_path):
         shutil.copy(os.path.join(source, name), tmp_path / name)
     X, labels = datasets.load_mnist("test", str(tmp_path), download=False)
     assert len(X) == 10000 and len(labels) == 10000
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
+def test_no_stamp_is_left_in_a_read_only_directory(tmp_path):
+    checksums = cache_with(tmp_path)
+    before = sorted(os.listdir(tmp_path))
+    tmp_path.chmod(0o555)
+    try:
+        datasets.load_mnist("test", str(tmp_path), download=False, checksums=checksums)
+        assert sorted(os.listdir(tmp_path)) == before  # even as root, who could write
+    finally:
+        tmp_path.chmod(0o755)
+    datasets.load_mnist("test", str(tmp_path), download=False, checksums=checksums)
+    assert sorted(os.listdir(tmp_path)) == sorted(before + ["." + IMAGES + ".md5",
+                                                              "." + LABELS + ".md5"])

@@ -161,10 +161,20 @@ def verify(path, name, checksums=MD5):
         raise TinynetError("%s: checksum mismatch: its content has MD5 %s, MNIST's %s has %s; "
                            "the file is damaged or not MNIST's (delete it to download it again)"
                            % (path, got, name, expected))
+    if _writable(os.path.dirname(path) or "."):
+        try:
+            write_atomically(_stamp_path(path), stamp.encode("ascii"))
+        except (OSError, TinynetError):
+            pass  # checked again next time
+
+
+def _writable(directory):
+    """Whether to leave a stamp in ``directory``: not if its mode says it is
+    read-only (root could write there all the same; it should not)."""
     try:
-        write_atomically(_stamp_path(path), stamp.encode("ascii"))
-    except (OSError, TinynetError):
-        pass  # a read-only cache: checked again next time
+        return bool(os.stat(directory).st_mode & 0o222) and os.access(directory, os.W_OK)
+    except OSError:
+        return False
 
 
 def fetch(name, directory, mirrors=None, callback=None, timeout=30, checksums=MD5):
