@@ -149,7 +149,7 @@ def test_an_absurd_network_is_refused_at_once_with_the_figure():
         timeout=60)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == 3 and all("would need about" in line for line in lines)
+    assert len(lines) == 3 and all("would need at least" in line for line in lines)
     assert "795,000,000,010 weights" in lines[0] and "TB" in lines[0]
 
 
@@ -177,5 +177,5 @@ def test_bad_numbers_on_the_command_line_exit_2_in_one_line(tmp_path, option, va
 
 def test_absurd_layers_on_the_command_line_are_one_line(tmp_path):
     result = cli("train", "sample", "--layers", "784,1000000000,10", "--out", tmp_path / "m.pkl")
-    assert "would need about" in one_line_error(result)
+    assert "would need at least" in one_line_error(result)
     assert result.returncode == 1

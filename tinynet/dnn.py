@@ -155,7 +155,7 @@ class DNN:
         try:
             optimizer = validate.model_dict(data)
             dtype = data.get("dtype", "float64") if resolve(backend)[0] == "numpy" else None
-            model = cls.__new__(cls)  # no random weights: they are replaced at once
+            model = object.__new__(cls)  # no random weights (object.__new__: MicroPython has no cls.__new__)
             model._setup(data["sizes"], data["activation"], data["output"], data["loss"],
                          backend, dtype, optimizer, seed=0)
             model.weights = [model._matrix(w) for w in data["weights"]]
@@ -164,7 +164,7 @@ class DNN:
             if state:
                 optimizer.load_state(state, model.weights, model.biases)
         except (TypeError, ValueError, KeyError, IndexError, OverflowError, AttributeError,
-                RecursionError) as err:
+                RuntimeError) as err:  # (RuntimeError: RecursionError, absent on MicroPython)
             # The checks raise ValueErrors that say what is wrong; anything
             # else is a case they missed, refused all the same, never a crash.
             if source is None:

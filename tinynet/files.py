@@ -288,17 +288,33 @@ def file_size(f):
 
 def read_limited(path, limit, what="file"):
     """Return the bytes of the regular file ``path``, refusing (with a
-    :class:`TinynetError` naming the path) one larger than ``limit`` bytes
-    without reading past the cap."""
+    :class:`TinynetError` naming the path) one larger than ``limit`` bytes,
+    by its size before reading and by what it yields while reading (a file
+    that grows).  Reads in blocks of what the file holds, never a buffer of
+    ``limit`` bytes (MicroPython allocates what read(n) asks for)."""
     path = fspath(path)
     with open_regular(path) as f:
         size = file_size(f)
+        if size is None:
+            try:
+                import os
+
+                size = os.stat(path)[6]  # MicroPython: no fstat
+            except (OSError, TypeError, IndexError):
+                size = None
         if size is not None and size > limit:
             raise _too_big(path, what, limit)
-        data = f.read(limit + 1)
-    if len(data) > limit:
+        chunks, total = [], 0
+        block = 1 << 20 if size is None else min(size + 1, 1 << 20)
+        while total <= limit:
+            data = f.read(min(block, limit + 1 - total))
+            if not data:
+                break
+            chunks.append(data)
+            total += len(data)
+    if total > limit:
         raise _too_big(path, what, limit)
-    return data
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _too_big(path, what, limit):

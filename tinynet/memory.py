@@ -9,21 +9,32 @@ from .errors import TinynetError
 from .files import grouped
 
 
+#: Bytes a weight takes at least, as a float in a list, by interpreter:
+#: CPython boxes each float (24 bytes) behind an 8-byte slot; PyPy stores a
+#: list of floats unboxed; MicroPython keeps small floats in the slot itself
+#: on many boards.  A lower bound: a network refused surely cannot fit.
+LIST_FLOAT_BYTES = {"cpython": 32, "pypy": 8, "micropython": 4}
+
+
 def check_memory(sizes, backend, dtype):
     """Refuse, before allocating anything, a network whose weights alone
     cannot fit in this machine's memory."""
+    import sys
+
     n = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    python_float = LIST_FLOAT_BYTES.get(sys.implementation.name, 4)
     if backend == "python":
-        each, how = 32, "Python floats"  # a list slot and a float object
+        each, how = python_float, "Python floats"
     else:
         each = 4 if "32" in str(dtype) else 8
         how = "float32" if each == 4 else "float64"
     # (the initial weights are drawn as Python floats a layer at a time)
     largest = max(a * b for a, b in zip(sizes, sizes[1:]))
-    need, have = n * each + (0 if backend == "python" else 32 * largest), _memory_size()
+    need = n * each + (0 if backend == "python" else python_float * largest)
+    have = _memory_size()
     if have is not None and need > have:
         raise TinynetError(
-            "DNN(%s) would need about %s for its %s weights alone (as %s); this machine "
+            "DNN(%s) would need at least %s for its %s weights alone (as %s); this machine "
             "has %s of memory" % (_short(sizes), _bytes(need), grouped(n), how, _bytes(have)))
 
 
