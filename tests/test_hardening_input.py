@@ -65,11 +65,14 @@ def test_empty_data_is_a_clear_error(call, backend):
         getattr(net, call)([], [])
 
 
-def test_images_of_width_zero_are_refused():
-    from tinynet.datasets import Images
+def test_images_of_size_zero_are_refused(tmp_path):
+    from tinynet.datasets import Images, load_csv
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="rows of 0"):
         Images(bytearray(), 0)
+    (tmp_path / "one.csv").write_text("1\n")
+    with pytest.raises(ValueError, match="pixels must be an int >= 1"):
+        load_csv(tmp_path / "one.csv", pixels=0)
 
 
 # === Non-finite numbers ===

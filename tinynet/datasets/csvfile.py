@@ -81,6 +81,8 @@ def load_csv(path, pixels=PIXELS, limit=None, callback=None):
     per field, in C.
     """
     path = os.fspath(path)
+    if type(pixels) is not int or pixels < 1:
+        raise ValueError("pixels must be an int >= 1 (the values per image), not %r" % (pixels,))
     out, labels = bytearray(), []
     table = _BYTE_OF_BYTES
     has_label = header = blank_at = None
