@@ -99,7 +99,8 @@ def _temp_name(directory, name):
     if isinstance(name, bytes):
         name = name.decode("utf-8", "surrogateescape")
         directory = directory.decode("utf-8", "surrogateescape")
-    return directory + "/." + name + "." + _token() + ".tmp"
+    # (the name cut short: a target name near the system's limit still gets a temp)
+    return directory + "/." + name[:100] + "." + _token() + ".tmp"
 
 
 def _renamed(err, path):
