@@ -185,6 +185,15 @@ class Targets:
         return Y, classes(Y)
 
 
+def targets_for(model, y, n):
+    """Return the Targets for ``model``: with a softmax output and
+    cross-entropy, target rows must be distributions (each sums to 1), or
+    the gradient would not be that of the loss reported."""
+    distributions = (model.output_activation.name == "softmax"
+                     and model.loss.name == "cross_entropy")
+    return Targets(y, n, model.sizes[-1], model.backend, model.dtype, distributions)
+
+
 def _check_distributions(rows):
     """Softmax with cross-entropy: each target row must be a distribution
     (values >= 0 summing to 1), or backprop's gradient is not the loss's."""

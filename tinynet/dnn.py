@@ -155,7 +155,8 @@ class DNN:
         try:
             optimizer = validate.model_dict(data)
             dtype = data.get("dtype", "float64") if resolve(backend)[0] == "numpy" else None
-            model = object.__new__(cls)  # no random weights (object.__new__: MicroPython has no cls.__new__)
+            # no random weights: they are replaced at once (MicroPython has no cls.__new__)
+            model = object.__new__(cls)
             model._setup(data["sizes"], data["activation"], data["output"], data["loss"],
                          backend, dtype, optimizer, seed=0)
             model.weights = [model._matrix(w) for w in data["weights"]]
@@ -164,9 +165,7 @@ class DNN:
             if state:
                 optimizer.load_state(state, model.weights, model.biases)
         except (TypeError, ValueError, KeyError, IndexError, OverflowError, AttributeError,
-                RuntimeError) as err:  # (RuntimeError: RecursionError, absent on MicroPython)
-            # The checks raise ValueErrors that say what is wrong; anything
-            # else is a case they missed, refused all the same, never a crash.
+                RuntimeError) as err:  # any case the checks missed (RecursionError included)
             if source is None:
                 raise
             reason = err if isinstance(err, ValueError) else "%s: %s" % (
@@ -326,27 +325,18 @@ class DNN:
     # --- conversions used by the public API ---
 
     def _dataset(self, X, y, purpose="evaluate"):
-        """Return the caller's inputs and targets as batching adapters,
-        refusing empty data (``purpose`` names the caller in the error)."""
+        """Return the caller's inputs and targets as batching adapters; no data: an error."""
         data = batching.Inputs(X, self.backend, self.dtype, self.sizes[0])
         if not len(data):
             raise TinynetError("%s needs at least one sample; X is empty" % purpose)
-        return data, self._targets_of(y, len(data))
-
-    def _targets_of(self, y, n):
-        """Return the batching.Targets for ``y``: with a softmax output and
-        cross-entropy, target rows must be distributions (each sums to 1),
-        or the gradient would not be that of the loss reported."""
-        distributions = (self.output_activation.name == "softmax"
-                         and self.loss.name == "cross_entropy")
-        return batching.Targets(y, n, self.sizes[-1], self.backend, self.dtype, distributions)
+        return data, batching.targets_for(self, y, len(data))
 
     def _inputs(self, x, single):
         data = batching.Inputs([x] if single else x, self.backend, self.dtype, self.sizes[0])
         return data.take(range(len(data)))
 
     def _targets(self, y, n):
-        targets = self._targets_of(y, n)
+        targets = batching.targets_for(self, y, n)
         return targets.take(range(n))
 
 
