@@ -29,7 +29,11 @@ def gzip_bomb(path, size, head=b"", unit=b"\0"):
 
 def run_bounded(code, memory=MEMORY_LIMIT, timeout=120, env=None):
     """Run ``code`` in a fresh interpreter (pure backend) whose address
-    space is capped at ``memory`` bytes; return the completed process."""
+    space is capped at ``memory`` bytes; return the completed process.
+    PyPy reserves more address space just to start, so there the cap is
+    never below MEMORY_LIMIT."""
+    if sys.implementation.name == "pypy":
+        memory = max(memory, MEMORY_LIMIT)
     prelude = ("import resource\n"
                "resource.setrlimit(resource.RLIMIT_AS, (%d, %d))\n" % (memory, memory))
     full_env = dict(os.environ)
