@@ -267,3 +267,11 @@ class Matrix:
         self.ops.adam_(self.data, self._unwrap(g), self._unwrap(m), self._unwrap(v),
                        lr, beta1, beta2, eps)
         return self
+
+    def momentum_(self, velocity, a, d, alpha, mu, decay=0.0):
+        """One step of SGD with momentum, in place: ``velocity = mu *
+        velocity + alpha * a.T @ d + decay * self``, then ``self +=
+        velocity``; return this matrix."""
+        self.ops.momentum_(self.data, self._unwrap(velocity), self._unwrap(a), self._unwrap(d),
+                           alpha, mu, decay)
+        return self

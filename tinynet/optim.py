@@ -139,11 +139,8 @@ class Momentum(SGD):
         lr, l2, mu = self.learning_rate, self.l2, self.momentum
         n = len(inputs[0])
         for (vw, vb), w, b, a, d in zip(self.velocities, weights, biases, inputs, deltas):
-            vw.scale_(mu).add_outer_(a, d, -lr / n)
-            if l2:
-                vw.add_(w, -lr * l2)
+            w.momentum_(vw, a, d, -lr / n, mu, -lr * l2)  # the passes fused, in the backend
             vb.scale_(mu).add_(d.sum(axis=0), -lr / n)
-            w.add_(vw)
             b.add_(vb)
 
     def state(self):

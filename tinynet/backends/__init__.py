@@ -31,7 +31,7 @@ REQUIRED = (
     "sigmoid", "sigmoid_backward", "tanh", "tanh_backward",
     "relu", "relu_backward", "identity_backward", "softmax", "softmax_backward",
     "squared_error", "cross_entropy", "binary_cross_entropy",
-    "add_", "scale_", "adam_",
+    "add_", "scale_", "momentum_", "adam_",
 )
 
 _chosen = None  # set by set_backend()

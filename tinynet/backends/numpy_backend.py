@@ -1,9 +1,13 @@
 """The NumPy backend: the functions of ``python_backend`` over 2-D ndarrays.
 
-This is the only module in tinynet that imports NumPy.  Every function does
-its work in whole-array operations (no Python loop over entries), reuses the
-temporaries it creates, and keeps the caller's dtype: float64 by default,
-float32 on request.
+This is the only module of tinynet's core that imports NumPy (the desktop's
+CSV reader, tinynet.datasets.csv_numpy, does too, when this backend is
+selected).  Every function does its work in whole-array operations (no
+Python loop over entries), reuses the temporaries it creates, and keeps the
+caller's dtype: float64 by default, float32 on request.
+
+Longer than 350 lines on purpose: it defines the same operations as
+python_backend, one for one, in the same order.
 """
 
 import numpy as np
@@ -136,26 +140,90 @@ def vstack(parts):
     return np.vstack(parts)
 
 
+def _check_outer(w, a, d, opname):
+    if a.shape[0] != d.shape[0] or w.shape != (a.shape[1], d.shape[1]):
+        raise ValueError("%s: shapes %s += %s.T @ %s do not fit"
+                         % (opname, w.shape, a.shape, d.shape))
+
+
+def _outer(a, d, alpha):
+    """Return ``(rows, g)``: ``g`` is ``alpha * a.T @ d`` for the rows of the
+    product that the span of ``a``'s non-zero columns covers (see
+    :func:`_span`), ``rows`` that slice.  The scalar goes to whichever factor
+    is smaller, so no pass over the product is spent on it: the product
+    (n_in x n_out) is the big array here."""
+    rows = _span(a)
+    a = a[:, rows]
+    if d.size <= a.size:
+        return rows, a.T @ (d * alpha)
+    return rows, (a * alpha).T @ d
+
+
 def add_outer_(w, a, d, alpha):
     """Add ``alpha * a.T @ d`` to ``w`` in place, touching only the rows of
     ``w`` that a single sparse row of ``a`` meets, or that the span of a
     batch's non-zero columns covers; return ``w``."""
-    if a.shape[0] != d.shape[0] or w.shape != (a.shape[1], d.shape[1]):
-        raise ValueError("add_outer_: shapes %s += %s.T @ %s do not fit"
-                         % (w.shape, a.shape, d.shape))
+    _check_outer(w, a, d, "add_outer_")
     nonzero = _sparse_row(a)
     if nonzero is not None:
         w[nonzero] += np.outer(alpha * a[0, nonzero], d[0])
         return w
-    # Rows of w that meet only zeros are left alone (see _span).  Scale
-    # whichever factor is smaller, so no pass over the product is spent on
-    # alpha: the product (n_in x n_out) is the big array here.
-    cols = _span(a)
-    part, a = w[cols], a[:, cols]  # views: updating part updates w
-    if d.size <= a.size:
-        part += a.T @ (d * alpha)
+    rows, g = _outer(a, d, alpha)
+    part = w[rows]  # a view: updating it updates w
+    part += g
+    return w
+
+
+#: Bytes of each matrix that :func:`momentum_` updates at a time: its three
+#: blocks (velocity, gradient, weights) stay in the core's cache from one
+#: pass to the next, so each matrix crosses the memory bus once per step.
+BLOCK_BYTES = 1 << 18
+
+
+def momentum_(w, v, a, d, alpha, mu, decay=0.0):
+    """One step of SGD with momentum, in place; return ``w``::
+
+        v = mu * v + alpha * a.T @ d + decay * w
+        w += v
+
+    The same arithmetic, element by element and in the same order, as
+    ``scale_(v, mu)``, ``add_outer_(v, a, d, alpha)``, ``add_(v, w, decay)``
+    (when ``decay`` is not 0) and ``add_(w, v)``, so the results are the
+    same to the last bit; but the gradient is one product, and the four
+    passes over ``v`` and ``w`` run a block of rows at a time (see
+    :data:`BLOCK_BYTES`), with no temporary the size of the weights besides
+    the product itself.
+    """
+    _check_outer(w, a, d, "momentum_")
+    if v.shape != w.shape:
+        raise ValueError("momentum_: velocity %s and weights %s differ" % (v.shape, w.shape))
+    nonzero = _sparse_row(a)
+    if nonzero is not None:  # one sample: update the rows it meets
+        rows = nonzero
+        g = np.outer(alpha * a[0, nonzero], d[0])
     else:
-        part += (a * alpha).T @ d
+        rows, g = _outer(a, d, alpha)
+    if not isinstance(rows, slice):
+        v *= mu
+        v[rows] += g
+        if decay:
+            v += decay * w
+        w += v
+        return w
+    n = w.shape[0]
+    lo, hi, _ = rows.indices(n)
+    step = max(1, BLOCK_BYTES // max(1, w.shape[1] * w.itemsize))
+    for i in range(0, n, step):
+        j = min(i + step, n)
+        vb, wb = v[i:j], w[i:j]
+        vb *= mu
+        start, stop = max(i, lo), min(j, hi)
+        if start < stop:
+            part = vb[start - i:stop - i]
+            part += g[start - lo:stop - lo]
+        if decay:
+            vb += decay * wb
+        wb += vb
     return w
 
 

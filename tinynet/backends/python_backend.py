@@ -419,6 +419,28 @@ def scale_(a, c):
     return a
 
 
+def momentum_(w, v, a, d, alpha, mu, decay=0.0):
+    """One step of SGD with momentum on ``w``, with the velocity ``v``, both
+    in place; return ``w``::
+
+        v = mu * v + alpha * a.T @ d + decay * w
+        w += v
+
+    The NumPy backend fuses these passes; this is what they mean.
+
+    >>> w, v = [[1.0, 1.0]], [[2.0, 0.0]]
+    >>> momentum_(w, v, [[1.0]], [[1.0, -1.0]], 0.5, 0.5)
+    [[2.5, 0.5]]
+    >>> v
+    [[1.5, -0.5]]
+    """
+    scale_(v, mu)
+    add_outer_(v, a, d, alpha)
+    if decay:
+        add_(v, w, decay)
+    return add_(w, v)
+
+
 def adam_(w, g, m, v, lr, beta1, beta2, eps):
     """One Adam update of ``w`` in place, given the gradient ``g`` and the
     moment estimates ``m`` and ``v`` (also updated in place).  ``lr`` already
