@@ -3,8 +3,10 @@
     python benchmarks/bench_loader.py [--repeats 3]
 
 Writes mnist_train.csv (60,000 rows) from the IDX files into a temporary
-folder, then times, alternately, load_csv and pandas.read_csv followed by the
-tutorial's /255 conversion, each in a fresh process so that peak memory
+folder, then times, in turn in each round, load_csv with the NumPy backend
+selected (its bulk reader), load_csv with the pure backend (the standard
+library's reader) and pandas.read_csv followed by the tutorial's /255
+conversion, each in a fresh process (imports included) so that peak memory
 (RSS) is measured too.  Needs pandas for the reference (skipped without it).
 """
 
@@ -14,13 +16,16 @@ import subprocess
 import sys
 import tempfile
 
-from common import PEAK_MB, ROOT, load_mnist_or_exit, machine, median, report, table
+from common import PEAK_MB, ROOT, load_mnist_or_exit, machine, report, spread, table, verdict
 
 from tinynet import datasets
 
-CHILD = {
-    "tinynet": "from tinynet import datasets\nX, y = datasets.load_csv(%r)\nassert len(X) == 60000",
-    "pandas": "import pandas\nd = pandas.read_csv(%r)\nX = d.values[:, 1:] / 255.0\nassert len(X) == 60000",
+LOAD = "from tinynet import datasets\nX, y = datasets.load_csv(%r)\nassert len(X) == 60000"
+CHILD = {  # name: (code, TINYNET_BACKEND)
+    "tinynet, NumPy backend": (LOAD, "numpy"),
+    "tinynet, pure backend": (LOAD, "python"),
+    "pandas": ("import pandas\nd = pandas.read_csv(%r)\nX = d.values[:, 1:] / 255.0\n"
+               "assert len(X) == 60000", ""),
 }
 MEASURE = (PEAK_MB + "import sys, time\nsys.path.insert(0, %r)\nstart = time.perf_counter()\n%s\n"
            "print(time.perf_counter() - start, peak_mb())")
@@ -34,29 +39,37 @@ def main():
     folder = tempfile.mkdtemp()
     path = os.path.join(folder, "mnist_train.csv")
     datasets.save_csv(path, X, y)
+    names = list(CHILD)
     try:
         import pandas  # noqa: F401
-        names = ["tinynet", "pandas"]
     except ImportError:
-        names = ["tinynet"]
+        names.remove("pandas")
     results = {name: [] for name in names}
     for _ in range(args.repeats):
         for name in names:
-            code = MEASURE % (ROOT, CHILD[name] % path)
-            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 check=True).stdout.split()
+            code, backend = CHILD[name]
+            out = subprocess.run([sys.executable, "-c", MEASURE % (ROOT, code % path)],
+                                 capture_output=True, text=True, check=True,
+                                 env=dict(os.environ, TINYNET_BACKEND=backend)).stdout.split()
             results[name].append((float(out[0]), float(out[1])))
     size_mb = os.path.getsize(path) / 1e6
     os.remove(path)
     rows = []
     for name in names:
-        seconds = median([r[0] for r in results[name]])
-        peak = max(r[1] for r in results[name])
-        ratio = seconds / median([r[0] for r in results["tinynet"]])
-        rows.append([name, "%.2f" % seconds, "%.0f" % peak, "%.2f" % (1 / ratio)])
-    lines = machine() + ["", "mnist_train.csv, 60,000 rows x 785 columns (%.0f MB); median of %d "
-                         "runs, each in a fresh process" % (size_mb, args.repeats), "",
-                         table(["loader", "seconds", "peak RSS MB", "tinynet / it (time)"], rows)]
+        seconds = [r[0] for r in results[name]]
+        row = [name, spread(seconds), "%.0f" % max(r[1] for r in results[name])]
+        if "pandas" in results and name != "pandas":
+            ratios = [a / b for a, b in zip(seconds, [r[0] for r in results["pandas"]])]
+            row += [spread(ratios), verdict(ratios)]
+        else:
+            row += ["", ""]
+        rows.append(row)
+    lines = machine() + ["", "mnist_train.csv, 60,000 rows x 785 columns (%.0f MB); %d rounds, "
+                         "each loader once per round in a fresh process; the ratio is the "
+                         "loader's time / pandas's, round by round: median (lowest-highest)"
+                         % (size_mb, args.repeats), "",
+                         table(["loader", "seconds, median (range)", "peak RSS MB",
+                                "time / pandas", "verdict"], rows)]
     report("Loading mnist_train.csv", lines)
 
 

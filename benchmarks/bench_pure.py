@@ -1,7 +1,7 @@
 """Pure-Python backend vs the best pure-Python code, and across interpreters.
 
     python benchmarks/bench_pure.py [--interpreters python3.11,/usr/bin/python3.11,pypy3]
-                                    [--epoch [--epoch-repeats 3]]
+                                    [--epoch [--epoch-repeats 3] [--epoch-images 60000]]
 
 1. Matrix-product throughput, on each interpreter: a batch of 32 MNIST
    images (784 pixels) times a 784 x 32 weight matrix, tinynet's ``matmul``
@@ -10,10 +10,11 @@
    rows, and row accumulation that skips zero pixels, as a comprehension
    and as a plain loop), in millions of multiply-adds per second (counting
    the dense 32x784x32).
-2. With ``--epoch``: one epoch of 784-32-10 training on full MNIST (SGD,
-   batch 32), in a fresh process per interpreter, with its peak memory,
-   against the fastest hand-written sparse trainer we know for CPython,
-   run alternately on the same interpreter.
+2. With ``--epoch``: 784-32-10 training on ``--epoch-images`` MNIST images
+   (SGD, batch 32; all 60,000 by default), in a fresh process per
+   interpreter, with its peak memory, against the fastest hand-written
+   sparse trainer we know for CPython, run alternately on the same
+   interpreter, ``--epoch-repeats`` rounds.
 """
 
 import argparse
@@ -24,7 +25,7 @@ import subprocess
 from operator import mul
 
 from common import (PEAK_MB, ROOT, find_interpreter, interleaved, machine, median, mnist_dir,
-                    report, table)
+                    report, spread, table, timed, verdict)
 
 from tinynet.backends import python_backend as ops
 
@@ -80,7 +81,7 @@ def idioms(A, W):
 
 def matmul_child(repeats):
     """Time tinynet's matmul and the inline idioms on this interpreter;
-    print ``{name: median seconds}`` as JSON."""
+    print ``{name: [seconds of each round]}`` as JSON."""
     import random
 
     from tinynet import datasets
@@ -96,11 +97,15 @@ def matmul_child(repeats):
         got = run()
         assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
                    for r, s in zip(got, expected) for a, b in zip(r, s)), name
-    for run in runs.values():  # warm-up (PyPy's JIT compiles here)
+    calls = {}
+    for name, run in runs.items():  # warm-up (PyPy's JIT compiles here); calls per round
         for _ in range(3):
-            run()
-    times = interleaved(runs, repeats)
-    print(json.dumps({name: median(t) for name, t in times.items()}))
+            seconds = timed(run)[0]
+        calls[name] = max(1, int(0.2 / max(seconds, 1e-6)))  # rounds of about 0.2 s
+    rounds = {name: (lambda run=run, k=calls[name]: [run() for _ in range(k)])
+              for name, run in runs.items()}
+    times = interleaved(rounds, repeats)
+    print(json.dumps({name: [t / calls[name] for t in ts] for name, ts in times.items()}))
 
 
 def matmul_rows(interpreters, repeats):
@@ -116,10 +121,11 @@ def matmul_rows(interpreters, repeats):
         if out.returncode:
             rows.append([name, "failed: " + out.stderr.strip().splitlines()[-1], "", ""])
             continue
-        medians = json.loads(out.stdout.splitlines()[-1])
-        best = min(t for n, t in medians.items() if n != "tinynet matmul")
-        for implementation, t in sorted(medians.items(), key=lambda item: item[1]):
-            rows.append([name, implementation, "%.1f" % (madds / t / 1e6), "%.2f" % (t / best)])
+        times = json.loads(out.stdout.splitlines()[-1])
+        best = min((median(t), n) for n, t in times.items() if n != "tinynet matmul")[1]
+        for implementation, t in sorted(times.items(), key=lambda item: median(item[1])):
+            ratios = [a / b for a, b in zip(t, times[best])]
+            rows.append([name, implementation, "%.1f" % (madds / median(t) / 1e6), spread(ratios)])
     return rows
 
 
@@ -128,6 +134,7 @@ import sys, time
 sys.path.insert(0, %r)
 from tinynet import DNN, datasets
 X, y = datasets.load_mnist("train", %r, download=False)
+X, y = X[:%d], y[:%d]
 net = DNN([784, 32, 10], seed=0, backend="python")
 start = time.perf_counter()
 net.fit(X, y, epochs=1, batch_size=32)
@@ -154,7 +161,7 @@ W2 = [[rng.uniform(-0.4, 0.4) for _ in range(10)] for _ in range(32)]
 b2 = [0.0] * 10
 lr, pixels, exp = 0.02, range(784), math.exp
 start = time.perf_counter()
-for i in range(len(X)):
+for i in range(%d):
     x = X[i]
     nz = list(compress(pixels, x))
     values = list(compress(x, x))
@@ -201,26 +208,29 @@ def run_child(exe, code):
     return [float(v) for v in out.stdout.split()]
 
 
-def epoch_rows(interpreters, directory, repeats):
-    """Return table rows of one training epoch per interpreter, tinynet's and
-    the hand-written reference's runs alternating, each in a fresh process."""
+def epoch_rows(interpreters, directory, repeats, images):
+    """Return table rows of training on ``images`` MNIST images per
+    interpreter, tinynet's and the hand-written reference's runs alternating,
+    each in a fresh process."""
     rows = []
     for name, exe in interpreters:
         if exe is None:
-            rows.append([name, "not installed"] + [""] * 5)
+            rows.append([name, "not installed"] + [""] * 6)
             continue
         ours, theirs = [], []
         try:
             for _ in range(repeats):
-                ours.append(run_child(exe, EPOCH_CHILD % (ROOT, directory, directory)))
-                theirs.append(run_child(exe, REFERENCE_CHILD % (ROOT, directory, directory)))
+                ours.append(run_child(exe, EPOCH_CHILD % (ROOT, directory, images, images,
+                                                          directory)))
+                theirs.append(run_child(exe, REFERENCE_CHILD % (ROOT, directory, images,
+                                                                directory)))
         except RuntimeError as err:
-            rows.append([name, "failed: %s" % err] + [""] * 5)
+            rows.append([name, "failed: %s" % err] + [""] * 6)
             continue
-        seconds, ref_seconds = median([r[0] for r in ours]), median([r[0] for r in theirs])
-        rows.append([name, "%.1f" % seconds, "%.1f" % ref_seconds, "%.2f" % (seconds / ref_seconds),
-                     "%.0f" % max(r[1] for r in ours), "%.2f%%" % (100 * ours[0][2]),
-                     "%.2f%%" % (100 * theirs[0][1])])
+        ratios = [a[0] / b[0] for a, b in zip(ours, theirs)]
+        rows.append([name, spread([r[0] for r in ours], 1), spread([r[0] for r in theirs], 1),
+                     spread(ratios), verdict(ratios), "%.0f" % max(r[1] for r in ours),
+                     "%.2f%%" % (100 * ours[0][2]), "%.2f%%" % (100 * theirs[0][1])])
     return rows
 
 
@@ -234,8 +244,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--epoch", action="store_true", help="also train one full epoch per interpreter")
-    parser.add_argument("--epoch-repeats", type=int, default=1,
-                        help="epochs of each trainer per interpreter (the median is reported)")
+    parser.add_argument("--epoch-repeats", type=int, default=3,
+                        help="rounds of each trainer per interpreter (at least 3)")
+    parser.add_argument("--epoch-images", type=int, default=60000,
+                        help="images per round (60000: a full epoch)")
     parser.add_argument("--interpreters", default="python3.11,/usr/bin/python3.11,python3.12,python3.13,pypy3",
                         help="comma-separated names or paths (/usr/bin/python3.11: a distribution's build)")
     parser.add_argument("--matmul-child", action="store_true", help=argparse.SUPPRESS)
@@ -247,9 +259,10 @@ def main():
     for name in args.interpreters.split(","):
         exe = find_interpreter(name)
         interpreters.append((interpreter_label(name, exe) if exe else name, exe))
-    lines = machine() + ["", "A (32 MNIST images) @ W (784 x 32), on each interpreter; Mmadd/s "
-                         "counts the dense product; time / the best inline idiom on that "
-                         "interpreter (below 1: tinynet is faster)", "",
+    lines = machine() + ["", "A (32 MNIST images) @ W (784 x 32), on each interpreter, %d rounds "
+                         "of every implementation in turn; Mmadd/s (the median round) counts the "
+                         "dense product; time / the best inline idiom on that interpreter, round "
+                         "by round: median (lowest-highest)" % args.repeats, "",
                          table(["interpreter", "implementation", "M multiply-adds/s",
                                 "time / best idiom"], matmul_rows(interpreters, args.repeats))]
     if args.epoch:
@@ -257,14 +270,18 @@ def main():
         if directory is None:
             lines.append("\n(epoch skipped: full MNIST not found)")
         else:
-            lines += ["", "one epoch of 784-32-10 on full MNIST (60,000 images): tinynet's "
-                      "pure-Python backend (SGD, batch 32) against the fastest hand-written "
-                      "sparse trainer for CPython that we know (one sample at a time; on PyPy "
-                      "plain loops would beat it); median of %d, alternating; accuracy on the "
-                      "10,000 test images" % args.epoch_repeats, "",
+            lines += ["", "training 784-32-10 on the first %d MNIST training images (a full "
+                      "epoch is 60,000): tinynet's pure-Python backend (SGD, batch 32) against "
+                      "the fastest hand-written sparse trainer for CPython that we know (one "
+                      "sample at a time; on PyPy plain loops would beat it); %d rounds, the two "
+                      "alternating, each in a fresh process; seconds and the ratio tinynet / "
+                      "hand-written, round by round: median (lowest-highest); accuracy on the "
+                      "10,000 test images" % (args.epoch_images, args.epoch_repeats), "",
                       table(["interpreter", "tinynet s", "hand-written s", "tinynet / hand-written",
-                             "tinynet peak RSS MB", "tinynet accuracy", "hand-written accuracy"],
-                            epoch_rows(interpreters, directory, args.epoch_repeats))]
+                             "verdict", "tinynet peak RSS MB", "tinynet accuracy",
+                             "hand-written accuracy"],
+                            epoch_rows(interpreters, directory, args.epoch_repeats,
+                                       args.epoch_images))]
     report("Pure-Python backend", lines)
 
 

@@ -1,8 +1,12 @@
 """Shared helpers for the benchmarks: the machine, MNIST, timing, reporting.
 
 Every benchmark measures tinynet and its reference in the same run,
-interleaved, several times, and reports medians and the ratio
-tinynet / reference: the machine's speed cancels out of the ratio.
+interleaved, in at least three rounds, and reports the ratio
+tinynet / reference of each round: its median and its range (the lowest
+and the highest round).  The machine's speed cancels out of a ratio, but
+not its noise: a shared two-core virtual machine moves the same ratio by
+20-30% from one run to the next, so a claim of "faster" needs the whole
+range below 1 (:func:`verdict`).
 """
 
 import os
@@ -64,7 +68,8 @@ def blas():
 
 def machine():
     """Return a description of this machine and software, for the report."""
-    lines = ["date: %s" % time.strftime("%Y-%m-%d"),
+    lines = ["date: %s; load average over the last 1, 5, 15 minutes: %s"
+             % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), load_average()),
              "cpu: %s, %d cores" % (cpu_name(), os.cpu_count() or 0),
              "python: %s %s" % (platform.python_implementation(), platform.python_version())]
     try:
@@ -126,6 +131,37 @@ def interleaved(runs, repeats):
 
 def median(values):
     return statistics.median(values)
+
+
+def round_ratios(times, name, reference):
+    """Return the ratio ``name`` / ``reference`` of each round of
+    :func:`interleaved`'s ``times``."""
+    return [a / b for a, b in zip(times[name], times[reference])]
+
+
+def spread(values, digits=2):
+    """Return "median (lowest-highest)" of ``values``, e.g. "0.88 (0.84-0.93)"."""
+    f = "%%.%df" % digits
+    return (f + " (" + f + "-" + f + ")") % (median(values), min(values), max(values))
+
+
+def verdict(ratios):
+    """Return what ratios of tinynet's time to a reference's support:
+    "faster" only if every round was below 1, "slower" if every round was
+    above 1, else "level (within noise)"."""
+    if max(ratios) < 1:
+        return "faster"
+    if min(ratios) > 1:
+        return "slower"
+    return "level (within noise)"
+
+
+def load_average():
+    """Return the load averages (1, 5 and 15 minutes) as text, or "unknown"."""
+    try:
+        return "%.2f, %.2f, %.2f" % os.getloadavg()
+    except (AttributeError, OSError):
+        return "unknown"
 
 
 def table(header, rows):
