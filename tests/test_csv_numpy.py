@@ -156,3 +156,36 @@ def test_the_pure_backend_reads_csv_without_numpy(tmp_path, hide):
     done = run_python(code, env={"TINYNET_BACKEND": ""})
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["bytearray", "4", "[3,", "9,", "0,", "7]", "False"]
+
+
+@needs_numpy
+def test_random_damage_is_read_or_refused_alike(tmp_path, monkeypatch):
+    """Bytes changed, added or removed at random in a good file: whatever the
+    strict reader makes of the result, the NumPy route makes the same."""
+    import random
+
+    from tinynet.datasets import csv_numpy
+
+    monkeypatch.setattr(csv_numpy, "BLOCK", 64)  # blocks of a few lines
+    rng = random.Random(15)
+    good = ("label,a,b,c,d\n" + GOOD_ROWS * 3).encode()
+    alphabet = b"0123456789,\n\r -+\"x\t\x00"
+    fast = 0
+    for trial in range(300):
+        data = bytearray(good)
+        for _ in range(rng.choice((1, 1, 2, 3))):
+            at = rng.randrange(len(data))
+            edit = rng.choice(("set", "insert", "delete"))
+            if edit == "delete":
+                del data[at]
+            else:
+                byte = alphabet[rng.randrange(len(alphabet))]
+                if edit == "set":
+                    data[at] = byte
+                else:
+                    data.insert(at, byte)
+        path = write(tmp_path, bytes(data), "f%d.csv" % trial)
+        strict = read(path, "python")
+        assert read(path, "numpy") == strict, bytes(data)
+        fast += not isinstance(strict, str)
+    assert fast > 30  # some damage leaves a file both accept (a digit for a digit)
