@@ -18,7 +18,7 @@ import argparse
 import os
 
 from common import (interleaved, load_mnist_or_exit, machine, report, round_ratios, spread,
-                    table, verdict)
+                    table, threads, verdict)
 
 import numpy as np
 
@@ -36,7 +36,7 @@ def tinynet_runner(X, y, hidden, dtype):
 def torch_runner(Xf, y, hidden, dtype):
     import torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(threads())
     torch.manual_seed(0)
     tdtype = torch.float32 if dtype == "float32" else torch.float64
     data = torch.from_numpy(Xf).to(tdtype)
@@ -100,8 +100,11 @@ def main():
     parser.add_argument("--sizes", default="1250,256")
     parser.add_argument("--dtypes", default="float32,float64")
     parser.add_argument("--accuracy", action="store_true", help="also 10 epochs to test accuracy")
+    parser.add_argument("--images", type=int, default=60000,
+                        help="training images per epoch (fewer: shorter rounds, same ratios)")
     args = parser.parse_args()
     (X, y), (Xt, yt) = load_mnist_or_exit()
+    X, y = X[:args.images], y[:args.images]
     Xf = np.frombuffer(bytes(X.pixels), np.uint8).reshape(-1, 784) / 255.0
     Xtf = np.frombuffer(bytes(Xt.pixels), np.uint8).reshape(-1, 784) / 255.0
     rows, ratio_rows, accuracy_rows = [], [], []
@@ -149,17 +152,19 @@ def main():
                     accuracy_rows.append([network, dtype, "sklearn", "%.2f%%" % (
                         100 * models["sklearn"].score(Xtf, yt))])
     lines = machine() + [
-        "", "seconds per epoch of full MNIST (60,000 images), batch %d, SGD momentum %.1f, lr %g; "
+        "", "seconds per epoch of %d MNIST images%s, batch %d, SGD momentum %.1f, lr %g; "
         "a warm-up epoch, then %d rounds, each framework one epoch per round in turn; tinynet "
         "trained from its byte-backed Images (as load_mnist gives) and from an ndarray of the "
-        "model's dtype (as a NumPy user has)" % (BATCH, MOMENTUM, LR, args.repeats), "",
+        "model's dtype (as a NumPy user has); PyTorch with %d threads"
+        % (len(X), " (all of them)" if len(X) == 60000 else "", BATCH, MOMENTUM, LR, args.repeats,
+           threads()), "",
         table(["network", "dtype", "framework", "first epoch s", "epoch s, median (range)"], rows),
         "", "tinynet's time / the other's, round by round: median (lowest-highest); \"faster\" "
         "only if every round was below 1", "",
         table(["network", "dtype", "tinynet input", "against", "time ratio", "verdict"],
               ratio_rows)]
     if accuracy_rows:
-        lines += ["", "test accuracy after 10 epochs", "",
+        lines += ["", "test accuracy after 10 epochs of %d images" % len(X), "",
                   table(["network", "dtype", "framework", "test accuracy"], accuracy_rows)]
     report("NumPy backend vs PyTorch and scikit-learn", lines)
 

@@ -13,7 +13,7 @@ the same machine state; reported: total time, the ratio of each round
 import argparse
 import os
 
-from common import load_mnist_or_exit, machine, report, spread, table, timed, verdict
+from common import load_mnist_or_exit, machine, report, spread, table, threads, timed, verdict
 
 import numpy as np
 
@@ -59,7 +59,7 @@ class TorchNet:
         import torch
 
         torch.manual_seed(seed)
-        torch.set_num_threads(os.cpu_count() or 1)
+        torch.set_num_threads(threads())
         self.torch = torch
         layers = []
         for n_in, n_out in zip(sizes, sizes[1:]):

@@ -22,6 +22,13 @@ sys.path.insert(0, ROOT)
 from tinynet import datasets  # noqa: E402
 
 
+def threads():
+    """Return the number of threads the references may use: $BENCH_THREADS
+    if set (run_all.py --threads, which also limits NumPy's BLAS), else every
+    core."""
+    return int(os.environ.get("BENCH_THREADS") or os.cpu_count() or 1)
+
+
 def mnist_dir():
     """Return a directory holding the full MNIST, or None."""
     for candidate in (os.environ.get("MNIST_DIR"), os.path.join(os.path.dirname(ROOT), "shared", "mnist"),
