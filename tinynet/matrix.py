@@ -138,7 +138,7 @@ class Matrix:
 
     def __matmul__(self, other):
         other = self._unwrap(other)
-        if other is NotImplemented or not isinstance(other, type(self.data)):
+        if other is NotImplemented or isinstance(other, (int, float)):
             return NotImplemented
         return self._new(self.ops.matmul(self.data, other))
 

@@ -1,17 +1,24 @@
-"""Step 2 of 2, on the board (MicroPython; CPython works too): load and predict.
+"""Step 2 of 2, on the board (MicroPython; CPython works too): classify digits.
 
-    micropython predict_on_board.py        (from the folder train_on_laptop.py wrote)
+    micropython predict_on_board.py [MODEL [IMAGES [LABELS [COUNT]]]]
 
-Loads model.json with the pure-Python backend, classifies the digits in
-digits.bin and reports the accuracy and the time per digit.
+Run it in the folder train_on_laptop.py wrote (defaults: model.tnb,
+digits-images.idx, digits-labels.idx, every digit).  It loads the compact
+model, then reads the IDX files one digit at a time into one reused buffer,
+classifies each and reports the accuracy, the time per digit and the heap
+it used: written to fit a microcontroller's heap, so nothing here grows
+with the number of digits.
 """
 
+import gc
 import sys
 import time
 
 sys.path.insert(0, "lib")
-
-import tinynet  # noqa: E402
+# Allocated before anything else, while the heap is still in one piece.
+pixels = bytearray(784)
+label = bytearray(1)
+x = [0.0] * 784
 
 
 def ms():
@@ -20,27 +27,55 @@ def ms():
     return int(time.time() * 1000)
 
 
-start = ms()
-model = tinynet.load("model.json", backend="python")
-print("loaded %s in %d ms" % (model, ms() - start))
-
-with open("digits.bin", "rb") as f:
-    pixels = f.read()
-with open("digits.txt") as f:
-    labels = [int(v) for v in f.read().split()]
-
-correct = 0
-start = ms()
-for i, label in enumerate(labels):
-    x = [p / 255.0 for p in pixels[i * 784:(i + 1) * 784]]
-    correct += model.classify(x) == label
-elapsed = ms() - start
-print("%d of %d right (%.1f%%), %.1f ms per digit"
-      % (correct, len(labels), 100.0 * correct / len(labels), elapsed / len(labels)))
-try:
-    import gc
-
+def heap_used():
     gc.collect()
-    print("heap in use: %d bytes" % gc.mem_alloc())
-except (ImportError, AttributeError):
-    pass
+    return gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
+
+
+def big_endian(data):
+    n = 0
+    for b in data:
+        n = n * 256 + b
+    return n
+
+
+args = sys.argv[1:] if len(sys.argv) > 1 else []
+model_path, images_path, labels_path = (args + ["model.tnb", "digits-images.idx",
+                                                "digits-labels.idx"][len(args):])[:3]
+count = int(args[3]) if len(args) > 3 else None
+
+start_heap = heap_used()
+import tinynet  # noqa: E402  (after the buffers, on purpose)
+
+imported = heap_used()
+start = ms()
+model = tinynet.load(model_path)
+loaded = heap_used()
+print("imported tinynet: %d bytes of heap; loaded %s in %d ms: %d bytes more"
+      % (imported - start_heap, model_path, ms() - start, loaded - imported))
+
+images = open(images_path, "rb")
+labels = open(labels_path, "rb")
+header = images.read(16)
+if big_endian(header[:4]) != 2051 or big_endian(labels.read(8)[:4]) != 2049:
+    raise ValueError("%s, %s: not MNIST IDX images and labels" % (images_path, labels_path))
+n = big_endian(header[4:8])
+if count is not None:
+    n = min(n, count)
+correct = 0
+most = 0
+start = ms()
+for i in range(n):
+    images.readinto(pixels)
+    labels.readinto(label)
+    for k in range(784):
+        p = pixels[k]
+        x[k] = p / 255.0 if p else 0.0
+    correct += model.classify(x) == label[0]
+    if i % 1000 == 0:
+        most = max(most, heap_used())
+elapsed = ms() - start
+images.close()
+labels.close()
+print("%d of %d right (%.2f%%), %.2f ms per digit" % (correct, n, 100.0 * correct / n, elapsed / n))
+print("heap in use while classifying: %d bytes (tinynet, model and this script)" % most)

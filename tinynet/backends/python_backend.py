@@ -66,7 +66,8 @@ def zeros(m, n, dtype=None):
     return [[0.0] * n for _ in range(m)]
 
 
-_BYTE_VALUES = [i / 255.0 for i in range(256)]
+#: i / 255 for each byte value i, made on first use (on a board it costs 10 KB)
+_BYTE_VALUES = []
 
 
 try:
@@ -80,6 +81,8 @@ except AttributeError:  # MicroPython has no bound list.__getitem__
 def from_bytes(buf, m, n, dtype=None):
     """Return the ``m x n`` matrix of ``buf``'s bytes scaled to [0, 1] by /255."""
     check_dtype(dtype)
+    if not _BYTE_VALUES:
+        _BYTE_VALUES.extend([i / 255.0 for i in range(256)])
     return [list(map(_byte_value, buf[i * n:(i + 1) * n])) for i in range(m)]
 
 
@@ -137,7 +140,12 @@ def matmul(a, b):
 
     >>> matmul([[1.0, 2.0], [0.0, 1.0]], [[1.0, 0.0], [3.0, 1.0]])
     [[7.0, 2.0], [3.0, 1.0]]
+
+    ``b`` may also be a packed weight matrix (``packed.py``: one flat float32
+    or int8 array), which multiplies itself.
     """
+    if not isinstance(b, list):
+        return b.rmatmul(a)
     check_product(a, b, "matmul")
     columns = transpose(b)
     return [[dot(row, col) for col in columns] for row in a]

@@ -98,6 +98,8 @@ def matmul(a, b):
     rows; for a mostly-zero row only the rows of ``b`` that meet a non-zero
     entry are gathered and transposed, so the zeros cost nothing.
     """
+    if not isinstance(b, list):  # a packed weight matrix (packed.py)
+        return b.rmatmul(a)
     check_product(a, b, "matmul")
     n_inner = len(b)
     n_out = len(b[0]) if b else 0

@@ -1,7 +1,7 @@
 """The tinynet command line: ``python -m tinynet COMMAND ...`` (or ``tinynet``).
 
 Commands: mnist (train a digit classifier end to end), train, evaluate,
-predict, convert, show, gradcheck.  ``python -m tinynet COMMAND --help``
+predict, convert, show, gradcheck, board.  ``python -m tinynet COMMAND --help``
 explains each.  Mistakes (a bad path, option or file) get one line on stderr
 and exit status 1 (2 for a bad command line), never a traceback.
 """
@@ -14,6 +14,7 @@ from ..backends import BACKENDS
 from ..errors import TinynetError
 from ..losses import LOSSES
 from ..optim import OPTIMIZERS
+from . import board
 from .commands import (cmd_convert, cmd_evaluate, cmd_gradcheck, cmd_mnist, cmd_predict,
                        cmd_show, cmd_train)
 
@@ -172,6 +173,8 @@ def build_parser():
     p.add_argument("--show", type=int, default=5, help="how many entries to list")
     _common(p)
     p.set_defaults(run=cmd_gradcheck)
+
+    board.add_parser(sub)
     return parser
 
 
