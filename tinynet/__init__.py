@@ -52,9 +52,12 @@ def load(path, backend=None):
         from .compact import load as load_compact
 
         return load_compact(path, backend=backend)
-    from .serialize import read
+    from .serialize import out_of_memory, read
 
-    return DNN.from_dict(read(path), backend=backend, source=path)
+    try:
+        return DNN.from_dict(read(path), backend=backend, source=path)
+    except MemoryError:
+        raise out_of_memory(path) from None
 
 
 def gradient_check(model, X, y, h=1e-6):

@@ -290,6 +290,8 @@ def load(path, backend=None):
             _fail(path, "%d bytes, but a %s model of sizes %r takes %d bytes: the file is %s"
                   % (actual, weights, sizes, expected,
                      "truncated" if actual < expected else "followed by other data"))
+        # The model first: it imports the backend before the big arrays take the heap.
+        model = _empty_model(header, backend, path)
         try:
             packed, biases = _read_layers(f, sizes, weights, path)
         except MemoryError:
@@ -299,18 +301,23 @@ def load(path, backend=None):
                 "%s: the %s model %s needs about %d bytes of heap to load%s" % (
                     path, weights, "-".join(str(n) for n in sizes), heap_needed(sizes, weights),
                     "" if free is None else " (%d bytes are free)" % free)) from None
-    return _model(header, packed, biases, backend, path)
+    _set_weights(model, packed, biases)
+    return model
 
 
-def _model(header, packed, biases, backend, path):
+def _empty_model(header, backend, path):
     from .dnn import DNN
-    from .matrix import Matrix
 
     try:
-        model = DNN(header["sizes"], activation=header["activation"], output=header["output"],
-                    loss=header["loss"], backend=backend, init=False)
+        return DNN(header["sizes"], activation=header["activation"], output=header["output"],
+                   loss=header["loss"], backend=backend, init=False)
     except (TypeError, ValueError) as err:
         _fail(path, "bad model settings: %s" % err)
+
+
+def _set_weights(model, packed, biases):
+    from .matrix import Matrix
+
     ops = model._ops
     if ops.name == "python":  # packed weights; a bias row is an array('f')
         model.weights = [Matrix(p, ops) for p in packed]

@@ -20,6 +20,11 @@ import json
 from .errors import TinynetError, shown
 from .files import fspath as _fspath, read_limited, write_atomically
 
+try:
+    _TOO_DEEP = RecursionError
+except NameError:  # MicroPython raises RuntimeError for too deep a recursion
+    _TOO_DEEP = RuntimeError
+
 
 #: The largest model file read() reads: four times a [784, 1250, 10]
 #: network with Adam state saved as JSON (66 MB; 27 MB as a pickle).  A
@@ -68,10 +73,21 @@ def read(path):
     (:meth:`DNN.from_dict`).
     """
     path = _fspath(path)
-    data = read_limited(path, MAX_FILE_BYTES, "tinynet model file")
-    payload = decode(data, path)
+    try:
+        data = read_limited(path, MAX_FILE_BYTES, "tinynet model file")
+        payload = decode(data, path)
+    except MemoryError:
+        data = None
+        raise out_of_memory(path) from None
     _check_claim(payload, len(data), path)
     return payload
+
+
+def out_of_memory(path):
+    """The MemoryError to raise when a model file does not fit in memory (on
+    a board, every number in a JSON or pickle file becomes an object)."""
+    return MemoryError("%s: not enough memory to load this model; for a board, write a "
+                       "compact one: python -m tinynet board MODEL DIR" % path)
 
 
 def _check_claim(payload, size, path):
@@ -97,7 +113,7 @@ def decode(data, path="<bytes>"):
     if text.lstrip()[:1] == b"{":
         try:
             return json.loads(text.decode("utf-8"))
-        except (ValueError, UnicodeError, RecursionError) as err:
+        except (ValueError, UnicodeError, _TOO_DEEP) as err:
             raise TinynetError("%s: not valid JSON (%s)" % (path, err)) from None
     raise TinynetError("%s: not a tinynet model file (neither a pickle nor JSON)" % path)
 

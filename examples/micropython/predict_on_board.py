@@ -1,20 +1,24 @@
 """Step 2 of 2, on the board (MicroPython; CPython works too): classify digits.
 
-    micropython predict_on_board.py [MODEL [IMAGES [LABELS [COUNT]]]]
+    micropython predict_on_board.py [MODEL [IMAGES [LABELS [COUNT [CLASSES]]]]]
 
-Run it in the folder train_on_laptop.py wrote (defaults: model.tnb,
+Run it in the folder train_on_laptop.py wrote (defaults: the .tnb file there,
 digits-images.idx, digits-labels.idx, every digit).  It loads the compact
 model, then reads the IDX files one digit at a time into one reused buffer,
 classifies each and reports the accuracy, the time per digit and the heap
 it used: written to fit a microcontroller's heap, so nothing here grows
-with the number of digits.
+with the number of digits.  With CLASSES, it also writes each predicted
+class there, one byte per digit.
 """
 
 import gc
 import sys
 import time
 
-sys.path.insert(0, "lib")
+if sys.implementation.name == "micropython":
+    sys.path.insert(0, "lib")
+else:  # CPython, from the repository (lib/tinynet may hold .mpy files)
+    sys.path.insert(0, __file__.rpartition("/")[0] + "/../..")
 # Allocated before anything else, while the heap is still in one piece.
 pixels = bytearray(784)
 label = bytearray(1)
@@ -40,9 +44,14 @@ def big_endian(data):
 
 
 args = sys.argv[1:] if len(sys.argv) > 1 else []
-model_path, images_path, labels_path = (args + ["model.tnb", "digits-images.idx",
+if not args:
+    import os
+
+    args = [sorted(name for name in os.listdir() if name.endswith(".tnb"))[0]]
+model_path, images_path, labels_path = (args + ["", "digits-images.idx",
                                                 "digits-labels.idx"][len(args):])[:3]
 count = int(args[3]) if len(args) > 3 else None
+classes = open(args[4], "wb") if len(args) > 4 else None
 
 start_heap = heap_used()
 import tinynet  # noqa: E402  (after the buffers, on purpose)
@@ -71,11 +80,16 @@ for i in range(n):
     for k in range(784):
         p = pixels[k]
         x[k] = p / 255.0 if p else 0.0
-    correct += model.classify(x) == label[0]
+    guess = model.classify(x)
+    correct += guess == label[0]
+    if classes:
+        classes.write(bytes((guess,)))
     if i % 1000 == 0:
         most = max(most, heap_used())
 elapsed = ms() - start
 images.close()
 labels.close()
+if classes:
+    classes.close()
 print("%d of %d right (%.2f%%), %.2f ms per digit" % (correct, n, 100.0 * correct / n, elapsed / n))
 print("heap in use while classifying: %d bytes (tinynet, model and this script)" % most)

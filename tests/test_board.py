@@ -1,0 +1,205 @@
+"""tinynet on the real MicroPython 1.27 (unix port), double and single precision.
+
+The micropython tox env runs these; they skip without the builds (see
+tests/real_micropython.py).  Unlike the WebAssembly port, these builds have
+exactly a firmware's modules (no itertools, no operator, no RecursionError),
+and ``-X heapsize`` gives them a microcontroller's heap.
+"""
+
+import ast
+import builtins
+import os
+import random
+
+import pytest
+
+import tinynet
+from tinynet import DNN
+from tinynet.cli.board import PACKAGE, core_files
+
+import real_micropython as mp
+
+pytestmark = pytest.mark.micropython
+BUILDS = pytest.mark.parametrize("build", mp.NAMES)
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory):
+    """The core as .py sources, as `python -m tinynet board --source` writes it."""
+    return mp.install_core(tmp_path_factory.mktemp("board"), mpy=False)
+
+
+def _guarded(tree, error):
+    """ids of the nodes inside a ``try`` whose handler catches ``error``."""
+    guarded = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(
+                isinstance(h.type, ast.Name) and h.type.id == error for h in node.handlers):
+            guarded.update(id(n) for part in node.body for n in ast.walk(part))
+    return guarded
+
+
+def names_used(tree):
+    """The builtins a module's code reads (names it never assigns or imports),
+    except inside a ``try`` that catches NameError."""
+    guarded = _guarded(tree, "NameError")
+    assigned, read = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and id(node) not in guarded:
+            (read if isinstance(node.ctx, ast.Load) else assigned).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            assigned.add(node.name)
+        elif isinstance(node, ast.arg):
+            assigned.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            assigned.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            assigned.add(node.name)
+    return {n for n in read - assigned if hasattr(builtins, n)}
+
+
+def unguarded_imports(tree):
+    """Modules imported when the module is (not inside a function, nor in a
+    ``try`` that catches ImportError).  Imports inside functions are
+    desktop features such as pickle; the API test below runs the rest."""
+    guarded = _guarded(tree, "ImportError")
+    found = set()
+    top = [n for stmt in tree.body if not isinstance(stmt, (ast.FunctionDef, ast.ClassDef))
+           for n in ast.walk(stmt)]
+    for node in top:
+        if id(node) in guarded:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            found.add(node.module)
+    return found
+
+
+@BUILDS
+def test_the_core_uses_only_names_the_firmware_has(build, tmp_path):
+    """Every builtin the core reads and every module it imports without a
+    fallback exists on the real build: a firmware lacks itertools, operator
+    and RecursionError, which CPython and the WebAssembly port have."""
+    builtin_names, modules = set(), set()
+    for relative in core_files():
+        with open(os.path.join(PACKAGE, relative), encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+        builtin_names |= names_used(tree)
+        modules |= unguarded_imports(tree)
+    modules = sorted(m for m in modules if not m.startswith("tinynet"))
+    out = mp.run(build, (
+        "import builtins\n"
+        "missing = [n for n in %r if not hasattr(builtins, n)]\n"
+        "for m in %r:\n"
+        "    try:\n"
+        "        __import__(m)\n"
+        "    except ImportError:\n"
+        "        missing.append(m)\n"
+        "print('missing:', ' '.join(missing))\n" % (sorted(builtin_names), modules)),
+        tmp_path, heap="1M").stdout
+    assert "missing: \n" == out[out.index("missing:"):], "the core uses what %s lacks" % build
+    assert {"math", "json", "array"} <= set(modules) and "isinstance" in builtin_names
+
+
+@BUILDS
+def test_every_core_module_imports_and_the_api_runs(build, lib, tmp_path):
+    modules = ["tinynet." + f[:-3].replace("/", ".").replace(".__init__", "") for f in core_files()]
+    out = mp.run(build, (
+        "import sys\n"
+        "for name in %r:\n"
+        "    __import__(name)\n"
+        "import tinynet\n"
+        "from tinynet import DNN\n"
+        "X = [[0, 0], [0, 1], [1, 0], [1, 1]]\n"
+        "for opt, act in (('sgd', 'tanh'), ('momentum', 'relu'), ('adam', 'sigmoid')):\n"
+        "    net = DNN([2, 8, 2], activation=act, optimizer=opt, learning_rate=0.1, l2=1e-4,\n"
+        "              seed=3)\n"
+        "    h = net.fit(X, [0, 1, 1, 0], epochs=150, batch_size=4, schedule='cosine')\n"
+        "    print(opt, h[-1]['loss'] < h[0]['loss'], net.evaluate(X, [0, 1, 1, 0])['loss'] >= 0)\n"
+        "one = DNN([2, 4, 1], output='sigmoid', loss='mse', seed=1)\n"
+        "print(len(one.predict([0.5, 0.5])), one.train([1, 0], [1.0]) >= 0)\n"
+        "net.save('m.json')\n"
+        "print(tinynet.load('m.json').classify(X) == net.classify(X))\n"
+        "for weights in ('float32', 'int8'):\n"
+        "    tinynet.save(net, 'm.tnb', format=weights)\n"
+        "    print(weights, tinynet.load('m.tnb').classify(X) == net.classify(X))\n"
+        "print(tinynet.gradient_check(DNN([3, 4, 2], activation='tanh', seed=0),\n"
+        "                             [[0.1, 0.2, 0.3]], [1]).max_error < 1e-4)\n"
+        "print(sys.implementation.name, tinynet.get_backend().name)\n" % (modules,)),
+        tmp_path, heap="2M", lib=lib).stdout
+    assert out.split("\n") == ["sgd True True", "momentum True True", "adam True True",
+                               "1 True", "True", "float32 True", "int8 True", "True",
+                               "micropython python", ""]
+
+
+@BUILDS
+def test_a_compact_model_predicts_as_on_cpython(build, lib, tmp_path):
+    from tinynet.datasets import load_sample
+
+    X, y = load_sample("train")
+    net = DNN([784, 16, 10], optimizer="momentum", learning_rate=0.05, seed=0, backend="python")
+    net.fit(X[:1000], y[:1000], epochs=1, batch_size=32)
+    Xt, _ = load_sample("test")
+    rows = [[p / 255.0 for p in Xt.row_bytes(i)] for i in range(100)]
+    (tmp_path / "digits.bin").write_bytes(bytes(Xt.pixels[:784 * 100]))
+    for weights in ("float32", "int8"):
+        tinynet.save(net, tmp_path / ("m-%s.tnb" % weights), format=weights)
+    expected = {w: tinynet.load(tmp_path / ("m-%s.tnb" % w), backend="python").classify(rows)
+                for w in ("float32", "int8")}
+    out = mp.run(build, (
+        "import tinynet\n"
+        "pixels = open('digits.bin', 'rb').read()\n"
+        "for weights in ('float32', 'int8'):\n"
+        "    m = tinynet.load('m-%s.tnb' % weights)\n"
+        "    print(weights, [m.classify([p / 255.0 for p in pixels[i * 784:(i + 1) * 784]])\n"
+        "                    for i in range(100)])\n"), tmp_path, heap="512K", lib=lib).stdout
+    for line in out.strip().split("\n"):
+        weights, classes = line.split(" ", 1)
+        assert classes == str(expected[weights])
+
+
+@BUILDS
+def test_a_memory_error_while_loading_stays_a_clear_memory_error(build, lib, tmp_path):
+    net = DNN([784, 32, 10], seed=0, backend="python")
+    net.save(tmp_path / "big.json")
+    tinynet.save(net, tmp_path / "big.tnb", format="float32")
+    needed = tinynet.compact.heap_needed(net.sizes, "float32")
+    script = ("import tinynet\n"
+              "try:\n"
+              "    tinynet.load(%r)\n"
+              "except MemoryError as err:\n"
+              "    print('MemoryError:', err)\n")
+    out = mp.run(build, script % "big.json", tmp_path, heap="256K", lib=lib).stdout
+    assert "MemoryError: big.json: not enough memory to load this model; for a board, write " \
+           "a compact one: python -m tinynet board MODEL DIR" in out
+    out = mp.run(build, script % "big.tnb", tmp_path, heap="128K", lib=lib).stdout
+    assert ("MemoryError: big.tnb: the float32 model 784-32-10 needs about %d bytes of heap to "
+            "load (" % needed) in out and "bytes are free)" in out
+
+
+@BUILDS
+def test_a_sensor_sized_network_trains_in_a_64k_heap(build, lib, tmp_path):
+    """16 inputs, 16 hidden, 4 outputs: which quarter of the inputs is the loudest."""
+    rng = random.Random(5)
+    X = [[rng.random() for _ in range(16)] for _ in range(200)]
+    y = [max(range(4), key=lambda q: sum(x[4 * q:4 * q + 4])) for x in X]
+    (tmp_path / "data.txt").write_text("\n".join(
+        " ".join("%.4f" % v for v in x) + " %d" % t for x, t in zip(X, y)))
+    out = mp.run(build, (
+        "import gc\n"
+        "from tinynet import DNN\n"
+        "X, y = [], []\n"
+        "for line in open('data.txt'):\n"
+        "    v = line.split()\n"
+        "    X.append([float(s) for s in v[:16]])\n"
+        "    y.append(int(v[16]))\n"
+        "net = DNN([16, 16, 4], optimizer='momentum', learning_rate=0.05, seed=0)\n"
+        "before = net.evaluate(X, y)['accuracy']\n"
+        "history = net.fit(X, y, epochs=40, batch_size=10)\n"
+        "gc.collect()\n"
+        "print(before, net.evaluate(X, y)['accuracy'], history[-1]['loss'] < history[0]['loss'],\n"
+        "      gc.mem_alloc() + gc.mem_free())\n"), tmp_path, heap="64K", lib=lib).stdout
+    before, after, falls, heap = out.split()
+    assert float(after) >= 0.85 and float(after) > float(before) + 0.3 and falls == "True"
+    assert int(heap) <= 64 * 1024
