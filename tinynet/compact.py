@@ -261,14 +261,15 @@ def _read_layers(f, sizes, weights, path):
     return packed, biases
 
 
-def _mem_free():
-    try:
-        import gc
+def _collect():
+    """On MicroPython, collect garbage, so that a large block can be found;
+    return the bytes free (None elsewhere)."""
+    import gc
 
-        gc.collect()
-        return gc.mem_free()
-    except (ImportError, AttributeError):  # CPython has no mem_free
+    if not hasattr(gc, "mem_free"):  # CPython: no fixed heap to defragment
         return None
+    gc.collect()
+    return gc.mem_free()
 
 
 def load(path, backend=None):
@@ -290,17 +291,17 @@ def load(path, backend=None):
             _fail(path, "%d bytes, but a %s model of sizes %r takes %d bytes: the file is %s"
                   % (actual, weights, sizes, expected,
                      "truncated" if actual < expected else "followed by other data"))
-        # The model first: it imports the backend before the big arrays take the heap.
-        model = _empty_model(header, backend, path)
         try:
+            _collect()  # the big arrays first, into a heap as whole as it can be
             packed, biases = _read_layers(f, sizes, weights, path)
         except MemoryError:
             packed = biases = None
-            free = _mem_free()
+            free = _collect()
             raise MemoryError(
                 "%s: the %s model %s needs about %d bytes of heap to load%s" % (
                     path, weights, "-".join(str(n) for n in sizes), heap_needed(sizes, weights),
                     "" if free is None else " (%d bytes are free)" % free)) from None
+    model = _empty_model(header, backend, path)
     _set_weights(model, packed, biases)
     return model
 

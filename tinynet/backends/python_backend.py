@@ -22,7 +22,7 @@ those whose names end in ``_``, which update their first argument in place
 
 import math
 
-from .python_fast import check_outer, check_product
+from .python_fast import check_outer, check_product, floats
 
 exp = math.exp
 log = math.log
@@ -49,7 +49,7 @@ def asarray(rows, dtype=None):
     check_dtype(dtype)
     if hasattr(rows, "tolist"):  # a NumPy array or a Matrix: no NumPy import
         rows = rows.tolist()
-    out = [list(map(float, row)) for row in rows]
+    out = [floats(row) for row in rows]
     if out:
         width = len(out[0])
         for i, row in enumerate(out):

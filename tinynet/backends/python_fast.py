@@ -46,6 +46,26 @@ except ImportError:  # MicroPython firmware has no itertools
             yield value
 
 
+if sys.implementation.name == "micropython":
+
+    def floats(row):
+        """Return ``row`` as a new list of floats, allocated once at its
+        final size: a list grown item by item (``list(map(...))``) needs
+        ever larger free blocks, which a board's fragmented heap lacks."""
+        out = [0.0] * len(row)
+        i = 0
+        for v in row:
+            out[i] = float(v)
+            i += 1
+        return out
+
+else:
+
+    def floats(row):
+        """Return ``row`` as a new list of floats."""
+        return list(map(float, row))
+
+
 #: Whether this interpreter compiles plain loops (PyPy's JIT).
 JIT = sys.implementation.name == "pypy"
 

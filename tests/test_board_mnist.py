@@ -1,0 +1,99 @@
+"""The showcase: MNIST on a microcontroller-sized heap, on the real MicroPython.
+
+A 784-48-10 classifier is trained on CPython (NumPy backend, momentum SGD,
+cosine schedule, 10 epochs of full MNIST), exported by ``python -m tinynet
+board`` with int8 and with float32 weights, and then the real MicroPython
+1.27 unix builds (double- and single-precision floats) classify all 10,000
+test digits one at a time, read from the raw IDX files by
+examples/micropython/predict_on_board.py.
+
+Slow (training, then four board runs side by side): a few minutes.  Skips
+without full MNIST (``../shared/mnist`` or MNIST_DIR), NumPy or the builds.
+"""
+
+import gzip
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+import tinynet
+from tinynet.backends import numpy_available
+from tinynet.cli import main
+
+from conftest import MNIST, ROOT
+import real_micropython as mp
+
+pytestmark = [pytest.mark.slow, pytest.mark.micropython]
+
+MNIST_DIR = os.environ.get("MNIST_DIR") or MNIST
+#: The heap each model runs in.  The issue asks for int8 weights in 128 KB;
+#: on the 64-bit unix build (every object at least 32 bytes) the core's code
+#: takes about 70 KB, so 152 KB is what it needs today (README: MicroPython).
+HEAPS = {"int8": "152K", "float32": "384K"}
+SCRIPT = os.path.join(ROOT, "examples", "micropython", "predict_on_board.py")
+
+
+@pytest.fixture(scope="module")
+def board(tmp_path_factory):
+    """Train once; return the board folder and CPython's classes and accuracy."""
+    if not os.path.isfile(os.path.join(MNIST_DIR, "t10k-images-idx3-ubyte.gz")):
+        pytest.skip("full MNIST is absent (../shared/mnist or MNIST_DIR)")
+    if not numpy_available():
+        pytest.skip("training the showcase model needs NumPy")
+    if not mp.builds():
+        pytest.skip("no real MicroPython build (see tests/real_micropython.py)")
+    from tinynet.datasets import load_mnist
+
+    X, y = load_mnist("train", MNIST_DIR, download=False)
+    Xt, yt = load_mnist("test", MNIST_DIR, download=False)
+    net = tinynet.DNN([784, 48, 10], optimizer="momentum", learning_rate=0.05, seed=0,
+                      backend="numpy")
+    net.fit(X, y, epochs=10, batch_size=32, schedule="cosine")
+    folder = tmp_path_factory.mktemp("showcase")
+    net.save(folder / "digits.pkl")
+    for weights in HEAPS:
+        assert main(["board", str(folder / "digits.pkl"), str(folder), "--weights", weights,
+                     "-q"]) == 0
+    for name, raw in (("t10k-images-idx3-ubyte.gz", "digits-images.idx"),
+                      ("t10k-labels-idx1-ubyte.gz", "digits-labels.idx")):
+        with gzip.open(os.path.join(MNIST_DIR, name)) as f:
+            (folder / raw).write_bytes(f.read())
+    float32 = tinynet.load(folder / "digits-float32.tnb", backend="numpy")
+    return {"dir": folder, "labels": list(yt), "classes": float32.classify(Xt),
+            "cpython": net.evaluate(Xt, yt)["accuracy"]}
+
+
+@pytest.fixture(scope="module")
+def runs(board):
+    """Run every (build, weights) pair at once; return their outputs."""
+    started = {}
+    for build in mp.builds():
+        for weights, heap in HEAPS.items():
+            classes = "classes-%s-%s.bin" % (build, weights)
+            started[build, weights] = subprocess.Popen(
+                [mp.builds()[build], "-X", "heapsize=" + heap, SCRIPT, "digits-%s.tnb" % weights,
+                 "digits-images.idx", "digits-labels.idx", "10000", classes],
+                cwd=str(board["dir"]), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return {key: (p.communicate(timeout=1800)[0], p.returncode) for key, p in started.items()}
+
+
+@pytest.mark.parametrize("weights", sorted(HEAPS))
+@pytest.mark.parametrize("build", mp.NAMES)
+def test_all_10000_test_digits_on_a_small_heap(board, runs, build, weights):
+    mp.interpreter(build)  # skips if this build is missing
+    out, status = runs[build, weights]
+    assert status == 0, out
+    found = re.search(r"(\d+) of 10000 right \(([\d.]+)%\), ([\d.]+) ms per digit", out)
+    assert found, out
+    accuracy = int(found.group(1)) / 10000
+    assert accuracy >= 0.97
+    classes = (board["dir"] / ("classes-%s-%s.bin" % (build, weights))).read_bytes()
+    assert sum(c == t for c, t in zip(classes, board["labels"])) == int(found.group(1))
+    if weights == "float32":  # the same classes as CPython, digit for digit
+        assert list(classes) == board["classes"]
+    else:  # int8 costs at most a few tenths of a point
+        assert accuracy >= board["cpython"] - 0.003
+    sys.stdout.write("\n%s, %s weights, heap %s: %s" % (build, weights, HEAPS[weights], out))
