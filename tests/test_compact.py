@@ -42,7 +42,7 @@ def test_a_compact_model_predicts_like_the_model_it_came_from(digits, tmp_path, 
     expected = net.predict(X)
     for backend in INSTALLED:
         loaded = tinynet.load(path, backend=backend)  # recognised by its magic bytes
-        assert (loaded.sizes, loaded.hidden.name, loaded.output.name, loaded.backend) == \
+        assert (loaded.sizes, loaded.activation.name, loaded.output_activation.name, loaded.backend) == \
             (net.sizes, "relu", "softmax", backend)
         got = loaded.predict(X)
         worst = max(abs(p - q) for r, s in zip(got, expected) for p, q in zip(r, s))

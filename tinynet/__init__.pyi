@@ -2,12 +2,12 @@
 # stay plain Python so that MicroPython runs them; tox -e typecheck checks
 # these stubs against the runtime (mypy.stubtest) and a typed usage file.
 from os import PathLike
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from .backends import get_backend as get_backend, set_backend as set_backend
 from .dnn import DNN as DNN
 from .errors import TinynetError as TinynetError
-from .gradcheck import gradient_check as gradient_check
+from .gradcheck import GradientCheck
 from .matrix import Matrix as Matrix
 
 __version__: str
@@ -17,6 +17,7 @@ _Path = Union[str, "PathLike[str]"]
 def save(model: DNN, path: _Path, format: Optional[str] = None,
          optimizer_state: bool = True) -> None: ...
 def load(path: _Path, backend: Optional[str] = None) -> DNN: ...
+def gradient_check(model: DNN, X: Any, y: Any, h: float = 1e-6) -> GradientCheck: ...
 
 __all__ = ["DNN", "Matrix", "TinynetError", "get_backend", "gradient_check", "load",
            "save", "set_backend", "__version__"]

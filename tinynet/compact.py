@@ -107,8 +107,8 @@ def heap_needed(sizes, weights):
 
 
 def _header(model, weights):
-    text = json.dumps({"sizes": list(model.sizes), "activation": model.hidden.name,
-                       "output": model.output.name, "loss": model.loss.name,
+    text = json.dumps({"sizes": list(model.sizes), "activation": model.activation.name,
+                       "output": model.output_activation.name, "loss": model.loss.name,
                        "weights": weights})
     text += " " * (-(8 + len(text)) % 4)
     return text.encode("utf-8")
@@ -308,22 +308,21 @@ def load(path, backend=None):
 
 def _empty_model(header, backend, path):
     from .dnn import DNN
+    from .optim import make_optimizer
 
+    model = DNN.__new__(DNN)  # no random weights: the file's replace them (as in from_dict)
     try:
-        return DNN(header["sizes"], activation=header["activation"], output=header["output"],
-                   loss=header["loss"], backend=backend, init=False)
+        model._setup(header["sizes"], header["activation"], header["output"], header["loss"],
+                     backend, None, make_optimizer("sgd"), seed=0)
     except (TypeError, ValueError) as err:
         _fail(path, "bad model settings: %s" % err)
+    return model
 
 
 def _set_weights(model, packed, biases):
+    """Give ``model`` the weights read: packed on the python backend (see
+    Packed), the backend's own arrays elsewhere."""
     from .matrix import Matrix
 
-    ops = model._ops
-    if ops.name == "python":  # packed weights; a bias row is an array('f')
-        model.weights = [Matrix(p, ops) for p in packed]
-        model.biases = [Matrix([b], ops) for b in biases]
-    else:
-        model.weights = [Matrix(ops.asarray(p.tolist(), model.dtype), ops) for p in packed]
-        model.biases = [Matrix(ops.asarray([list(b)], model.dtype), ops) for b in biases]
-    return model
+    model.weights = [Matrix.from_list(p, model.backend) for p in packed]
+    model.biases = [Matrix.from_list([b], model.backend) for b in biases]

@@ -47,6 +47,8 @@ def check_dtype(dtype):
 def asarray(rows, dtype=None):
     """Return a new matrix from a sequence of equal-length rows of numbers."""
     check_dtype(dtype)
+    if hasattr(rows, "rmatmul"):  # a packed weight matrix (packed.py) stays packed
+        return rows
     if hasattr(rows, "tolist"):  # a NumPy array or a Matrix: no NumPy import
         rows = rows.tolist()
     out = [floats(row) for row in rows]

@@ -126,7 +126,7 @@ def add_parser(sub):
 
 def cmd_board(args):
     from .. import compact
-    from ..serialize import load
+    from .. import load
 
     model = load(args.model, backend="python")
     os.makedirs(args.dir, exist_ok=True)
