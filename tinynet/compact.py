@@ -33,8 +33,11 @@ not train (their weights are read-only).
 >>> import tinynet
 >>> net = tinynet.DNN([4, 3, 2], seed=0, backend="python")
 >>> data = to_bytes(net, "int8")
->>> data[:4], len(data)
-(b'\\x89TNB', 152)
+>>> data[:4], data_bytes([4, 3, 2], "int8")  # the magic; the numbers after the header
+(b'\\x89TNB', 68)
+>>> header = len(data) - 68 - 8  # the JSON header, padded
+>>> header % 4 == 0 and data[8:9] == b"{"
+True
 """
 
 import json
@@ -310,7 +313,7 @@ def _empty_model(header, backend, path):
     from .dnn import DNN
     from .optim import make_optimizer
 
-    model = DNN.__new__(DNN)  # no random weights: the file's replace them (as in from_dict)
+    model = object.__new__(DNN)  # no random weights: the file's replace them, as in from_dict
     try:
         model._setup(header["sizes"], header["activation"], header["output"], header["loss"],
                      backend, None, make_optimizer("sgd"), seed=0)
