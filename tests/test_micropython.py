@@ -134,16 +134,6 @@ def test_the_board_example_runs_on_micropython(tmp_path):
                    capture_output=True)
     script = os.path.join(ROOT, "examples", "micropython", "predict_on_board.py")
     out = micropython(tmp_path, "import os\nos.chdir('/data')\nexec(open('predict_on_board.py').read())\n",
-                      script, board / "model.json", board / "digits.bin", board / "digits.txt")
+                      script, board / "digits-int8.tnb", board / "digits-images.idx",
+                      board / "digits-labels.idx")
     assert "of 20 right" in out and "ms per digit" in out
-
-
-def test_summary_prints_the_same_table_on_micropython(tmp_path):
-    from tinynet import summary
-
-    code = ("net = DNN([784, 32, 10], optimizer='momentum', learning_rate=0.05, l2=1e-4, "
-            "seed=0, backend='python')\n")
-    out = micropython(tmp_path, "from tinynet import DNN\n" + code + "net.summary()\n")
-    namespace = {"DNN": tinynet.DNN}
-    exec(code, namespace)
-    assert out.rstrip("\n") == summary.text(namespace["net"])
