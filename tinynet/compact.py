@@ -46,6 +46,7 @@ from array import array
 
 from .backends.packed import BYTES_PER_WEIGHT, ZERO, Packed
 from .errors import TinynetError
+from .files import fspath, open_regular, write_atomically
 
 MAGIC = b"\x89TNB"
 VERSION = 1
@@ -63,21 +64,10 @@ def is_compact_file(path):
     """Return whether the file at ``path`` starts with the compact magic
     bytes (False if it cannot be read: the caller's loader says why)."""
     try:
-        with _open_regular(path) as f:
+        with open_regular(path) as f:
             return is_compact(f.read(4))
     except (OSError, TypeError, TinynetError):
         return False
-
-
-def _open_regular(path):
-    """Open ``path`` for reading if it is a regular file (never a FIFO that
-    would block, or a device), as files.open_regular does on MicroPython,
-    without importing it: a board's heap is counted in kilobytes."""
-    import os
-
-    if os.stat(path)[0] & 0o170000 != 0o100000:
-        raise TinynetError("%s: not a regular file" % (path,))
-    return open(path, "rb")
 
 
 # === Sizes ===
@@ -182,12 +172,8 @@ def save(model, path, weights="float32"):
     "float32" (4 bytes a weight, the same predictions to about 1e-6) or
     "int8" (1 byte a weight, with one float32 scale per row).  The file is
     replaced atomically: the previous one survives any failure."""
-    try:
-        from .files import write_atomically
-    except ImportError:  # TODO(h11): files.py, the one writer, is not merged yet
-        from .serialize import _write_atomically as write_atomically
-
-    write_atomically(path, to_bytes(model, weights))
+    _check_savable(model, weights)
+    write_atomically(path, lambda f: _write(f, model, weights))
 
 
 # === Loading ===
@@ -283,9 +269,8 @@ def load(path, backend=None):
     compact model raises :class:`TinynetError` naming it; a heap too small
     for the model raises MemoryError saying how many bytes it needs.
     """
-    if not isinstance(path, str):
-        path = str(path)  # a pathlib.Path
-    with _open_regular(path) as f:
+    path = fspath(path)
+    with open_regular(path) as f:
         header, start = _read_header(f, path)
         sizes, weights = header["sizes"], header["weights"]
         expected = start + data_bytes(sizes, weights)

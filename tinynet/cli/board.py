@@ -53,10 +53,7 @@ def find_mpy_cross():
 
 
 def _write(path, data):
-    try:
-        from ..files import write_atomically
-    except ImportError:  # TODO(h11): files.py, the one writer, is not merged yet
-        from ..serialize import _write_atomically as write_atomically
+    from ..files import write_atomically
 
     os.makedirs(os.path.dirname(path), exist_ok=True)
     write_atomically(path, data)
