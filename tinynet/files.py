@@ -127,9 +127,10 @@ def _create_temp(os, path):
         try:
             # Mode 0o666: the kernel takes the umask off, as for any new file.
             return os.open(tmp, flags, 0o666), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(17, "could not create a unique temporary file", path)
+        except OSError as err:  # (not "except FileExistsError": MicroPython lacks the name)
+            if err.errno != 17:  # EEXIST
+                raise
+    raise OSError(17, "could not create a unique temporary file", path)  # a FileExistsError
 
 
 def check_writable(path):
@@ -264,7 +265,9 @@ def open_regular(path):
         flags |= getattr(os, extra, 0)
     try:
         fd = os.open(path, flags)
-    except IsADirectoryError:
+    except OSError as err:  # (not "except IsADirectoryError": MicroPython lacks the name)
+        if err.errno != 21:  # EISDIR
+            raise
         raise TinynetError("%s: refusing to read a directory; give the path of a regular file"
                            % (path,)) from None
     try:
