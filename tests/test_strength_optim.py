@@ -1,0 +1,236 @@
+"""Optimizers followed step by step (issue 12, the tests' own strength):
+non-default settings, steps worked by hand, settings kept by saving, and
+float32 kept through batches and optimizer state."""
+
+import math
+
+import pytest
+
+import tinynet
+from tinynet import DNN, Matrix
+from tinynet.optim import SGD, Adam, Momentum, check_number, make_optimizer
+
+from conftest import needs_numpy
+
+X = [[0.0, 0.5, 1.0], [1.0, 0.0, 0.25], [0.3, 0.3, 0.3], [0.9, 0.1, 0.0]]
+Y = [0, 1, 1, 0]
+
+
+def one_weight(backend, optimizer, w=1.0):
+    """A 1-input, 1-output linear unit with MSE: out = w x + b, delta = out - y."""
+    net = DNN([1, 1], output="linear", loss="mse", backend=backend, optimizer=optimizer)
+    net.set_params([[[w]]], [[0.0]])
+    return net
+
+
+def test_momentum_with_l2_on_a_batch_worked_by_hand(backend):
+    net = DNN([1, 1], output="linear", loss="mse", backend=backend, optimizer="momentum",
+              learning_rate=0.5, momentum=0.3, l2=0.1)
+    net.set_params([[[1.0]]], [[0.0]])
+    assert net.optimizer.settings() == {"learning_rate": 0.5, "l2": 0.1, "momentum": 0.3}
+    batch, targets = [[1.0], [2.0]], [[0.0], [0.0]]
+    net.train(batch, targets)
+    # out = [1, 2] = delta; g_w = (1 + 4) / 2 + 0.1 * 1 = 2.6, g_b = 1.5
+    # v_w = -0.5 * 2.6 = -1.3, v_b = -0.75
+    p = net.get_params()
+    assert p["weights"][0][0][0] == pytest.approx(-0.3, abs=1e-12)
+    assert p["biases"][0][0] == pytest.approx(-0.75, abs=1e-12)
+    net.train(batch, targets)
+    # out = [-1.05, -1.35]; g_w = (-1.05 - 2.7) / 2 + 0.1 * -0.3 = -1.905, g_b = -1.2
+    # v_w = 0.3 * -1.3 + 0.5 * 1.905 = 0.5625; v_b = 0.3 * -0.75 + 0.6 = 0.375
+    p = net.get_params()
+    assert p["weights"][0][0][0] == pytest.approx(-0.3 + 0.5625, abs=1e-12)
+    assert p["biases"][0][0] == pytest.approx(-0.75 + 0.375, abs=1e-12)
+    (vw, vb), = net.optimizer.state()["velocities"]
+    assert vw == [[pytest.approx(0.5625, abs=1e-12)]] and vb == [[pytest.approx(0.375, abs=1e-12)]]
+
+
+def test_a_non_default_momentum_changes_training(backend):
+    def run(**kw):
+        net = DNN([3, 4, 2], activation="tanh", seed=2, backend=backend, optimizer="momentum", **kw)
+        net.fit(X, Y, epochs=2, batch_size=2, shuffle=False)
+        return net
+
+    default, slow = run(), run(momentum=0.2)
+    assert default.optimizer.momentum == 0.9 and slow.optimizer.momentum == 0.2
+    obj = DNN([3, 4, 2], activation="tanh", seed=2, backend=backend, optimizer=Momentum(momentum=0.2))
+    obj.fit(X, Y, epochs=2, batch_size=2, shuffle=False)
+    assert obj.get_params() == slow.get_params() != default.get_params()
+
+
+def test_two_adam_steps_with_l2_worked_by_hand(backend):
+    net = one_weight(backend, Adam(learning_rate=0.1, l2=0.5, beta1=0.5, beta2=0.75, eps=1e-8), w=2.0)
+    eps = 1e-8
+    net.train([1.0], [0.0])
+    # g_w = 2 + 0.5 * 2 = 3, g_b = 2; m = g/2, v = g^2/4; step size 0.1 sqrt(1-.75)/(1-.5) = 0.1
+    mw, vw, mb, vb = 1.5, 2.25, 1.0, 1.0
+    w = 2.0 - 0.1 * mw / (math.sqrt(vw) + eps)
+    b = 0.0 - 0.1 * mb / (math.sqrt(vb) + eps)
+    p = net.get_params()
+    assert p["weights"][0][0][0] == pytest.approx(w, abs=1e-12)
+    assert p["biases"][0][0] == pytest.approx(b, abs=1e-12)
+    net.train([1.0], [0.0])
+    out = w + b
+    gw, gb = out + 0.5 * w, out
+    mw, vw = 0.5 * mw + 0.5 * gw, 0.75 * vw + 0.25 * gw * gw
+    mb, vb = 0.5 * mb + 0.5 * gb, 0.75 * vb + 0.25 * gb * gb
+    lr = 0.1 * math.sqrt(1 - 0.75 ** 2) / (1 - 0.5 ** 2)
+    p = net.get_params()
+    assert p["weights"][0][0][0] == pytest.approx(w - lr * mw / (math.sqrt(vw) + eps), abs=1e-12)
+    assert p["biases"][0][0] == pytest.approx(b - lr * mb / (math.sqrt(vb) + eps), abs=1e-12)
+    state = net.optimizer.state()
+    assert state["t"] == 2
+    (m_w, v_w, m_b, v_b), = state["moments"]
+    assert m_w == [[pytest.approx(mw)]] and v_w == [[pytest.approx(vw)]]
+    assert m_b == [[pytest.approx(mb)]] and v_b == [[pytest.approx(vb)]]
+
+
+def test_adam_eps_matters_where_the_gradient_is_tiny(backend):
+    net = one_weight(backend, Adam(learning_rate=0.1, eps=1.0), w=0.0)
+    net.set_params([[[0.0]]], [[1e-3]])  # out = 1e-3: a tiny gradient on b only
+    net.train([1.0], [0.0])
+    # m = 0.1 g, v = 0.001 g^2; the corrections are folded into the step size
+    # (the paper's efficient form), so eps adds to the uncorrected sqrt(v).
+    g = 1e-3
+    step = 0.1 * math.sqrt(1 - 0.999) / (1 - 0.9) * (0.1 * g) / (math.sqrt(0.001) * g + 1.0)
+    assert net.get_params()["biases"][0][0] == pytest.approx(g - step, rel=1e-12)
+    assert step < 1e-5  # eps = 1 damped it: without eps the step would be 0.1
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_l2_shrinks_the_weights_for_every_optimizer(backend, optimizer):
+    def norm(l2):
+        net = DNN([3, 4, 2], activation="tanh", seed=3, backend=backend, optimizer=optimizer,
+                  learning_rate=0.05, l2=l2)
+        net.fit(X, Y, epochs=20, batch_size=4, shuffle=False)
+        return sum(v * v for layer in net.get_params()["weights"] for row in layer for v in row)
+
+    assert norm(0.5) < 0.9 * norm(0.0)
+
+
+@pytest.mark.parametrize("name", ["m.json", "m.pkl"])
+@pytest.mark.parametrize("optimizer, settings", [
+    ("sgd", {"learning_rate": 0.123, "l2": 0.0045}),
+    ("momentum", {"learning_rate": 0.0321, "l2": 0.002, "momentum": 0.45}),
+    ("adam", {"learning_rate": 0.0077, "l2": 0.003}),
+])
+def test_a_loaded_model_keeps_its_settings(tmp_path, backend, name, optimizer, settings):
+    net = DNN([3, 4, 2], activation="tanh", seed=11, backend=backend, optimizer=optimizer, **settings)
+    net.fit(X, Y, epochs=2, batch_size=3)
+    net.save(tmp_path / name)
+    loaded = tinynet.load(tmp_path / name, backend=backend)
+    assert loaded.optimizer.name == optimizer
+    assert loaded.learning_rate == settings["learning_rate"]
+    for key, value in settings.items():
+        assert loaded.optimizer.settings()[key] == value
+    for x, y in zip(X, Y):  # and it trains on with them, step for step
+        assert loaded.train(x, y) == pytest.approx(net.train(x, y), rel=1e-12)
+
+
+def test_the_seed_fixes_the_weights_and_the_shuffling(backend):
+    def run(seed):
+        net = DNN([3, 4, 2], seed=seed, backend=backend)
+        first = net.get_params()
+        net.fit(X * 3, Y * 3, epochs=2, batch_size=1)
+        return first, net.get_params()
+
+    assert run(5) == run(5)
+    assert run(5)[0] != run(6)[0]
+    # same start, different shuffles: only the order differs, so the ends differ
+    a = DNN([3, 4, 2], seed=5, backend=backend)
+    b = DNN([3, 4, 2], seed=5, backend=backend)
+    b._rng = tinynet.rng.make_rng(99)
+    a.fit(X * 3, Y * 3, epochs=1, batch_size=1)
+    b.fit(X * 3, Y * 3, epochs=1, batch_size=1)
+    assert a.get_params() != b.get_params()
+
+
+def test_optimizers_describe_themselves():
+    assert repr(SGD(0.5, l2=0.25)) == "SGD(l2=0.25, learning_rate=0.5)"
+    assert repr(Momentum(0.5, momentum=0.25)) == "Momentum(l2=0.0, learning_rate=0.5, momentum=0.25)"
+    assert SGD().learning_rate == 0.02 and Momentum().learning_rate == 0.01
+    assert Adam().settings() == {"learning_rate": 0.001, "l2": 0.0, "beta1": 0.9,
+                                 "beta2": 0.999, "eps": 1e-8}
+    assert Momentum().momentum == 0.9
+    assert SGD().state() == {} and Momentum().state() == {} and Adam().state() == {"t": 0}
+    assert type(make_optimizer("momentum", 0.1, 0.0, 0.5)) is Momentum
+
+
+def test_check_number_bounds():
+    assert check_number(0, "x", 0) == 0.0 and type(check_number(1, "x")) is float
+    assert check_number(1.0, "x", 0, 1, high_open=False) == 1.0
+    with pytest.raises(ValueError, match=r"x must be a finite number in \(0, inf\), not 0"):
+        check_number(0, "x", 0, low_open=True)
+    with pytest.raises(ValueError, match=r"x must be a finite number in \[0, 1\), not 1"):
+        check_number(1, "x", 0, 1)
+    with pytest.raises(ValueError, match=r"in \[-inf, 2\]"):
+        check_number(3, "x", None, 2, high_open=False)
+    with pytest.raises(ValueError, match="not 1e\\+400|not 1000"):
+        check_number(10 ** 400, "x")
+
+
+def test_optimizer_state_is_refused_when_malformed(backend):
+    net = DNN([2, 3, 2], seed=0, backend=backend, optimizer="momentum")
+    w, b = net.weights, net.biases
+    good = [[x.tolist(), y.tolist()] for x, y in zip(w, b)]
+    net.optimizer.load_state({"velocities": good}, w, b)
+    assert net.optimizer.state() == {"velocities": good}
+    with pytest.raises(ValueError, match="velocities must be a list of 2 layers"):
+        net.optimizer.load_state({"velocities": good[:1]}, w, b)
+    with pytest.raises(ValueError, match="each layer of velocities must hold 2 matrices"):
+        net.optimizer.load_state({"velocities": [good[0][:1], good[1]]}, w, b)
+    bad = [[good[0][0][:1], good[0][1]], good[1]]
+    with pytest.raises(ValueError, match=r"velocities\[0\]\[0\] has shape \(1, 3\), its parameter \(2, 3\)"):
+        net.optimizer.load_state({"velocities": bad}, w, b)
+    nan = [[good[0][0], [[math.nan] * 3]], good[1]]
+    with pytest.raises(ValueError, match=r"velocities\[0\]\[1\] holds a non-finite value"):
+        net.optimizer.load_state({"velocities": nan}, w, b)
+    with pytest.raises(ValueError, match="sgd keeps no state, got a, b"):
+        SGD().load_state({"b": 1, "a": 2}, w, b)
+    adam = Adam()
+    for t in (-1, 1.5, True, 1 << 62):
+        with pytest.raises(ValueError, match="t must be a step count"):
+            adam.load_state({"t": t}, w, b)
+    adam.load_state({"t": (1 << 62) - 1}, w, b)
+    assert adam.t == (1 << 62) - 1 and adam.moments is None
+
+
+@needs_numpy
+def test_float32_stays_float32_through_images_one_hot_and_optimizer_state(tmp_path):
+    from tinynet.datasets import Images
+
+    images = Images(bytes(range(0, 240, 5)) * 2, width=4)  # 24 images of 4 pixels
+    labels = [i % 3 for i in range(len(images))]
+    for optimizer in ("sgd", "momentum", "adam"):
+        net = DNN([4, 5, 3], seed=1, backend="numpy", dtype="float32", optimizer=optimizer)
+        data, targets = net._dataset(images, labels)
+        Xb = data.take(range(3))
+        Yb, got = targets.take(range(3))
+        assert (Xb.dtype, Yb.dtype) == ("float32", "float32")
+        assert Xb.tolist()[1] == pytest.approx([v / 255 for v in images.pixels[4:8]], rel=1e-6)
+        assert Yb.tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]] and got == [0, 1, 2]
+        onehot = [[1.0 if j == k else 0.0 for j in range(3)] for k in labels]
+        net.fit(images, onehot, epochs=2, batch_size=5)
+        assert {w.dtype for w in net.weights + net.biases} == {"float32"}
+        assert all(w.native().dtype.name == "float32" for w in net.weights + net.biases)
+        state = net.optimizer
+        for m in [x for pair in (getattr(state, "velocities", None) or []) for x in pair] + \
+                [x for four in (getattr(state, "moments", None) or []) for x in four]:
+            assert m.dtype == "float32"
+        out = net.predict(images)
+        assert out.dtype.name == "float32"
+        net.save(tmp_path / "m.json")
+        loaded = tinynet.load(tmp_path / "m.json", backend="numpy")
+        assert loaded.dtype == "float32" and loaded.weights[0].dtype == "float32"
+        for m in [x for pair in (getattr(loaded.optimizer, "velocities", None) or []) for x in pair] + \
+                [x for four in (getattr(loaded.optimizer, "moments", None) or []) for x in four]:
+            assert m.dtype == "float32"
+        assert loaded.train(images[:5], labels[:5]) == pytest.approx(net.train(images[:5], labels[:5]))
+
+
+def test_matrix_sizes_of_optimizer_state_follow_the_parameters(backend):
+    net = DNN([3, 4, 2], seed=0, backend=backend, optimizer="adam")
+    net.train(X, Y)
+    shapes = [[m.shape for m in four] for four in net.optimizer.moments]
+    assert shapes == [[(3, 4), (3, 4), (1, 4), (1, 4)], [(4, 2), (4, 2), (1, 2), (1, 2)]]
+    assert isinstance(net.optimizer.moments[0][0], Matrix)
