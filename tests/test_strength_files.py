@@ -1,0 +1,183 @@
+"""Files and payloads, case by case (issue 12, the tests' own strength: a CSV
+starting with a BOM, payload rows that are not lists, IDX and CSV details)."""
+
+import gzip
+import json
+
+import pytest
+
+import tinynet
+from tinynet import DNN, TinynetError, validate
+from tinynet.datasets import Images, load_csv, load_idx, save_csv, save_idx
+
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_a_csv_starting_with_a_bom(tmp_path, header):
+    lines = [b"label,a,b,c,d"] if header else []
+    lines += [b"7,0,1,2,255", b"3,4,5,6,7"]
+    path = tmp_path / "bom.csv"
+    path.write_bytes(BOM + b"\r\n".join(lines) + b"\r\n")
+    X, labels = load_csv(path, pixels=4)
+    assert labels == [7, 3]  # the BOM is not part of the first label, nor a header
+    assert X.pixels == bytearray([0, 1, 2, 255, 4, 5, 6, 7]) and X.width == 4
+
+
+def test_a_bom_only_counts_at_the_start(tmp_path):
+    path = tmp_path / "late-bom.csv"
+    path.write_bytes(b"7,0,1,2,255\n" + BOM + b"3,4,5,6,7\n")
+    with pytest.raises(TinynetError, match=r"late-bom\.csv:2: .*label"):
+        load_csv(path, pixels=4)
+
+
+def test_csv_without_labels_and_with_a_limit(tmp_path):
+    path = tmp_path / "test.csv"
+    path.write_bytes(b"pixel0,pixel1\n" + b"".join(b"%d,%d\n" % (i, 2 * i) for i in range(5)))
+    X, labels = load_csv(path, pixels=2)
+    assert labels is None and X.pixels == bytearray([0, 0, 1, 2, 2, 4, 3, 6, 4, 8])
+    X, _ = load_csv(path, pixels=2, limit=2)
+    assert len(X) == 2
+    seen = []
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"".join(b"1,%d\n" % (i % 256) for i in range(2500)))
+    X, labels = load_csv(big, pixels=1, callback=seen.append)
+    assert seen == [1000, 2000] and len(X) == 2500 and labels == [1] * 2500
+
+
+def test_csv_errors_name_the_file_line_and_column(tmp_path):
+    cases = {
+        b"1,2,3\n1,2\n": r":2: expected 3 values, got 2",
+        b"1,2,3\n1,2,x\n": r":2: column 3: pixel 'x' is not an integer",
+        b"label,a,b\n12,2,3\n": r":2: column 1 \(label\): label 12 is outside 0\.\.9",
+        b"1,2,3\n1,2,256\n": r":2: column 3: pixel 256 is outside 0\.\.255",
+        b"1,2,3\n\n1,2,3\n": r":2: blank line inside the data",
+        b"label,a,b\n": r": has a header but no rows",
+        b"": r": the file is empty",
+        b"1,2,3,4\n": r":1: expected 3 values per row",
+    }
+    for i, (content, message) in enumerate(cases.items()):
+        path = tmp_path / ("bad%d.csv" % i)
+        path.write_bytes(content)
+        with pytest.raises(TinynetError, match=r"bad%d\.csv%s" % (i, message)):
+            load_csv(path, pixels=2)
+
+
+def test_csv_round_trip_with_and_without_labels(tmp_path):
+    X = Images(bytes(range(8)), width=4)
+    save_csv(tmp_path / "a.csv", X, [1, 2])
+    assert (tmp_path / "a.csv").read_text().splitlines() == ["label,1x1,1x2,2x1,2x2", "1,0,1,2,3", "2,4,5,6,7"]
+    save_csv(tmp_path / "b.csv.gz", X)
+    text = gzip.decompress((tmp_path / "b.csv.gz").read_bytes()).decode()
+    assert text.splitlines() == ["pixel0,pixel1,pixel2,pixel3", "0,1,2,3", "4,5,6,7"]
+    Y, labels = load_csv(tmp_path / "b.csv.gz", pixels=4)
+    assert labels is None and Y.pixels == X.pixels
+    with pytest.raises(ValueError, match="2 images but 1 labels"):
+        save_csv(tmp_path / "c.csv", X, [1])
+
+
+def test_idx_files_byte_for_byte(tmp_path):
+    X = Images(bytes(range(12)), width=4)  # 2x2 images
+    save_idx(tmp_path / "x.idx", X, tmp_path / "y.idx", [3, 1, 9])
+    assert (tmp_path / "x.idx").read_bytes() == bytes([0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 2]) \
+        + bytes(range(12))
+    assert (tmp_path / "y.idx").read_bytes() == bytes([0, 0, 8, 1, 0, 0, 0, 3, 3, 1, 9])
+    Y, labels = load_idx(tmp_path / "x.idx", tmp_path / "y.idx")
+    assert list(Y.pixels) == list(range(12)) and Y.width == 4 and labels == [3, 1, 9]
+    assert load_idx(tmp_path / "x.idx")[1] is None
+    save_idx(tmp_path / "wide.idx.gz", Images(bytes(range(6)), width=3))  # not square: 1 x 3
+    raw = gzip.decompress((tmp_path / "wide.idx.gz").read_bytes())
+    assert raw[4:16] == bytes([0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 3])
+    save_idx(tmp_path / "again.idx.gz", Images(bytes(range(6)), width=3))
+    assert (tmp_path / "again.idx.gz").read_bytes() == (tmp_path / "wide.idx.gz").read_bytes()
+    assert load_idx(tmp_path / "wide.idx.gz")[0].width == 3
+
+
+def test_idx_errors_name_the_file(tmp_path):
+    header = bytes([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2])
+    cases = {
+        b"\x00\x00\x08": "too short for an IDX header",
+        bytes([0, 0, 9, 3]) + header[4:] + b"ab": "not an IDX file of unsigned bytes .magic 00000903",
+        bytes([0, 1, 8, 3]) + header[4:] + b"ab": "not an IDX file of unsigned bytes",
+        bytes([0, 0, 8, 1, 0, 0, 0, 2]) + b"ab": "expected 3 dimensions, the header says 1",
+        header[:10]: "too short for an IDX header",
+        header + b"abc": "the header promises 2 bytes of data .shape 1x1x2., the file has 3",
+        header + b"a": "the header promises 2 bytes.*the file has 1",
+    }
+    for i, (content, message) in enumerate(cases.items()):
+        path = tmp_path / ("bad%d.idx" % i)
+        path.write_bytes(content)
+        with pytest.raises(TinynetError, match=r"bad%d\.idx: %s" % (i, message)):
+            load_idx(path)
+    (tmp_path / "x.idx").write_bytes(header + b"ab")
+    (tmp_path / "two.idx").write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 2, 1, 2]))
+    with pytest.raises(TinynetError, match=r"two\.idx has 2 labels but .*x\.idx has 1 images"):
+        load_idx(tmp_path / "x.idx", tmp_path / "two.idx")
+    (tmp_path / "ten.idx").write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 1, 10]))
+    with pytest.raises(TinynetError, match=r"ten\.idx: label 10 is outside 0\.\.9"):
+        load_idx(tmp_path / "x.idx", tmp_path / "ten.idx")
+
+
+@pytest.mark.parametrize("where, value", [
+    ("weights", "not a list"), ("weights", 3.0), ("weights", {"0": 1.0}), ("weights", (1.0, 2.0)),
+    ("biases", "xy"), ("biases", 2.0), ("biases", None)])
+def test_payload_rows_that_are_not_lists(tmp_path, where, value):
+    data = DNN([2, 2], seed=0, backend="python").to_dict()
+    if where == "weights":
+        data["weights"][0][1] = value
+    else:
+        data["biases"][0] = value
+    with pytest.raises(ValueError, match=r"^%s\[0\] must be 2 (rows of 2 )?numbers" % where):
+        DNN.from_dict(data)
+    if not isinstance(value, tuple):  # a tuple has no JSON form
+        path = tmp_path / "m.json"
+        path.write_text(json.dumps(data))
+        with pytest.raises(TinynetError, match=r"m\.json: .*%s\[0\]" % where):
+            tinynet.load(path)
+
+
+def test_finite_row_refuses_what_is_not_a_list_of_finite_numbers():
+    validate.finite_row([1.0, 2, -3.5, 1e308], "r")
+    for row, message in [((1.0,), "r must be a list of numbers, not tuple"),
+                         ("ab", "r must be a list of numbers, not str"),
+                         ([1.0, "2"], r"r holds something that is not a number \('2'\)"),
+                         ([True], r"r holds something that is not a number \(True\)"),
+                         ([None], "not a number"),
+                         ([10 ** 400], "r holds an integer too large for a float"),
+                         ([float("inf")], r"r holds a non-finite value \(inf\)"),
+                         ([1.0, float("nan")], "r holds a non-finite value")]:
+        with pytest.raises(ValueError, match=message):
+            validate.finite_row(row, "r")
+
+
+def test_model_dict_checks_each_field():
+    good = DNN([2, 3, 2], seed=0, backend="python").to_dict()
+
+    def refused(message, **changes):
+        data = dict(good, **changes)
+        with pytest.raises(ValueError, match=message):
+            validate.model_dict(data)
+
+    assert type(validate.model_dict(good)).__name__ == "SGD"
+    refused("not a tinynet model", format="other")
+    refused("unknown format version", version=0)
+    refused("unknown format version", version=True)
+    refused("written by a newer tinynet .format version 2; this one reads up to 1", version=2)
+    refused("sizes must be a list of at least two positive ints", sizes=[2])
+    refused("sizes must be a list", sizes=(2, 3, 2))
+    refused("unknown activation 'gelu'", activation="gelu")
+    refused("unknown output 'relu'", output="relu")
+    refused("unknown loss 'hinge'", loss="hinge")
+    refused("dtype must be 'float64' or 'float32', not 'float16'", dtype="float16")
+    refused("optimizer must be a dict, not list", optimizer=[])
+    refused("optimizer must be one of adam, momentum, sgd, not 'rmsprop'", optimizer={"name": "rmsprop"})
+    refused("optimizer 'sgd' has no setting 'momentum'", optimizer={"name": "sgd", "momentum": 0.5})
+    refused("optimizer state must be a dict, not list", optimizer={"name": "sgd", "state": []})
+    data = dict(good)
+    del data["loss"]
+    with pytest.raises(ValueError, match="missing key 'loss'"):
+        validate.model_dict(data)
+    opt = validate.model_dict(dict(good, optimizer={"name": "momentum", "momentum": 0.5,
+                                                     "learning_rate": 0.2}))
+    assert opt.settings() == {"learning_rate": 0.2, "l2": 0.0, "momentum": 0.5}
+    assert validate.model_dict({k: v for k, v in good.items() if k != "optimizer"}).name == "sgd"

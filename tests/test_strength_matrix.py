@@ -1,0 +1,142 @@
+"""Matrix, operation by operation, on every installed backend (issue 12, the
+tests' own strength: reflected operators, exp, max, zeros, repr ...)."""
+
+import math
+
+import pytest
+
+from tinynet import Matrix
+
+from conftest import INSTALLED
+
+
+def M(rows, backend):
+    return Matrix.from_list(rows, backend=backend)
+
+
+def test_every_operator_and_its_reflection(backend):
+    m = M([[1.0, -2.0], [0.5, 4.0]], backend)
+    assert (m + 1).tolist() == (1 + m).tolist() == [[2.0, -1.0], [1.5, 5.0]]
+    assert (m - 1).tolist() == [[0.0, -3.0], [-0.5, 3.0]]
+    assert (1 - m).tolist() == [[0.0, 3.0], [0.5, -3.0]]
+    assert (3 - m).tolist() == [[2.0, 5.0], [2.5, -1.0]]
+    assert (m * 2).tolist() == (2 * m).tolist() == [[2.0, -4.0], [1.0, 8.0]]
+    assert (m / 2).tolist() == [[0.5, -1.0], [0.25, 2.0]]
+    assert (-m).tolist() == [[-1.0, 2.0], [-0.5, -4.0]]
+    assert (m + m).tolist() == (2 * m).tolist() and (m - m).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert (m * m).tolist() == [[1.0, 4.0], [0.25, 16.0]]
+    assert (m / m).tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    row = M([[10.0, 20.0]], backend)  # a 1 x n row broadcasts over the rows
+    assert (m + row).tolist() == [[11.0, 18.0], [10.5, 24.0]]
+    assert m.tolist() == [[1.0, -2.0], [0.5, 4.0]]  # none of it changed m
+
+
+def test_operators_refuse_what_is_not_a_number_or_matrix(backend):
+    m = M([[1.0]], backend)
+    for bad in ("1", None, [1.0]):
+        with pytest.raises(TypeError):
+            m + bad
+        with pytest.raises(TypeError):
+            bad - m
+        with pytest.raises(TypeError):
+            m * bad
+    with pytest.raises(TypeError):
+        m @ 2.0
+    with pytest.raises(TypeError):
+        2.0 @ m
+
+
+def test_backends_do_not_mix():
+    if len(INSTALLED) < 2:
+        pytest.skip("one backend installed")
+    a, b = M([[1.0]], "python"), M([[1.0]], "numpy")
+    with pytest.raises(ValueError, match="^cannot mix backends 'python' and 'numpy'$"):
+        a + b
+    with pytest.raises(ValueError, match="^cannot mix backends 'numpy' and 'python'$"):
+        b @ a
+
+
+def test_products(backend):
+    a = M([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], backend)
+    b = M([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]], backend)
+    assert (a @ b).tolist() == [[5.0, 2.0, 0.0], [11.0, 4.0, -1.0], [17.0, 6.0, -2.0]]
+    assert a.matmul_t(b.T).tolist() == (a @ b).tolist()
+    assert a.T.tolist() == [[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]] and a.T.shape == (2, 3)
+
+
+def test_elementwise_functions_against_math(backend):
+    xs = [[-2.0, 0.0, 0.5], [1.0, 3.0, -0.25]]
+    m = M(xs, backend)
+    checks = {
+        "exp": math.exp,
+        "square": lambda x: x * x,
+        "sigmoid": lambda x: 1.0 / (1.0 + math.exp(-x)),
+        "tanh": math.tanh,
+        "relu": lambda x: max(x, 0.0),
+    }
+    for name, f in checks.items():
+        got = getattr(m, name)().tolist()
+        assert got == [[pytest.approx(f(x), rel=1e-12, abs=1e-300) for x in r] for r in xs], name
+    positive = M([[1.0, math.e, 0.5]], backend)
+    assert positive.log().tolist() == [[0.0, pytest.approx(1.0), pytest.approx(math.log(0.5))]]
+    s = m.softmax().tolist()
+    for r, x in zip(s, xs):
+        total = sum(math.exp(v) for v in x)
+        assert r == [pytest.approx(math.exp(v) / total) for v in x]
+
+
+def test_reductions(backend):
+    m = M([[1.0, -7.0, 3.0], [4.0, 2.0, -6.0]], backend)
+    assert m.sum() == -3.0 and isinstance(m.sum(), float)
+    assert m.sum(axis=0).tolist() == [[5.0, -5.0, -3.0]]
+    assert m.sum(axis=1).tolist() == [[-3.0], [0.0]]
+    assert m.max() == 4.0 and isinstance(m.max(), float)
+    assert m.max(axis=0).tolist() == [[4.0, 2.0, 3.0]]
+    assert m.max(axis=1).tolist() == [[3.0], [4.0]]
+    negative = M([[-3.0, -1.0], [-2.0, -5.0]], backend)  # a max that starts from 0 fails here
+    assert negative.max() == -1.0 and negative.max(axis=1).tolist() == [[-1.0], [-2.0]]
+    assert negative.max(axis=0).tolist() == [[-2.0, -1.0]]
+    assert m.argmax() == [2, 0] and negative.argmax() == [1, 0]
+    assert m.all_finite() and not M([[1.0, math.inf]], backend).all_finite()
+    assert not M([[math.nan, 1.0]], backend).all_finite()
+
+
+def test_construction_and_description(backend):
+    z = Matrix.zeros(2, 3, backend=backend)
+    assert z.tolist() == [[0.0] * 3] * 2 and z.shape == (2, 3) and len(z) == 2
+    assert z.backend == backend and z.dtype == "float64"
+    assert repr(z) == "Matrix(2x3, backend=%r)" % backend
+    like = M([[1.0, 2.0]], backend).zeros_like()
+    assert like.tolist() == [[0.0, 0.0]] and like.backend == backend
+    assert Matrix.one_hot([2, 0], 3, backend=backend).tolist() == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    assert Matrix.from_bytes(b"\x00\xff\x33\x66", 2, 2, backend=backend).tolist() == \
+        [[0.0, 1.0], [0.2, 0.4]]
+    m = M([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], backend)
+    assert m.take([2, 0]).tolist() == [[5.0, 6.0], [1.0, 2.0]]
+    assert Matrix.vstack([m.take([1]), m.take([0])]).tolist() == [[3.0, 4.0], [1.0, 2.0]]
+    c = m.copy()
+    c.scale_(0.0)
+    assert m.tolist()[0] == [1.0, 2.0] and c.tolist()[0] == [0.0, 0.0]
+    native = m.native()
+    assert (native.tolist() if hasattr(native, "tolist") else native) == m.tolist()
+
+
+def test_losses_against_their_formulas(backend):
+    out = M([[0.25, 0.75], [0.5, 0.5]], backend)
+    y = M([[0.0, 1.0], [1.0, 0.0]], backend)
+    assert out.squared_error(y) == pytest.approx(0.5 * (0.0625 + 0.0625 + 0.25 + 0.25))
+    assert out.cross_entropy(y) == pytest.approx(-math.log(0.75) - math.log(0.5))
+    assert out.binary_cross_entropy(y) == pytest.approx(
+        -(math.log(0.75) + math.log(0.75) + math.log(0.5) + math.log(0.5)))
+
+
+def test_in_place_updates(backend):
+    m = M([[1.0, 2.0]], backend)
+    assert m.add_(M([[1.0, 1.0]], backend), -0.5) is m and m.tolist() == [[0.5, 1.5]]
+    assert m.add_(M([[1.0, 1.0]], backend)).tolist() == [[1.5, 2.5]]  # alpha defaults to 1
+    assert m.scale_(2.0) is m and m.tolist() == [[3.0, 5.0]]
+    w = Matrix.zeros(2, 2, backend=backend)
+    a = M([[1.0, 0.0], [2.0, 3.0]], backend)
+    d = M([[1.0, -1.0], [0.5, 2.0]], backend)
+    w.add_outer_(a, d, 0.5)  # 0.5 * a.T @ d
+    assert w.tolist() == [[1.0, 1.5], [0.75, 3.0]]
