@@ -182,9 +182,9 @@ def plan(modules, per_module, seed):
     return chosen, totals
 
 
-def tests_for(module):
+def tests_for(module, root):
     first = [path for key, path in FIRST.items() if key in module]
-    strength = sorted("tests/" + f for f in os.listdir(os.path.join(ROOT, "tests"))
+    strength = sorted("tests/" + f for f in os.listdir(os.path.join(root, "tests"))
                       if f.startswith("test_strength_") and f.endswith(".py"))
     ordered = strength + first + [t for t in CORE_TESTS if t not in first]
     return ordered + [module]  # and the module's own doctests
@@ -224,7 +224,7 @@ def start(copy, module, site, verbose=False):
             os.dup2(null, 2)
         import pytest
         code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-m",
-                            "not slow and not micropython", "-W", "error"] + tests_for(module))
+                            "not slow and not micropython", "-W", "error"] + tests_for(module, copy))
         os._exit(int(code))
     except BaseException:
         os._exit(99)
@@ -256,6 +256,7 @@ def main(argv=None):
                         help="shell patterns over tinynet/... paths")
     parser.add_argument("--list", action="store_true", help="list the sampled mutants and stop")
     parser.add_argument("--json", help="write the results here")
+    parser.add_argument("--verbose", action="store_true", help="print every mutant's outcome")
     args = parser.parse_args(argv)
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     modules = [m for m in CORE if any(fnmatch.fnmatch(m, p) or p in m for p in args.modules)]
@@ -290,6 +291,8 @@ def main(argv=None):
         print("clean run %.1fs; timeout %.0fs per mutant; seed %s; up to %d per module"
               % (clean, timeout, args.seed, args.per_module), flush=True)
         queue = [(m, s) for m in modules for s in chosen[m]]
+        total = len(queue)
+        errors = 0
         results = {m: [] for m in modules}
         running = {}
         free = list(copies)
@@ -309,16 +312,31 @@ def main(argv=None):
                 free.append(copy)
                 # restore the file in this copy for the next mutant
                 shutil.copy2(os.path.join(ROOT, module), os.path.join(copy, module))
-                killed = outcome != 0
+                # pytest exits 1 when a test failed and 2 when collection
+                # failed (a mutant that breaks an import); a timeout or a
+                # crash also kills.  3 (internal error), 4 (usage error) and
+                # 5 (no tests ran) are the runner's fault: counted apart.
+                killed = outcome not in (0, 3, 4, 5)
+                if outcome in (3, 4, 5):
+                    errors += 1
+                    print("  ERROR (pytest exit %s) %s:%d  %s" % (outcome, module, site["line"],
+                                                                site["what"]), flush=True)
                 site = dict(site, outcome=outcome, killed=killed)
                 results[module].append(site)
+                done_count = sum(len(r) for r in results.values())
                 if not killed:
                     print("  survived %s:%d  %s" % (module, site["line"], site["what"]), flush=True)
+                elif args.verbose:
+                    print("  killed   %s:%d  %s  (%s)" % (module, site["line"], site["what"],
+                                                        outcome), flush=True)
+                if done_count % 25 == 0:
+                    print("[%d/%d mutants, %.0f s]" % (done_count, total, time.time() - began),
+                          flush=True)
             time.sleep(0.02)
         print("\n%-36s %6s %6s %7s %6s" % ("module", "sites", "tried", "killed", "rate"))
         all_tried = all_killed = 0
         for module in modules:
-            tried = len(results[module])
+            tried = sum(r["outcome"] not in (3, 4, 5) for r in results[module])
             killed = sum(r["killed"] for r in results[module])
             all_tried += tried
             all_killed += killed
@@ -327,11 +345,13 @@ def main(argv=None):
         print("%-36s %6d %6d %7d %5.0f%%  (%.0f s)" % (
             "all", sum(totals.values()), all_tried, all_killed,
             100.0 * all_killed / all_tried if all_tried else 100.0, time.time() - began))
+        if errors:
+            print("%d mutants could not be tested (pytest exit 3, 4 or 5): left out above" % errors)
         if args.json:
             with open(args.json, "w") as f:
                 json.dump({"seed": args.seed, "per_module": args.per_module, "totals": totals,
                            "results": results}, f, indent=1, default=str)
-        return 0
+        return 1 if errors else 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
