@@ -159,13 +159,13 @@ def test_optimizers_describe_themselves():
 def test_check_number_bounds():
     assert check_number(0, "x", 0) == 0.0 and type(check_number(1, "x")) is float
     assert check_number(1.0, "x", 0, 1, high_open=False) == 1.0
-    with pytest.raises(ValueError, match=r"x must be a finite number in \(0, inf\), not 0"):
+    with pytest.raises(ValueError, match=r"^x must be a finite number in \(0, inf\), not 0$"):
         check_number(0, "x", 0, low_open=True)
-    with pytest.raises(ValueError, match=r"x must be a finite number in \[0, 1\), not 1"):
+    with pytest.raises(ValueError, match=r"^x must be a finite number in \[0, 1\), not 1$"):
         check_number(1, "x", 0, 1)
-    with pytest.raises(ValueError, match=r"in \[-inf, 2\]"):
+    with pytest.raises(ValueError, match=r"^x must be a finite number in \[-inf, 2\], not 3$"):
         check_number(3, "x", None, 2, high_open=False)
-    with pytest.raises(ValueError, match="not 1e\\+400|not 1000"):
+    with pytest.raises(ValueError, match=r"^x must be a finite number in \[-inf, inf\), not 1000"):
         check_number(10 ** 400, "x")
 
 
@@ -175,21 +175,21 @@ def test_optimizer_state_is_refused_when_malformed(backend):
     good = [[x.tolist(), y.tolist()] for x, y in zip(w, b)]
     net.optimizer.load_state({"velocities": good}, w, b)
     assert net.optimizer.state() == {"velocities": good}
-    with pytest.raises(ValueError, match="velocities must be a list of 2 layers"):
+    with pytest.raises(ValueError, match="^velocities must be a list of 2 layers$"):
         net.optimizer.load_state({"velocities": good[:1]}, w, b)
-    with pytest.raises(ValueError, match="each layer of velocities must hold 2 matrices"):
+    with pytest.raises(ValueError, match="^each layer of velocities must hold 2 matrices$"):
         net.optimizer.load_state({"velocities": [good[0][:1], good[1]]}, w, b)
     bad = [[good[0][0][:1], good[0][1]], good[1]]
-    with pytest.raises(ValueError, match=r"velocities\[0\]\[0\] has shape \(1, 3\), its parameter \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"^velocities\[0\]\[0\] has shape \(1, 3\), its parameter \(2, 3\)$"):
         net.optimizer.load_state({"velocities": bad}, w, b)
     nan = [[good[0][0], [[math.nan] * 3]], good[1]]
-    with pytest.raises(ValueError, match=r"velocities\[0\]\[1\] holds a non-finite value"):
+    with pytest.raises(ValueError, match=r"^velocities\[0\]\[1\] holds a non-finite value$"):
         net.optimizer.load_state({"velocities": nan}, w, b)
-    with pytest.raises(ValueError, match="sgd keeps no state, got a, b"):
+    with pytest.raises(ValueError, match="^sgd keeps no state, got a, b$"):
         SGD().load_state({"b": 1, "a": 2}, w, b)
     adam = Adam()
     for t in (-1, 1.5, True, 1 << 62):
-        with pytest.raises(ValueError, match="t must be a step count"):
+        with pytest.raises(ValueError, match="^t must be a step count, not "):
             adam.load_state({"t": t}, w, b)
     adam.load_state({"t": (1 << 62) - 1}, w, b)
     assert adam.t == (1 << 62) - 1 and adam.moments is None

@@ -170,10 +170,14 @@ def _short(text, width=40):
     return text if len(text) <= width else text[:width - 3] + "..."
 
 
+SOURCES = {}  # module path -> its bytes when the plan was made
+
+
 def plan(modules, per_module, seed):
     """The sampled mutants: {module: [site, ...]} and the number of sites."""
     chosen, totals = {}, {}
     for module in modules:
+        SOURCES[module] = open(os.path.join(ROOT, module), "rb").read()
         every = sites(os.path.join(ROOT, module))
         totals[module] = len(every)
         rng = random.Random("%s:%s" % (seed, module))
@@ -210,7 +214,7 @@ def start(copy, module, site, verbose=False):
     try:
         os.setpgid(0, 0)
         target = os.path.join(copy, module)
-        original = open(os.path.join(ROOT, module), "rb").read()
+        original = SOURCES[module]
         if site is not None:
             original = original[:site["start"]] + site["new"].encode() + original[site["end"]:]
         with open(target, "wb") as f:
@@ -311,7 +315,8 @@ def main(argv=None):
                 del running[pid]
                 free.append(copy)
                 # restore the file in this copy for the next mutant
-                shutil.copy2(os.path.join(ROOT, module), os.path.join(copy, module))
+                with open(os.path.join(copy, module), "wb") as f:
+                    f.write(SOURCES[module])
                 # pytest exits 1 when a test failed and 2 when collection
                 # failed (a mutant that breaks an import); a timeout or a
                 # crash also kills.  3 (internal error), 4 (usage error) and

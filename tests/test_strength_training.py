@@ -1,0 +1,73 @@
+"""What fit reports, what the model says of itself, and exact messages
+(issue 12, the tests' own strength: survivors of mutation testing)."""
+
+import pytest
+
+from tinynet import DNN
+from tinynet.activations import HIDDEN, OUTPUT
+from tinynet.optim import gradients
+from tinynet import Matrix
+
+X = [[0.0, 0.5, 1.0], [1.0, 0.0, 0.25], [0.3, 0.3, 0.3], [0.9, 0.1, 0.0], [0.2, 0.8, 0.5]]
+Y = [0, 1, 1, 0, 1]
+
+
+def test_fit_reports_the_loss_and_accuracy_measured_before_each_step(backend):
+    # A learning rate so small the weights hardly move: the record must equal
+    # what evaluate() measures on the untrained model.
+    net = DNN([3, 6, 2], activation="tanh", seed=2, learning_rate=1e-12, backend=backend)
+    before = net.evaluate(X, Y)
+    predicted = net.classify(X)
+    assert 0 < before["accuracy"] < 1 and predicted != [0] * 5
+    events = []
+    record, = net.fit(X, Y, epochs=1, batch_size=2, callback=events.append)
+    assert set(record) == {"epoch", "loss", "accuracy", "seconds"}
+    assert record["epoch"] == 1 and record["seconds"] >= 0
+    assert record["loss"] == pytest.approx(before["loss"], rel=1e-9)
+    assert record["accuracy"] == before["accuracy"]
+    batches = [e for e in events if e["event"] == "batch"]
+    assert [(e["batch"], e["batches"], e["epoch"], e["epochs"]) for e in batches] == \
+        [(1, 3, 1, 1), (2, 3, 1, 1), (3, 3, 1, 1)]
+    assert batches[-1]["loss"] == pytest.approx(record["loss"], rel=1e-12)
+    assert events[-1] == dict(record, event="epoch", epochs=1)
+
+
+def test_fit_with_validation_and_several_epochs(backend):
+    net = DNN([3, 6, 2], activation="tanh", seed=2, learning_rate=0.5, backend=backend)
+    history = net.fit(X, Y, epochs=3, batch_size=5, validation_data=(X[:2], Y[:2]))
+    assert [r["epoch"] for r in history] == [1, 2, 3]
+    assert set(history[0]) == {"epoch", "loss", "accuracy", "seconds", "val_loss", "val_accuracy"}
+    last = net.evaluate(X[:2], Y[:2])
+    assert history[-1]["val_loss"] == last["loss"] and history[-1]["val_accuracy"] == last["accuracy"]
+    assert history[0]["loss"] > history[-1]["loss"]
+    assert net.fit(X, Y, epochs=0) == []
+
+
+def test_descriptions():
+    assert [repr(HIDDEN[name]()) for name in sorted(HIDDEN)] == ["ReLU()", "Sigmoid()", "Tanh()"]
+    assert repr(OUTPUT["linear"]()).endswith("()")
+    net = DNN([2, 3], seed=0, backend="python")
+    assert repr(net) == ("DNN([2, 3], activation='relu', output='softmax', loss='cross_entropy', "
+                         "optimizer='sgd', learning_rate=0.02, backend='python')")
+    assert net.n_parameters == 9 and DNN([4, 3, 2]).n_parameters == 15 + 8
+
+
+def test_a_loss_that_needs_probabilities_says_so():
+    with pytest.raises(ValueError, match="^loss 'cross_entropy' needs outputs that are probabilities: "
+                                         "use output='softmax' or 'sigmoid', not 'linear'$"):
+        DNN([2, 2], output="linear", loss="cross_entropy")
+
+
+def test_to_dict_keeps_the_optimizer_state_unless_told_not_to():
+    net = DNN([2, 2], seed=0, backend="python", optimizer="momentum")
+    net.train([1.0, 0.5], 1)
+    assert "velocities" in net.to_dict()["optimizer"]["state"]
+    assert "state" not in net.to_dict(optimizer_state=False)["optimizer"]
+
+
+def test_gradients_without_l2_is_the_plain_mean(backend):
+    w = Matrix.from_list([[5.0, -5.0]], backend=backend)
+    a = Matrix.from_list([[1.0], [3.0]], backend=backend)
+    d = Matrix.from_list([[0.5, -1.0], [1.5, 2.0]], backend=backend)
+    grad_w, grad_b = gradients([w], [a], [d])  # l2 defaults to none: w plays no part
+    assert grad_w[0].tolist() == [[2.5, 2.5]] and grad_b[0].tolist() == [[1.0, 0.5]]
