@@ -8,6 +8,8 @@ from tinynet.activations import HIDDEN, OUTPUT
 from tinynet.optim import gradients
 from tinynet import Matrix
 
+from conftest import needs_numpy
+
 X = [[0.0, 0.5, 1.0], [1.0, 0.0, 0.25], [0.3, 0.3, 0.3], [0.9, 0.1, 0.0], [0.2, 0.8, 0.5]]
 Y = [0, 1, 1, 0, 1]
 
@@ -71,3 +73,20 @@ def test_gradients_without_l2_is_the_plain_mean(backend):
     d = Matrix.from_list([[0.5, -1.0], [1.5, 2.0]], backend=backend)
     grad_w, grad_b = gradients([w], [a], [d])  # l2 defaults to none: w plays no part
     assert grad_w[0].tolist() == [[2.5, 2.5]] and grad_b[0].tolist() == [[1.0, 0.5]]
+
+
+def test_empty_inputs_are_refused_not_crashed_on(backend):
+    net = DNN([3, 2], seed=0, backend=backend)
+    for f in (net.predict, net.classify):
+        with pytest.raises(ValueError):
+            f([])
+
+
+@needs_numpy
+def test_an_empty_numpy_row_is_one_sample_of_the_wrong_width():
+    import numpy as np
+
+    net = DNN([3, 2], seed=0, backend="numpy")
+    with pytest.raises(ValueError, match="^x has 0 values; the network's input layer has 3$"):
+        net.predict(np.zeros(0))
+    assert net.predict(np.zeros((0, 3))).shape == (0, 2)
