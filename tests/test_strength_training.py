@@ -90,3 +90,32 @@ def test_an_empty_numpy_row_is_one_sample_of_the_wrong_width():
     with pytest.raises(ValueError, match="^x has 0 values; the network's input layer has 3$"):
         net.predict(np.zeros(0))
     assert net.predict(np.zeros((0, 3))).shape == (0, 2)
+
+
+def test_classes_of_one_output_split_at_one_half(backend):
+    from tinynet.metrics import classes, confusion_matrix, count_equal
+
+    out = Matrix.from_list([[0.5], [0.4999], [0.9], [0.0]], backend=backend)
+    assert classes(out) == [1, 0, 1, 0]
+    assert classes(Matrix.from_list([[0.1, 0.7, 0.2]], backend=backend)) == [1]
+    assert count_equal([1, 2, 3], [1, 0, 3, 9]) == 2
+    m = confusion_matrix([1, 1, 0, 2], [1, 0, 0, 2], classes=3)
+    assert m == [[1, 1, 0], [0, 1, 0], [0, 0, 1]]
+    assert len(confusion_matrix([], [])) == 10 and confusion_matrix([9], [9])[9][9] == 1
+
+
+def test_inputs_take_rows_in_the_order_asked(backend):
+    from tinynet.batching import Inputs
+
+    X = Matrix.from_list([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], backend=backend)
+    data = Inputs(X, backend, None, 2)
+    assert data.take(range(3)) is X  # the whole matrix in order: no copy
+    assert data.take([2, 1, 0]).tolist() == [[5.0, 6.0], [3.0, 4.0], [1.0, 2.0]]
+    assert data.take(range(1, 3)).tolist() == [[3.0, 4.0], [5.0, 6.0]]
+    assert data.take([0]).tolist() == [[1.0, 2.0]]
+    # training on a Matrix shuffles it with its targets
+    net = DNN([2, 2], seed=1, backend=backend, learning_rate=0.5)
+    twin = DNN([2, 2], seed=1, backend=backend, learning_rate=0.5)
+    net.fit(X, [0, 1, 1], epochs=2, batch_size=1)
+    twin.fit(X.tolist(), [0, 1, 1], epochs=2, batch_size=1)
+    assert net.get_params() == twin.get_params()
