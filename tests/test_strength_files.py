@@ -184,3 +184,18 @@ def test_model_dict_checks_each_field():
                                                      "learning_rate": 0.2}))
     assert opt.settings() == {"learning_rate": 0.2, "l2": 0.0, "momentum": 0.5}
     assert validate.model_dict({k: v for k, v in good.items() if k != "optimizer"}).name == "sgd"
+
+
+def test_decoding_bytes_names_them_and_accepts_a_bom():
+    from tinynet.serialize import decode
+
+    with pytest.raises(TinynetError, match="^<bytes>: the file is empty, not a tinynet model$"):
+        decode(b"")
+    with pytest.raises(TinynetError, match="^here: not a tinynet model file "
+                                           r"\(neither a pickle nor JSON\)$"):
+        decode(b"[1, 2]", "here")
+    assert decode(BOM + b' \n{"a": [1, 2.5]}') == {"a": [1, 2.5]}
+    with pytest.raises(TinynetError, match=r"^<bytes>: not valid JSON \("):
+        decode(b"{nope")
+    with pytest.raises(TinynetError, match="^<bytes>: truncated: the pickle ends early$"):
+        decode(b"\x80\x02]")
