@@ -145,7 +145,7 @@ def sites(path):
             if isinstance(v, bool):
                 new = repr(not v)
             elif isinstance(v, (int, float)):
-                new = repr(v + 1)
+                new = repr(v + 1 if v + 1 != v else v * 2)  # 2.0**53 + 1 == 2.0**53
             elif isinstance(v, str):
                 new = repr("XX" + v + "XX")
             elif isinstance(v, bytes):
