@@ -1,0 +1,154 @@
+"""The backends' own checks and every kernel path, whatever this interpreter
+is (issue 12, the tests' own strength)."""
+
+import builtins
+import importlib.util
+import random
+
+import pytest
+
+from tinynet import Matrix
+from tinynet.backends import python_backend, python_fast
+
+from conftest import INSTALLED, needs_numpy
+
+
+def M(rows, backend):
+    return Matrix.from_list(rows, backend=backend)
+
+
+def test_shape_errors_say_what_did_not_fit(backend):
+    a, b = M([[1.0, 2.0], [3.0, 4.0]], backend), M([[1.0, 2.0, 3.0]], backend)
+    with pytest.raises(ValueError, match=r"^add: shapes \(2, 2\) and \(1, 3\) do not broadcast$"):
+        a + b
+    with pytest.raises(ValueError, match=r"^multiply: shapes \(2, 2\) and \(1, 3\) do not broadcast$"):
+        a * b
+    with pytest.raises(ValueError, match=r"^matmul: shapes \(2, 2\) and \(1, 3\) are not aligned$"):
+        a @ b
+    with pytest.raises(ValueError, match=r"^matmul_t: shapes \(2, 2\) and \(1, 3\)\.T are not aligned$"):
+        a.matmul_t(b)
+    with pytest.raises(ValueError, match=r"^add_: shapes \(2, 2\) and \(1, 3\) do not broadcast$"):
+        a.add_(b)
+
+
+def test_add_with_a_factor_of_two_and_of_one(backend):
+    a = M([[1.0, 2.0]], backend)
+    a.add_(M([[1.0, 1.0]], backend), 2.0)
+    assert a.tolist() == [[3.0, 4.0]]
+    a.add_(M([[1.0, 1.0]], backend), 1.0)
+    assert a.tolist() == [[4.0, 5.0]]
+    rows = M([[0.0, 0.0], [1.0, 1.0]], backend)
+    rows.add_(M([[1.0, 2.0]], backend), 2.0)  # a row broadcast over both
+    assert rows.tolist() == [[2.0, 4.0], [3.0, 5.0]]
+
+
+def test_the_python_backend_computes_in_float64_only():
+    for ok in (None, "float64", "double", float):
+        python_backend.check_dtype(ok)
+    with pytest.raises(ValueError, match="^the python backend computes in float64 only, not 'float32'$"):
+        python_backend.check_dtype("float32")
+
+
+@needs_numpy
+def test_numpy_products_skip_zero_edge_columns_exactly():
+    import numpy as np
+    from tinynet.backends import numpy_backend
+
+    rng = np.random.default_rng(3)
+    b = rng.uniform(-1, 1, (6, 4))
+    for pattern in ([0, 1, 1, 1, 1, 0], [1, 0, 0, 0, 0, 1], [0, 0, 1, 0, 0, 0], [0] * 6, [1] * 6):
+        a = rng.uniform(0.1, 1, (3, 6)) * np.array(pattern, dtype=float)
+        assert np.allclose(numpy_backend.matmul(a, b), a @ b, rtol=0, atol=1e-12)
+        w = rng.uniform(-1, 1, (6, 4))
+        d = rng.uniform(-1, 1, (3, 4))
+        want = w + 0.5 * a.T @ d
+        assert np.allclose(numpy_backend.add_outer_(w, a, d, 0.5), want, rtol=0, atol=1e-12)
+        one = a[:1]
+        w = rng.uniform(-1, 1, (6, 4))
+        want = w - 2.0 * one.T @ d[:1]
+        assert np.allclose(numpy_backend.add_outer_(w, one, d[:1], -2.0), want, rtol=0, atol=1e-12)
+    assert numpy_backend.from_bytes(b"\x00\xff\x33", 1, 3, None).tolist() == [[0.0, 1.0, 0.2]]
+
+
+def _kernels_data(seed, batch, density=0.4):
+    rng = random.Random(seed)
+    a = [[rng.random() if rng.random() < density else 0.0 for _ in range(9)] for _ in range(batch)]
+    b = [[rng.uniform(-1, 1) for _ in range(5)] for _ in range(9)]
+    d = [[rng.uniform(-1, 1) for _ in range(5)] for _ in range(batch)]
+    w = [[rng.uniform(-1, 1) for _ in range(5)] for _ in range(9)]
+    return a, b, d, w
+
+
+def close(x, y):
+    return all(abs(p - q) <= 1e-12 for r, s in zip(x, y) for p, q in zip(r, s)) and len(x) == len(y)
+
+
+@pytest.mark.parametrize("batch", [1, 5, 20])
+def test_every_kernel_path_on_this_interpreter(monkeypatch, batch):
+    """The 3.12+ dot products and the PyPy loops run here too (with a
+    sumprod written in Python where math has none): all equal the plain
+    definitions."""
+    plain = python_backend.DEFINITIONS
+    a, b, d, w = _kernels_data(batch, batch)
+    a[0] = [0.0] * 9  # a row of zeros
+    want = [plain["matmul"](a, b), plain["matmul_t"](d, b),
+            plain["add_outer_"]([r[:] for r in w], a, d, -0.3)]
+    assert close(python_fast._add_outer_dots([r[:] for r in w], a, d, -0.3), want[2])
+    monkeypatch.setattr(python_fast, "_sumprod", lambda x, y: sum(p * q for p, q in zip(x, y)))
+    for jit in (False, True):
+        monkeypatch.setattr(python_fast, "JIT", jit)
+        got = [python_fast.matmul(a, b), python_fast.matmul_t(d, b),
+               python_fast.add_outer_([r[:] for r in w], a, d, -0.3)]
+        for x, y in zip(got, want):
+            assert close(x, y)
+    assert python_fast.matmul([], b) == [] and python_fast.shape([]) == (0, 0)
+
+
+def test_the_kernels_without_itertools_or_operator():
+    """MicroPython firmware may have neither module: the fallbacks agree."""
+    real_import = builtins.__import__
+
+    def no_helpers(name, *args, **kwargs):
+        if name in ("itertools", "operator"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    spec = importlib.util.spec_from_file_location("fast_without_helpers", python_fast.__file__)
+    module = importlib.util.module_from_spec(spec)
+    builtins.__import__ = no_helpers
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        builtins.__import__ = real_import
+    assert module.compress is not python_fast.compress and module.repeat is not python_fast.repeat
+    assert module.compress("abcd", [1, 0, 1, 0]) == ["a", "c"]
+    endless = module.repeat(7)
+    assert [next(endless) for _ in range(5)] == [7] * 5
+    assert module._plus(2, 3) == 5 and module._times(2, 3) == 6
+    plain = python_backend.DEFINITIONS
+    a, b, d, w = _kernels_data(1, 6)
+    assert close(module.matmul(a, b), plain["matmul"](a, b))
+    assert close(module.add_outer_([r[:] for r in w], a, d, 0.5),
+                 plain["add_outer_"]([r[:] for r in w], a, d, 0.5))
+    assert module.dot([1.0, 2.0], [3.0, 4.0]) == 11.0
+
+
+def test_the_fast_kernels_are_the_ones_in_use():
+    assert python_fast.JIT is (__import__("sys").implementation.name == "pypy")
+    for name in ("matmul", "matmul_t", "add_outer_"):
+        assert getattr(python_backend, name) is getattr(python_fast, name)
+        assert python_backend.DEFINITIONS[name] is not getattr(python_fast, name)
+    assert python_backend.DEFINITIONS["dot"]([1.0, 2.0], [3.0, 4.0]) == 11.0
+
+
+def test_backends_agree_on_the_same_numbers():
+    if len(INSTALLED) < 2:
+        pytest.skip("one backend installed")
+    a, b, d, w = _kernels_data(9, 4, density=0.6)
+    results = []
+    for backend in INSTALLED:
+        A, B, D, W = (M(x, backend) for x in (a, b, d, w))
+        results.append([(A @ B).tolist(), D.matmul_t(B).tolist(), W.add_outer_(A, D, 0.25).tolist(),
+                        A.sum(axis=0).tolist(), A.max(axis=1).tolist(), (A @ B).softmax().tolist()])
+    for x, y in zip(*results):
+        assert close(x, y)
