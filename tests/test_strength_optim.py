@@ -165,7 +165,7 @@ def test_check_number_bounds():
         check_number(1, "x", 0, 1)
     with pytest.raises(ValueError, match=r"^x must be a finite number in \[-inf, 2\], not 3$"):
         check_number(3, "x", None, 2, high_open=False)
-    with pytest.raises(ValueError, match=r"^x must be a finite number in \[-inf, inf\), not 1000"):
+    with pytest.raises(ValueError, match=r"^x must be a finite number in \[-inf, inf\), not an int of more than 60 digits$"):
         check_number(10 ** 400, "x")
 
 
@@ -180,7 +180,7 @@ def test_optimizer_state_is_refused_when_malformed(backend):
     with pytest.raises(ValueError, match="^each layer of velocities must hold 2 matrices$"):
         net.optimizer.load_state({"velocities": [good[0][:1], good[1]]}, w, b)
     bad = [[good[0][0][:1], good[0][1]], good[1]]
-    with pytest.raises(ValueError, match=r"^velocities\[0\]\[0\] has shape \(1, 3\), its parameter \(2, 3\)$"):
+    with pytest.raises(ValueError, match=r"^velocities\[0\]\[0\] must be 2 rows of 3 numbers, as its parameter is, not a list of 1 items$"):
         net.optimizer.load_state({"velocities": bad}, w, b)
     nan = [[good[0][0], [[math.nan] * 3]], good[1]]
     with pytest.raises(ValueError, match=r"^velocities\[0\]\[1\] holds a non-finite value$"):

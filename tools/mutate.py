@@ -41,7 +41,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CORE = ["tinynet/%s.py" % m for m in (
     "matrix", "activations", "losses", "optim", "dnn", "training", "batching",
-    "metrics", "validate", "serialize", "rng", "gradcheck")] + \
+    "metrics", "validate", "serialize", "rng", "gradcheck", "files", "memory")] + \
     ["tinynet/backends/%s.py" % m for m in (
         "__init__", "python_backend", "python_fast", "numpy_backend")] + \
     ["tinynet/datasets/%s.py" % m for m in (
@@ -52,7 +52,7 @@ CORE_TESTS = ["tests/test_core_api.py", "tests/test_dnn.py", "tests/test_backend
               "tests/test_serialize.py", "tests/test_datasets.py"]
 FIRST = {"datasets": "tests/test_datasets.py", "serialize": "tests/test_serialize.py",
          "validate": "tests/test_serialize.py", "backends": "tests/test_backends.py",
-         "gradcheck": "tests/test_gradcheck.py"}
+         "gradcheck": "tests/test_gradcheck.py", "files": "tests/test_files.py"}
 
 BINOPS = {ast.Add: ("+", "-"), ast.Sub: ("-", "+"), ast.Mult: ("*", "/"),
           ast.Div: ("/", "*"), ast.FloorDiv: ("//", "/"), ast.Mod: ("%", "/"),
@@ -190,7 +190,11 @@ def tests_for(module, root):
     first = [path for key, path in FIRST.items() if key in module]
     strength = sorted("tests/" + f for f in os.listdir(os.path.join(root, "tests"))
                       if f.startswith("test_strength_") and f.endswith(".py"))
-    ordered = strength + first + [t for t in CORE_TESTS if t not in first]
+    hardening = sorted("tests/" + f for f in os.listdir(os.path.join(root, "tests"))
+                       if f.startswith(("test_hardening_", "test_files", "test_fuzz"))
+                       and f.endswith(".py"))
+    ordered = strength + first + [t for t in CORE_TESTS if t not in first] + \
+        [t for t in hardening if t not in first]
     return ordered + [module]  # and the module's own doctests
 
 
@@ -251,7 +255,7 @@ def wait(pid, deadline):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--per-module", type=int, default=25)
+    parser.add_argument("--per-module", type=int, default=15)
     parser.add_argument("--seed", default="2026")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=0,
