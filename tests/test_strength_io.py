@@ -1,0 +1,66 @@
+"""files.py's helpers, one by one, including the forms MicroPython gives
+(issue 12, the tests' own strength)."""
+
+import errno
+import os
+
+import pytest
+
+from tinynet import TinynetError, files
+
+
+@pytest.mark.parametrize("mode, kind", [
+    (0o100644, None), (0o040755, "a directory"), (0o020666, "a character device"),
+    (0o060660, "a block device"), (0o010644, "a FIFO (named pipe)"), (0o140755, "a socket"),
+    (0o120777, "a symbolic link"), (0o000644, "not a regular file")])
+def test_every_kind_of_file_is_named(mode, kind):
+    for st in (os.stat_result((mode,) + (0,) * 9), (mode,) + (0,) * 9):  # CPython, MicroPython
+        if kind is None:
+            files._refuse_special("p", st, "write over")
+        else:
+            with pytest.raises(TinynetError, match="^p: refusing to write over %s; give the path "
+                               "of a regular file$" % kind.replace("(", r"\(").replace(")", r"\)")):
+                files._refuse_special("p", st, "write over")
+
+
+def test_stat_says_none_only_for_a_missing_file(tmp_path, monkeypatch):
+    assert files._stat(tmp_path / "missing") is None
+    assert files._stat(tmp_path).st_mode & 0o170000 == 0o040000
+
+    def micropython_stat(path):  # MicroPython: OSError(2) with no errno attribute set
+        raise OSError(2)
+
+    monkeypatch.setattr(os, "stat", micropython_stat)
+    assert files._stat("x") is None
+
+    def denied(path):
+        raise PermissionError(errno.EACCES, "denied")
+
+    monkeypatch.setattr(os, "stat", denied)
+    with pytest.raises(PermissionError):
+        files._stat("x")
+
+
+def test_errors_are_retold_about_the_users_path():
+    err = files._renamed(FileNotFoundError(errno.ENOENT, "No such file", "/d/.m.json.1234.tmp"), "m.json")
+    assert type(err) is FileNotFoundError and err.filename == "m.json"
+    assert err.errno == errno.ENOENT and err.strerror == "No such file"
+    bare = OSError("no errno")
+    assert files._renamed(bare, "m.json") is bare
+    other = ValueError("x")
+    assert files._renamed(other, "m.json") is other
+    quiet = files._renamed(OSError(errno.EIO, ""), "m.json")
+    assert quiet.strerror and quiet.filename == "m.json"
+
+
+def test_temporary_names_and_splitting():
+    assert files._split("model.json") == (".", "model.json")
+    assert files._split(b"model.json") == (b".", b"model.json")
+    assert files._split("/a/b/model.json") == ("/a/b", "model.json")
+    name = files._temp_name("/a", "m.json")
+    assert name.startswith("/a/.m.json.") and name.endswith(".tmp") and len(name) == len("/a/.m.json.") + 16 + 4
+    assert files._temp_name("/a", "m.json") != name
+    long = files._temp_name(".", "x" * 300)
+    assert len(long) == len("./.") + 100 + 1 + 16 + 4
+    assert files._temp_name(b"/a", b"m") .startswith("/a/.m.")
+    assert files.fspath(__import__("pathlib").Path("a/b")) == "a/b"
