@@ -234,3 +234,29 @@ def test_matrix_sizes_of_optimizer_state_follow_the_parameters(backend):
     shapes = [[m.shape for m in four] for four in net.optimizer.moments]
     assert shapes == [[(3, 4), (3, 4), (1, 4), (1, 4)], [(4, 2), (4, 2), (1, 2), (1, 2)]]
     assert isinstance(net.optimizer.moments[0][0], Matrix)
+
+
+def test_optimizer_state_values_must_be_numbers(backend):
+    net = DNN([2, 3, 2], seed=0, backend=backend, optimizer="momentum")
+    w, b = net.weights, net.biases
+    ints = [[[[1, 2, 3], [0, -1, 2]], [[0, 0, 1]]], [[[1, 2]] * 3, [[0, 1]]]]
+    net.optimizer.load_state({"velocities": ints}, w, b)  # ints are numbers
+    assert net.optimizer.state()["velocities"][0][0] == [[1.0, 2.0, 3.0], [0.0, -1.0, 2.0]]
+    for bad in (True, "1", None, 1 << 1000):
+        rows = [[[[1.0, 2.0, 3.0], [0.0, bad, 2.0]], [[0.0, 0.0, 1.0]]], ints[1]]
+        with pytest.raises(ValueError, match=r"^velocities\[0\]\[0\] row 1 holds something that is not a number$"):
+            net.optimizer.load_state({"velocities": rows}, w, b)
+
+
+def test_settings_go_to_the_optimizer_object_not_to_dnn():
+    for kwargs in ({"learning_rate": 0.2}, {"l2": 0.1}, {"momentum": 0.5}):
+        with pytest.raises(ValueError, match="^give learning_rate, l2 and momentum to the optimizer object"):
+            DNN([2, 2], optimizer=Momentum(0.1), **kwargs)
+    assert DNN([2, 2], optimizer=Momentum(0.1), l2=0.0).optimizer.learning_rate == 0.1
+
+
+def test_fit_takes_batches_of_32_by_default(backend):
+    net = DNN([3, 2], seed=0, backend=backend)
+    events = []
+    net.fit(X * 8 + X[:1], Y * 8 + Y[:1], callback=events.append)  # 33 samples
+    assert [e["batch"] for e in events if e["event"] == "batch"] == [1, 2]
