@@ -119,3 +119,28 @@ def test_inputs_take_rows_in_the_order_asked(backend):
     net.fit(X, [0, 1, 1], epochs=2, batch_size=1)
     twin.fit(X.tolist(), [0, 1, 1], epochs=2, batch_size=1)
     assert net.get_params() == twin.get_params()
+
+
+def test_schedules_and_counts_are_checked_with_exact_messages(backend):
+    from tinynet.training import cosine, linear
+
+    assert (cosine(0.0), cosine(0.5), cosine(1.0)) == (1.0, pytest.approx(0.5), 0.0)
+    assert (linear(0.0), linear(0.25), linear(1.0)) == (1.0, 0.75, 0.0)
+    net = DNN([3, 2], seed=0, backend=backend, learning_rate=0.1)
+    for bad in (-1.0, float("nan"), float("inf"), True, "x", None):
+        with pytest.raises(ValueError, match=r"^the schedule gave %s at 0 of the run; it must give "
+                           r"finite numbers >= 0$" % __import__("re").escape(repr(bad))):
+            net.fit(X, Y, epochs=1, batch_size=5, schedule=lambda done, bad=bad: bad)
+    assert net.learning_rate == 0.1
+    rates = []
+    net.fit(X, Y, epochs=2, batch_size=5, schedule=lambda done: rates.append(done) or 0.0)
+    assert rates == [0.0, 0.5] and net.learning_rate == 0.1
+    with pytest.raises(ValueError, match=r"^unknown schedule 'cos'; expected 'cosine', 'linear', "
+                       r"'constant', a function or None$"):
+        net.fit(X, Y, schedule="cos")
+    with pytest.raises(ValueError, match=r"^epochs must be an int >= 0, not -1$"):
+        net.fit(X, Y, epochs=-1)
+    with pytest.raises(ValueError, match=r"^batch_size must be an int >= 1, not 0$"):
+        net.fit(X, Y, batch_size=0)
+    with pytest.raises(ValueError, match=r"^batch_size must be an int >= 1, not True$"):
+        net.fit(X, Y, batch_size=True)
