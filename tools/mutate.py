@@ -265,10 +265,28 @@ def main(argv=None):
     parser.add_argument("--list", action="store_true", help="list the sampled mutants and stop")
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--verbose", action="store_true", help="print every mutant's outcome")
+    parser.add_argument("--survivors-of", metavar="JSON",
+                        help="run again only the mutants that survived in this earlier --json "
+                             "result (after adding tests), on unchanged sources")
     args = parser.parse_args(argv)
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     modules = [m for m in CORE if any(fnmatch.fnmatch(m, p) or p in m for p in args.modules)]
     chosen, totals = plan(modules, args.per_module, args.seed)
+    if args.survivors_of:
+        with open(args.survivors_of) as f:
+            earlier = json.load(f)["results"]
+        for module in modules:
+            keys = {(s["start"], s["end"], s["new"]) for s in sites(os.path.join(ROOT, module))}
+            again = [s for s in earlier.get(module, []) if not s["killed"]]
+            for s in again:
+                if (s["start"], s["end"], s["new"]) not in keys:
+                    sys.exit("%s changed since %s: run the full sample" % (module, args.survivors_of))
+            chosen[module] = [{k: s[k] for k in ("line", "what", "start", "end", "new")}
+                              for s in again]
+        modules = [m for m in modules if chosen[m]]
+        if not modules:
+            print("no survivors to run again")
+            return 0
     if args.list:
         for module in modules:
             for s in chosen[module]:
