@@ -144,3 +144,31 @@ def test_schedules_and_counts_are_checked_with_exact_messages(backend):
         net.fit(X, Y, batch_size=0)
     with pytest.raises(ValueError, match=r"^batch_size must be an int >= 1, not True$"):
         net.fit(X, Y, batch_size=True)
+
+
+def test_non_finite_data_is_named_by_row_and_column(backend):
+    net = DNN([3, 2], seed=0, backend=backend)
+    nan = float("nan")
+    with pytest.raises(ValueError, match="^x holds nan at column 1; inputs must be finite numbers$"):
+        net.predict([1.0, nan, 0.0])
+    with pytest.raises(ValueError, match="^row 1 of X holds inf at column 2; inputs must be finite numbers$"):
+        net.predict([[1.0, 0.0, 0.0], [1.0, 0.0, float("inf")]])
+    with pytest.raises(ValueError, match="^row 0 of y holds inf at column 0; targets must be finite numbers$"):
+        net.fit([[1.0, 2.0, 3.0]], [[float("inf"), 0.0]])
+    with pytest.raises(ValueError, match="^row 0 of X holds a str at column 0; inputs must be finite numbers$"):
+        net.predict([["a", 0.0, 0.0], [0.0, 0.0, 0.0]])
+    with pytest.raises(ValueError, match="^X has 2 rows but y has 0 targets$"):
+        net.train([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]], [])
+
+
+@needs_numpy
+def test_non_finite_numpy_rows_are_found_in_any_block():
+    import numpy as np
+
+    net = DNN([3, 2], seed=0, backend="numpy")
+    X = np.zeros((5000, 3))
+    X[4500, 2] = np.nan
+    with pytest.raises(ValueError, match="^row 4500 of X holds nan at column 2; inputs must be finite numbers$"):
+        net.predict(X)
+    with pytest.raises(ValueError, match="^X holds <U1 values, not numbers$"):
+        net.predict(np.array([["a", "b", "c"]]))
