@@ -199,3 +199,27 @@ def test_decoding_bytes_names_them_and_accepts_a_bom():
         decode(b"{nope")
     with pytest.raises(TinynetError, match="^<bytes>: truncated: the pickle ends early$"):
         decode(b"\x80\x02]")
+
+
+@pytest.mark.parametrize("raw, loaded", [
+    (b"\x80\x04]\x94]q\x01a.", [[]]),  # MEMOIZE counts: BINPUT 1 follows it
+    (b"\x80\x02]p0\n]p1\na.", [[]]),  # PUT with a text index, one line
+    (b"\x80\x02]p0\nI7\na.", [7]),  # INT: one line too
+])
+def test_the_pickle_scan_follows_the_memo(raw, loaded):
+    from tinynet.serialize import decode
+
+    assert decode(raw) == loaded
+
+
+@pytest.mark.parametrize("raw, index, size", [
+    (b"\x80\x02]q\x00]q\x02a.", 2, 1),  # a gap in the memo
+    (b"\x80\x02]q\x00K\x01K\x02K\x03]q\x07.", 7, 1),  # after other opcodes
+    (b"\x80\x02]p3\n.", 3, 0),
+])
+def test_the_pickle_scan_refuses_memo_gaps(raw, index, size):
+    from tinynet.serialize import decode
+
+    with pytest.raises(TinynetError, match=r"^<bytes>: corrupt pickle \(it stores object %d of %d\)$"
+                       % (index, size)):
+        decode(raw)
