@@ -223,3 +223,15 @@ def test_the_pickle_scan_refuses_memo_gaps(raw, index, size):
     with pytest.raises(TinynetError, match=r"^<bytes>: corrupt pickle \(it stores object %d of %d\)$"
                        % (index, size)):
         decode(raw)
+
+
+def test_a_model_file_larger_than_the_cap_is_refused_unread(tmp_path, monkeypatch):
+    import tinynet.serialize
+
+    assert tinynet.serialize.MAX_FILE_BYTES == 256 << 20
+    path = tmp_path / "big.json"
+    path.write_text("{" + " " * 5000 + "}")
+    monkeypatch.setattr(tinynet.serialize, "MAX_FILE_BYTES", 2000)
+    with pytest.raises(TinynetError, match=r"big\.json: larger than the 2,000 bytes a tinynet model "
+                                           r"file may be$"):
+        tinynet.serialize.read(path)
