@@ -64,3 +64,21 @@ def test_temporary_names_and_splitting():
     assert len(long) == len("./.") + 100 + 1 + 16 + 4
     assert files._temp_name(b"/a", b"m") .startswith("/a/.m.")
     assert files.fspath(__import__("pathlib").Path("a/b")) == "a/b"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_what_is_not_a_regular_file_is_refused_by_name(tmp_path):
+    import tinynet
+
+    net = tinynet.DNN([2, 2], seed=0, backend="python")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    tail = "; give the path of a regular file$"
+    with pytest.raises(TinynetError, match=r"pipe: refusing to write over a FIFO \(named pipe\)" + tail):
+        net.save(fifo)
+    with pytest.raises(TinynetError, match=r"pipe: refusing to read a FIFO \(named pipe\)" + tail):
+        tinynet.load(fifo)
+    with pytest.raises(TinynetError, match=r"%s: refusing to read a directory" % tmp_path.name + tail):
+        tinynet.load(tmp_path)
+    with pytest.raises(TinynetError, match=r"%s: refusing to write over a directory" % tmp_path.name + tail):
+        net.save(tmp_path)
