@@ -172,3 +172,12 @@ def test_non_finite_numpy_rows_are_found_in_any_block():
         net.predict(X)
     with pytest.raises(ValueError, match="^X holds <U1 values, not numbers$"):
         net.predict(np.array([["a", "b", "c"]]))
+
+
+def test_softmax_targets_must_be_distributions():
+    net = DNN([2, 2], seed=0, backend="python")
+    with pytest.raises(ValueError, match=r"^target row 0 sums to 0\.5; with output='softmax' and "
+                       r"loss='cross_entropy' each target row must be >= 0 and sum to 1 \(or give int labels\)$"):
+        net.train([1.0, 0.0], [0.5, 0.0])
+    with pytest.raises(ValueError, match=r"^target row 0 sums to 1 and has a negative value; "):
+        net.train([1.0, 0.0], [1.5, -0.5])
