@@ -1,7 +1,8 @@
 # Doctests run over the package (see setup.cfg); where NumPy is not installed
-# the numpy backend module cannot even be imported, so leave it out.
+# the modules that import it (the numpy backend, the NumPy CSV reader)
+# cannot even be imported, so leave them out.
 from importlib.util import find_spec
 
 collect_ignore = []
 if find_spec("numpy") is None:
-    collect_ignore.append("tinynet/backends/numpy_backend.py")
+    collect_ignore += ["tinynet/backends/numpy_backend.py", "tinynet/datasets/csv_numpy.py"]
