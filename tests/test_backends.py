@@ -279,8 +279,10 @@ def test_fast_kernels_equal_the_plain_definitions(monkeypatch, density, batch):
 
     plain = python_backend.DEFINITIONS
     rng = random.Random(batch)
-    a = [[rng.random() if rng.random() < density else 0.0 for _ in range(20)]
-         for _ in range(batch)]
+    # Inputs of exactly 1.0 too (a white MNIST pixel), which a kernel must
+    # not mistake for the zeros it skips.
+    a = [[rng.choice((rng.random(), 1.0)) if rng.random() < density else 0.0
+          for _ in range(20)] for _ in range(batch)]
     b = [[rng.uniform(-1, 1) for _ in range(7)] for _ in range(20)]
     d = [[rng.uniform(-1, 1) for _ in range(7)] for _ in range(batch)]
     w0 = [[rng.uniform(-1, 1) for _ in range(7)] for _ in range(20)]
