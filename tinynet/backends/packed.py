@@ -87,6 +87,11 @@ class Packed:
             yield self[k]
 
     def __setitem__(self, k, row):
+        self.refuse_writing()
+
+    def refuse_writing(self):
+        """Raise the error that says a packed matrix is for predicting only
+        (kernels that update rows in place call this first)."""
         raise TinynetError(
             "this model's weights are packed %s (loaded from a compact file), which is for "
             "predicting only; train the model saved as .json or .pkl instead" % self.kind)

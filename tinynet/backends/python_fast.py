@@ -104,7 +104,10 @@ def check_product(a, b, opname):
 
 
 def check_outer(w, a, d):
-    """Raise ValueError unless ``w += a.T @ d`` is defined."""
+    """Raise ValueError unless ``w += a.T @ d`` is defined, and refuse a
+    packed (read-only) ``w``, which the row-updating kernels would not write."""
+    if not isinstance(w, list):
+        w.refuse_writing()
     if len(a) != len(d) or len(w) != len(a[0]) or len(w[0]) != len(d[0]):
         raise ValueError("add_outer_: shapes %s += %s.T @ %s do not fit"
                          % (shape(w), shape(a), shape(d)))
