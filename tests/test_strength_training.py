@@ -113,6 +113,8 @@ def test_inputs_take_rows_in_the_order_asked(backend):
     assert data.take([2, 1, 0]).tolist() == [[5.0, 6.0], [3.0, 4.0], [1.0, 2.0]]
     assert data.take(range(1, 3)).tolist() == [[3.0, 4.0], [5.0, 6.0]]
     assert data.take([0]).tolist() == [[1.0, 2.0]]
+    assert data.take(range(2, -1, -1)).tolist() == [[5.0, 6.0], [3.0, 4.0], [1.0, 2.0]]
+    assert data.take(range(0, 3, 2)).tolist() == [[1.0, 2.0], [5.0, 6.0]]
     # training on a Matrix shuffles it with its targets
     net = DNN([2, 2], seed=1, backend=backend, learning_rate=0.5)
     twin = DNN([2, 2], seed=1, backend=backend, learning_rate=0.5)
@@ -181,3 +183,78 @@ def test_softmax_targets_must_be_distributions():
         net.train([1.0, 0.0], [0.5, 0.0])
     with pytest.raises(ValueError, match=r"^target row 0 sums to 1 and has a negative value; "):
         net.train([1.0, 0.0], [1.5, -0.5])
+
+
+def test_one_sample_or_a_batch_of_one_takes_the_same_step(backend):
+    # train() takes one sample with its target (a label or a row of values),
+    # or a batch of rows with one target each; a batch of one is a batch.
+    steps = {}
+    for name, x, y in [("label", [0.2, 0.4, 0.6], 1), ("row", [0.2, 0.4, 0.6], [0.0, 1.0]),
+                       ("batch of labels", [[0.2, 0.4, 0.6]], [1]),
+                       ("batch of rows", [[0.2, 0.4, 0.6]], [[0.0, 1.0]]),
+                       ("batch with a bare row", [[0.2, 0.4, 0.6]], [0.0, 1.0])]:
+        net = DNN([3, 4, 2], seed=5, learning_rate=0.3, backend=backend)
+        loss = net.train(x, y)
+        steps[name] = (loss, net.get_params())
+    first = steps.pop("label")
+    assert first[0] > 0
+    for name, got in steps.items():
+        assert got[0] == pytest.approx(first[0], rel=1e-12), name
+        assert got[1] == first[1], name
+
+
+def test_one_output_takes_a_label_or_a_row_of_one_value(backend):
+    def step(x, y):
+        net = DNN([2, 3, 1], output="sigmoid", seed=4, learning_rate=0.5, backend=backend)
+        return net.train(x, y), net.get_params()
+
+    x = [0.5, -0.5]
+    label = step(x, 1)
+    assert label[0] > 0 and step(x, [1.0]) == label and step([x], [1]) == label
+    assert step([x], [[1.0]]) == label
+    row = step(x, [0.75])  # a target value, not a label
+    assert row != label and step([x], [[0.75]]) == row
+    with pytest.raises(ValueError, match=r"^label 0\.75 at index 0 is not a class in 0\.\.1$"):
+        step([x], [0.75])  # a batch: a list of labels
+
+
+def test_labels_are_ints_in_range_found_by_index(backend):
+    net = DNN([3, 4, 3], seed=1, backend=backend)
+    X3 = X[:3]
+    for labels, bad in (([2, 0, 5], "5 at index 2"), ([0, 2, -1], "-1 at index 2"),
+                        ([0, 1.5, 1], "1.5 at index 1"), ((2, 0, 3), "3 at index 2"),
+                        ([1, "1", 0], "'1' at index 1")):
+        with pytest.raises(ValueError, match=r"^label %s is not a class in 0\.\.2$" % bad):
+            net.evaluate(X3, labels)
+    # whole floats, in a list or a tuple, are the same labels as ints
+    ints = net.evaluate(X3, [2, 0, 1])
+    assert net.evaluate(X3, [2.0, 0.0, 1.0]) == ints == net.evaluate(X3, (2, 0, 1))
+    net.fit(X3, [2.0, 0.0, 1.0], epochs=1, batch_size=3)
+
+
+def test_finite_data_is_checked_without_a_python_loop_per_value(monkeypatch):
+    from tinynet import batching
+
+    calls = []
+    real = batching._is_number
+    monkeypatch.setattr(batching, "_is_number", lambda v: calls.append(v) or real(v))
+    batching.check_finite_rows([[0.0, 1.0, -2.5], [1e300, 3, 7]], "X")
+    assert calls == []  # the sum of each row was finite: no value looked at
+    # a sum that overflows: each value is looked at, and all are finite
+    batching.check_finite_rows([[1e308, 1e308]], "X")
+    assert calls == [1e308, 1e308]
+
+
+@needs_numpy
+def test_finite_numpy_data_is_checked_in_blocks_not_rows(monkeypatch):
+    import numpy as np
+    from tinynet import batching
+
+    looked = []
+    monkeypatch.setattr(batching, "check_finite_rows", lambda *args: looked.append(args))
+    batching.Inputs(np.ones((3, 2)), "numpy", None, 2)
+    assert looked == []
+    X = np.ones((3, 2))
+    X[2, 1] = np.inf
+    batching.Inputs(X, "numpy", None, 2)
+    assert len(looked) == 1 and looked[0][1:] == ("X", 0) and looked[0][0][2] == [1.0, float("inf")]

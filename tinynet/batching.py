@@ -32,14 +32,16 @@ def is_single(x):
                         % type(x).__name__) from None
 
 
-def is_one_target(y):
+def is_one_target(y, batch=False):
     """Return whether ``y`` is the target of one sample: a label, or a 1-D
-    row of target values."""
+    row of target values.  With the input a batch of one row (``batch``), a
+    list of one number is that batch's list of labels instead."""
     if _is_number(y):
         return True
     if isinstance(y, Matrix):
         return False
-    return getattr(y, "ndim", 1) == 1 and len(y) > 0 and _is_number(y[0])
+    # (a 2-D array's first item is a row: no need to look at ndim)
+    return len(y) > (1 if batch else 0) and _is_number(y[0])
 
 
 class Inputs:
@@ -82,7 +84,7 @@ class Inputs:
 
     def _take_matrix(self, index):
         X = self.X
-        return X if len(index) == len(X) and _is_all(index) else X.take(index)
+        return X if len(index) == len(X) and _in_order(index) else X.take(index)
 
     def _take_bytes(self, index):
         return Matrix.from_bytes(self.X.byte_rows(index), len(index), self.width,
@@ -120,22 +122,26 @@ def check_finite_rows(rows, name, first=0):
                                      % (where, shown, j, "inputs" if name == "X" else "targets"))
 
 
+_BLOCK = 4096  # pragma: no mutate (rows checked at a time: any number gives the same answer)
+
+
 def _check_finite_array(X, name):
     """check_finite_rows for a 2-D NumPy array, a block of rows at a time."""
     if X.dtype.kind not in "biuf":
         raise ValueError("%s holds %s values, not numbers" % (name, X.dtype))
     if X.dtype.kind != "f":
         return
-    for start in range(0, len(X), 4096):
-        block = X[start:start + 4096]
-        if not (block * 0 == 0).all():  # x * 0 is nan for nan and inf
+    for start in range(0, len(X), _BLOCK):
+        block = X[start:start + _BLOCK]
+        if not (abs(block) < float("inf")).all():  # false for nan and inf, without a warning
             check_finite_rows(block.tolist(), name, start)
 
 
-def _is_all(index):
-    # (getattr: MicroPython's range may not expose start and step)
-    return isinstance(index, range) and getattr(index, "start", None) == 0 \
-        and getattr(index, "step", None) == 1
+def _in_order(index):
+    # A range of step 1 as long as X is all of X in order: it starts at 0 (or
+    # at -len(X), the same rows).  (getattr: MicroPython's range may not
+    # expose its step)
+    return isinstance(index, range) and getattr(index, "step", None) == 1
 
 
 class Targets:
@@ -208,8 +214,12 @@ def _check_distributions(rows):
 
 def _check_labels(y, width):
     top = max(width, 2) - 1  # one output still has two classes, 0 and 1
-    if isinstance(y, list) and all(type(v) is int for v in y) and 0 <= min(y) and max(y) <= top:
-        return list(y)  # the common case, checked in C-speed passes
+    if isinstance(y, list) and all(type(v) is int for v in y):
+        # the common case, checked in C-speed passes
+        if min(y) < 0 or max(y) > top:
+            i = next(i for i, v in enumerate(y) if not 0 <= v <= top)
+            raise _not_a_class(y[i], i, top)
+        return list(y)
     labels = []
     for i, v in enumerate(y):
         try:
@@ -217,6 +227,10 @@ def _check_labels(y, width):
         except (TypeError, ValueError):
             label = None
         if label is None or label != v or not 0 <= label <= top:
-            raise ValueError("label %r at index %d is not a class in 0..%d" % (v, i, top))
+            raise _not_a_class(v, i, top)
         labels.append(label)
     return labels
+
+
+def _not_a_class(v, i, top):
+    return ValueError("label %r at index %d is not a class in 0..%d" % (v, i, top))

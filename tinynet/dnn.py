@@ -255,8 +255,9 @@ class DNN:
         of ``sizes[-1]`` target values (e.g. one-hot).  A batch (2-D ``x``
         with one target per row) takes one step on its mean loss.
         """
-        X = self._inputs(x, batching.is_single(x))
-        if len(X) == 1 and batching.is_one_target(y):
+        single = batching.is_single(x)
+        X = self._inputs(x, single)
+        if len(X) == 1 and batching.is_one_target(y, batch=not single):
             y = [y]
         Y, _ = self._targets(y, len(X))
         return self._train_batch(X, Y)[0]

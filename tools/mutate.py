@@ -41,9 +41,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CORE = ["tinynet/%s.py" % m for m in (
     "matrix", "activations", "losses", "optim", "dnn", "training", "batching",
-    "metrics", "validate", "serialize", "rng", "gradcheck", "files", "memory")] + \
+    "metrics", "validate", "serialize", "rng", "gradcheck", "files", "memory", "summary",
+    "errors", "compact", "__init__")] + \
     ["tinynet/backends/%s.py" % m for m in (
-        "__init__", "python_backend", "python_fast", "numpy_backend")] + \
+        "__init__", "python_backend", "python_fast", "packed", "numpy_backend")] + \
     ["tinynet/datasets/%s.py" % m for m in (
         "__init__", "csvfile", "idxfile", "images", "mnist", "sources")]
 
@@ -52,7 +53,9 @@ CORE_TESTS = ["tests/test_core_api.py", "tests/test_dnn.py", "tests/test_backend
               "tests/test_serialize.py", "tests/test_datasets.py"]
 FIRST = {"datasets": "tests/test_datasets.py", "serialize": "tests/test_serialize.py",
          "validate": "tests/test_serialize.py", "backends": "tests/test_backends.py",
-         "gradcheck": "tests/test_gradcheck.py", "files": "tests/test_files.py"}
+         "gradcheck": "tests/test_gradcheck.py", "files": "tests/test_files.py",
+         "compact": "tests/test_compact.py", "packed": "tests/test_compact.py",
+         "summary": "tests/test_summary.py", "batching": "tests/test_datasets.py"}
 
 BINOPS = {ast.Add: ("+", "-"), ast.Sub: ("-", "+"), ast.Mult: ("*", "/"),
           ast.Div: ("/", "*"), ast.FloorDiv: ("//", "/"), ast.Mod: ("%", "/"),
