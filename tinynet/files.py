@@ -31,6 +31,15 @@ _KINDS = {0o100000: "a regular file", 0o040000: "a directory", 0o020000: "a char
           0o120000: "a symbolic link"}
 _REGULAR = 0o100000
 
+# Flags only some systems have, OR-ed in where they exist: O_BINARY (Windows
+# only: no newline translation) and O_NOFOLLOW (POSIX O_EXCL refuses a
+# symlink already; this is for file systems that do not honour O_EXCL, such
+# as old NFS).  No test on Linux could tell either name from a misspelling.
+# (Python makes every descriptor it opens non-inheritable: no O_CLOEXEC.)
+_BINARY = "O_BINARY"  # pragma: no mutate (Windows only)
+_WRITE_EXTRA = ("O_NOFOLLOW", _BINARY)  # pragma: no mutate (see above)
+_READ_EXTRA = ("O_NONBLOCK", _BINARY)
+
 
 def fspath(path):
     """Return ``path`` (a str, bytes or os.PathLike) as the OS wants it."""
@@ -56,7 +65,7 @@ def _stat(path):
     try:
         return os.stat(path)
     except OSError as err:
-        if getattr(err, "errno", None) == 2 or (err.args and err.args[0] == 2):  # ENOENT
+        if err.args and err.args[0] == 2:  # ENOENT (the errno, on CPython and MicroPython)
             return None
         raise
 
@@ -89,7 +98,7 @@ def _split(path):
         directory, name = os.path.split(path)
     except (ImportError, AttributeError):  # MicroPython has no os.path
         i = path.rfind(sep)
-        directory, name = (path[:i], path[i + 1:]) if i >= 0 else (path[:0], path)
+        directory, name = (path[:i] or path[:1], path[i + 1:]) if i >= 0 else (path[:0], path)
     if not directory:
         directory = "." if isinstance(path, str) else b"."
     return directory, name
@@ -111,17 +120,16 @@ def _renamed(err, path):
     return new
 
 
-def _exclusive_flags(os):
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-    for extra in ("O_NOFOLLOW", "O_CLOEXEC", "O_BINARY", "O_NOINHERIT"):
-        flags |= getattr(os, extra, 0)
+def _flags(os, flags, extra):
+    for name in extra:
+        flags |= getattr(os, name, 0)
     return flags
 
 
 def _create_temp(os, path):
     """Create a fresh temporary file beside ``path``; return (fd, name)."""
     directory, name = _split(path)
-    flags = _exclusive_flags(os)
+    flags = _flags(os, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _WRITE_EXTRA)
     for _ in range(100):
         tmp = _temp_name(directory, name)
         try:
@@ -209,10 +217,10 @@ def write_atomically(path, data):
 
 def _sync_directory(os, path):
     """Make the rename itself durable (POSIX; a no-op elsewhere)."""
-    if not hasattr(os, "O_DIRECTORY"):
+    if os.name != "posix":  # (Windows cannot open a folder this way)
         return
     try:
-        fd = os.open(_split(path)[0], os.O_RDONLY | os.O_DIRECTORY)
+        fd = os.open(_split(path)[0], os.O_RDONLY)
     except OSError:
         return
     try:
@@ -260,9 +268,7 @@ def open_regular(path):
         st = os.stat(path)
         _refuse_special(path, st, "read")
         return open(path, "rb")
-    flags = os.O_RDONLY
-    for extra in ("O_NONBLOCK", "O_CLOEXEC", "O_BINARY", "O_NOINHERIT"):
-        flags |= getattr(os, extra, 0)
+    flags = _flags(os, os.O_RDONLY, _READ_EXTRA)
     try:
         fd = os.open(path, flags)
     except OSError as err:  # (not "except IsADirectoryError": MicroPython lacks the name)
@@ -272,7 +278,7 @@ def open_regular(path):
                            % (path,)) from None
     try:
         _refuse_special(path, os.fstat(fd), "read")
-        if getattr(os, "O_NONBLOCK", 0) and hasattr(os, "set_blocking"):
+        if hasattr(os, "O_NONBLOCK"):  # POSIX, so os.set_blocking exists too
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:
