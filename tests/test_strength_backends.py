@@ -139,6 +139,12 @@ def test_the_fast_kernels_are_the_ones_in_use():
         assert getattr(python_backend, name) is getattr(python_fast, name)
         assert python_backend.DEFINITIONS[name] is not getattr(python_fast, name)
     assert python_backend.DEFINITIONS["dot"]([1.0, 2.0], [3.0, 4.0]) == 11.0
+    import math
+
+    if hasattr(math, "sumprod"):  # 3.12+: the dot products run in one C call
+        assert python_fast.dot is math.sumprod and python_fast._sumprod is math.sumprod
+    else:
+        assert python_fast._sumprod is None and python_fast.dot([1.0, 2.0], [3.0, 4.0]) == 11.0
 
 
 def test_backends_agree_on_the_same_numbers():
@@ -152,3 +158,63 @@ def test_backends_agree_on_the_same_numbers():
                         A.sum(axis=0).tolist(), A.max(axis=1).tolist(), (A @ B).softmax().tolist()])
     for x, y in zip(*results):
         assert close(x, y)
+
+
+def test_the_micropython_floats_helper(monkeypatch):
+    """floats() as MicroPython defines it (one allocation at the final size)
+    gives what the CPython one gives."""
+    import sys
+    import types
+
+    spec = importlib.util.spec_from_file_location("fast_on_micropython", python_fast.__file__)
+    module = importlib.util.module_from_spec(spec)
+    fake = dict(vars(sys.implementation), name="micropython")
+    monkeypatch.setattr(sys, "implementation", types.SimpleNamespace(**fake))
+    spec.loader.exec_module(module)
+    monkeypatch.undo()
+    assert module.floats is not python_fast.floats and module.JIT is False
+    for row in ([1, 2.5, True, -3], (), range(4)):
+        got = module.floats(row)
+        assert got == python_fast.floats(row) == [float(v) for v in row]
+        assert all(type(v) is float for v in got)
+
+
+def test_kernel_shape_errors_say_what_did_not_fit():
+    with pytest.raises(ValueError, match=r"^add_outer_: shapes \(2, 3\) \+= \(4, 2\)\.T @ \(4, 2\) do not fit$"):
+        python_fast.add_outer_([[0.0] * 3] * 2, [[1.0, 1.0]] * 4, [[1.0, 1.0]] * 4, 1.0)
+    with pytest.raises(ValueError, match=r"^add_outer_: shapes \(2, 2\) \+= \(1, 2\)\.T @ \(2, 2\) do not fit$"):
+        python_fast.add_outer_([[0.0] * 2] * 2, [[1.0, 1.0]], [[1.0, 1.0]] * 2, 1.0)
+    with pytest.raises(ValueError, match=r"^matmul_t: shapes \(1, 2\) and \(1, 3\)\.T are not aligned$"):
+        python_fast.matmul_t([[1.0, 2.0]], [[1.0, 2.0, 3.0]])
+    assert python_fast.matmul_t([[1.0, 2.0], [0.0, 1.0]], [[3.0, 4.0]]) == [[11.0], [4.0]]
+    assert python_fast.matmul_t([], [[3.0]]) == [] and python_fast.matmul_t([[1.0]], []) == [[]]
+    # one inner dimension, and none
+    assert python_fast.matmul([[2.0], [0.0]], [[1.0, 3.0]]) == [[2.0, 6.0], [0.0, 0.0]]
+    assert python_fast.matmul([[]], []) == [[]]
+
+
+def test_numpy_available_says_whether_numpy_imports(monkeypatch):
+    import sys
+
+    from tinynet import backends
+
+    try:
+        import numpy  # noqa: F401
+        importable = True
+    except ImportError:
+        importable = False
+    assert backends.numpy_available() is importable
+    monkeypatch.setitem(sys.modules, "numpy", None)  # blocked: find_spec raises ValueError
+    assert backends.numpy_available() is False
+
+
+def test_resolve_names_the_backend_and_its_dtype():
+    from tinynet.backends import resolve
+
+    assert resolve("python") == ("python", "float64") == resolve("python", float)
+    if "numpy" in INSTALLED:
+        import numpy as np
+
+        for dtype, name in ((None, "float64"), ("double", "float64"), ("single", "float32"),
+                            (np.float32, "float32"), (np.dtype("float64"), "float64")):
+            assert resolve("numpy", dtype) == ("numpy", name)

@@ -20,7 +20,6 @@ MicroPython run them a bytecode at a time and are fastest in C-level idioms
 on PyPy.  benchmarks/bench_pure.py measures the idioms against each other.
 """
 
-import math
 import sys
 
 try:
@@ -46,13 +45,13 @@ except ImportError:  # MicroPython firmware has no itertools
             yield value
 
 
-if sys.implementation.name == "micropython":
+if sys.implementation.name == "micropython":  # pragma: no mutate (both floats() give the same)
 
     def floats(row):
         """Return ``row`` as a new list of floats, allocated once at its
         final size: a list grown item by item (``list(map(...))``) needs
         ever larger free blocks, which a board's fragmented heap lacks."""
-        out = [0.0] * len(row)
+        out = [None] * len(row)
         i = 0
         for v in row:
             out[i] = float(v)
@@ -72,9 +71,12 @@ JIT = sys.implementation.name == "pypy"
 #: With ``math.sumprod`` (3.12+), add_outer_ takes batches of this many
 #: samples or more as dot products over the batch; below it, one row update
 #: per non-zero input is faster.
-DOTS_FROM = 16
+DOTS_FROM = 16  # pragma: no mutate (a speed threshold: either kernel gives the same update)
 
-_sumprod = getattr(math, "sumprod", None)  # 3.12+: one C loop, compensated summation
+try:
+    from math import sumprod as _sumprod  # 3.12+: one C loop, compensated summation
+except ImportError:
+    _sumprod = None
 
 if _sumprod is not None:
     dot = _sumprod
@@ -180,7 +182,7 @@ def add_outer_(w, a, d, alpha):
     check_outer(w, a, d)
     if JIT:
         return _add_outer_loops(w, a, d, alpha)
-    if _sumprod is not None and len(a) >= DOTS_FROM:
+    if _sumprod is not None and len(a) >= DOTS_FROM:  # pragma: no mutate (a speed choice)
         return _add_outer_dots(w, a, d, alpha)
     columns = range(len(w))
     for row, delta in zip(a, d):
