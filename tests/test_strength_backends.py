@@ -23,6 +23,10 @@ def test_shape_errors_say_what_did_not_fit(backend):
         a + b
     with pytest.raises(ValueError, match=r"^multiply: shapes \(2, 2\) and \(1, 3\) do not broadcast$"):
         a * b
+    with pytest.raises(ValueError, match=r"^subtract: shapes \(2, 2\) and \(1, 3\) do not broadcast$"):
+        a - b
+    with pytest.raises(ValueError, match=r"^divide: shapes \(2, 2\) and \(1, 3\) do not broadcast$"):
+        a / b
     with pytest.raises(ValueError, match=r"^matmul: shapes \(2, 2\) and \(1, 3\) are not aligned$"):
         a @ b
     with pytest.raises(ValueError, match=r"^matmul_t: shapes \(2, 2\) and \(1, 3\)\.T are not aligned$"):

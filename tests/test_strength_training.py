@@ -258,3 +258,45 @@ def test_finite_numpy_data_is_checked_in_blocks_not_rows(monkeypatch):
     X[2, 1] = np.inf
     batching.Inputs(X, "numpy", None, 2)
     assert len(looked) == 1 and looked[0][1:] == ("X", 0) and looked[0][0][2] == [1.0, float("inf")]
+
+
+def test_a_matrix_of_one_chunk_is_predicted_without_a_copy(monkeypatch, backend):
+    from tinynet.dnn import _CHUNK
+
+    net = DNN([2, 2], seed=0, backend=backend)
+    seen = []
+    real = net.forward
+    monkeypatch.setattr(net, "forward", lambda X: seen.append(X) or real(X))
+    whole = Matrix.from_list([[0.5, 0.25]] * _CHUNK, backend=backend)
+    net.predict(whole)
+    assert len(seen) == 1 and seen[0] is whole
+    del seen[:]
+    net.classify(Matrix.from_list([[0.5, 0.25]] * (_CHUNK + 1), backend=backend))
+    assert [len(X) for X in seen] == [_CHUNK, 1]
+
+
+def test_a_loss_that_is_not_finite_stops_training_with_the_rate():
+    net = DNN([2, 2], output="linear", loss="mse", seed=0, learning_rate=0.5, backend="python")
+    params = net.get_params()
+    params["weights"][0][0] = [1e300, -1e300]
+    net.set_params(params["weights"], params["biases"])
+    with pytest.raises(ValueError, match=r"^loss became nan/inf; try a smaller learning_rate \(now 0\.5\)$"):
+        net.train([1e300, 1.0], [1.0, 0.0])  # outputs of 1e600 overflow to inf
+
+
+def test_an_unforeseen_error_while_loading_names_the_file_briefly(monkeypatch):
+    from tinynet import TinynetError, validate
+
+    net = DNN([2, 2], seed=0, backend="python")
+    data = net.to_dict()
+
+    def broken(data):
+        raise KeyError("k" * 500)
+
+    monkeypatch.setattr(validate, "model_dict", broken)
+    with pytest.raises(TinynetError) as err:
+        DNN.from_dict(data, source="m.json")
+    shown = "\"'" + "k" * 195 + "..."  # the message's repr cut to 200 characters
+    assert str(err.value) == "m.json: KeyError: " + shown
+    with pytest.raises(KeyError):
+        DNN.from_dict(data)  # no file: the error itself
