@@ -235,3 +235,17 @@ def test_a_model_file_larger_than_the_cap_is_refused_unread(tmp_path, monkeypatc
     with pytest.raises(TinynetError, match=r"big\.json: larger than the 2,000 bytes a tinynet model "
                                            r"file may be$"):
         tinynet.serialize.read(path)
+
+
+def test_the_datasets_api_by_star_import_and_load(tmp_path):
+    names = {}
+    exec("from tinynet.datasets import *", names)
+    assert sorted(n for n in names if not n.startswith("__")) == sorted(
+        ["Images", "load", "load_csv", "load_idx", "load_mnist", "load_sample", "save_csv",
+         "save_idx", "fetch", "cache_dir", "stratified"])
+    from tinynet.datasets import load
+
+    X = Images(bytes(range(8)), width=4)
+    save_csv(tmp_path / "a.csv", X, [1, 2])
+    with pytest.raises(ValueError, match="^a separate labels file goes with IDX images only$"):
+        load(tmp_path / "a.csv", labels=tmp_path / "labels")
