@@ -261,7 +261,7 @@ def test_finite_numpy_data_is_checked_in_blocks_not_rows(monkeypatch):
 
 
 def test_a_matrix_of_one_chunk_is_predicted_without_a_copy(monkeypatch, backend):
-    from tinynet.dnn import _CHUNK
+    from tinynet.batching import CHUNK as _CHUNK
 
     net = DNN([2, 2], seed=0, backend=backend)
     seen = []

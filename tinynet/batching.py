@@ -122,6 +122,10 @@ def check_finite_rows(rows, name, first=0):
                                      % (where, shown, j, "inputs" if name == "X" else "targets"))
 
 
+#: Rows per forward pass in DNN.predict, classify and evaluate: any number
+#: gives the same outputs (the loss to rounding), so no test could tell.
+CHUNK = 1024  # pragma: no mutate (see above)
+
 _BLOCK = 4096  # pragma: no mutate (rows checked at a time: any number gives the same answer)
 
 

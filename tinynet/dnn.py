@@ -23,11 +23,6 @@ from .optim import gradients, make_optimizer
 from .metrics import classes, count_equal
 from .rng import make_rng
 
-#: Rows per forward pass in predict, classify and evaluate: any number gives
-#: the same outputs (the loss to rounding), so no test could tell another apart.
-_CHUNK = 1024  # pragma: no mutate (see above)
-
-
 class DNN:
     """A fully-connected network with layer widths ``sizes``.
 
@@ -272,7 +267,7 @@ class DNN:
         row) or, for a batch (2-D input), one output row per sample."""
         single = batching.is_single(x)
         X = self._inputs(x, single=single)
-        out = Matrix.vstack([self.forward(part)[-1] for part in _batches_of(X, _CHUNK)])
+        out = Matrix.vstack([self.forward(part)[-1] for part in _batches_of(X, batching.CHUNK)])
         out = out.native()
         return out[0] if single else out
 
@@ -282,11 +277,11 @@ class DNN:
         single = batching.is_single(x)
         X = self._inputs(x, single=single)
         labels = []
-        for part in _batches_of(X, _CHUNK):
+        for part in _batches_of(X, batching.CHUNK):
             labels.extend(classes(self.forward(part)[-1]))
         return labels[0] if single else labels
 
-    def evaluate(self, X, y, batch_size=_CHUNK):
+    def evaluate(self, X, y, batch_size=batching.CHUNK):
         """Return ``{"loss": mean loss, "accuracy": fraction correct}`` on the
         labelled data ``X``, ``y``."""
         data, targets = self._dataset(X, y)
@@ -348,9 +343,8 @@ class DNN:
 
 def _batches_of(X, size):
     """Yield the Matrix ``X`` in blocks of at most ``size`` rows."""
-    n = len(X)
-    if n <= size:
+    if len(X) <= size:
         yield X
         return
-    for start in range(0, n, size):
-        yield X.take(range(start, min(start + size, n)))
+    for start in range(0, len(X), size):
+        yield X.take(range(start, min(start + size, len(X))))
