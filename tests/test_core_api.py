@@ -8,6 +8,7 @@ import random
 import pytest
 
 import tinynet
+from tinynet import batching
 from tinynet import DNN, Matrix
 from tinynet.optim import SGD, Adam, Momentum, gradients
 
@@ -35,7 +36,8 @@ def test_the_fused_step_equals_the_plain_step_on_the_shared_gradient(backend, ma
     before = fused.get_params()
     for _ in range(3):  # several steps, so momentum's velocity matters
         fused.train(X, y)
-        Xm, (Ym, _) = plain._inputs(X, False), plain._targets(y, len(X))
+        Xm, (Ym, _) = (batching.input_matrix(plain, X, False),
+                      batching.targets_for(plain, y, len(X)).take(range(len(X))))
         _, grad_w, grad_b = plain.gradients(Xm, Ym)
         plain.optimizer.apply(plain.weights, plain.biases, grad_w, grad_b)
     assert not close_params(before, fused.get_params(), tol=1e-3)  # it did move

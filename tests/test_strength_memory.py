@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from tinynet import DNN, TinynetError, memory
-from tinynet.files import grouped
+from tinynet.errors import grouped
 
 from conftest import needs_numpy
 

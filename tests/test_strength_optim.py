@@ -7,6 +7,7 @@ import math
 import pytest
 
 import tinynet
+from tinynet import batching
 from tinynet import DNN, Matrix
 from tinynet.optim import SGD, Adam, Momentum, check_number, make_optimizer
 
@@ -203,7 +204,7 @@ def test_float32_stays_float32_through_images_one_hot_and_optimizer_state(tmp_pa
     labels = [i % 3 for i in range(len(images))]
     for optimizer in ("sgd", "momentum", "adam"):
         net = DNN([4, 5, 3], seed=1, backend="numpy", dtype="float32", optimizer=optimizer)
-        data, targets = net._dataset(images, labels)
+        data, targets = batching.dataset(net, images, labels)
         Xb = data.take(range(3))
         Yb, got = targets.take(range(3))
         assert (Xb.dtype, Yb.dtype) == ("float32", "float32")

@@ -8,6 +8,8 @@ Each class names the backend functions that do the arithmetic.
 
 import math
 
+from .errors import choice
+
 
 class Activation:
     """Base class: ``forward(z)`` gives a = f(z); ``backward(a, d)`` gives
@@ -107,3 +109,14 @@ class Softmax(Activation):
 
 HIDDEN = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU)}
 OUTPUT = {cls.name: cls for cls in (Sigmoid, Softmax, Linear)}
+
+
+def output(name, width):
+    """Return the output activation for ``width`` outputs: ``name``'s, or by
+    default softmax, or sigmoid for a single output."""
+    if name is None:
+        name = "softmax" if width > 1 else "sigmoid"
+    elif name == "softmax" and width == 1:
+        raise ValueError("a softmax over one output is always 1.0, so it cannot learn: use "
+                         "output='sigmoid' (a yes/no probability) or two outputs")
+    return choice(OUTPUT, name, "output")()

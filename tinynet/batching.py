@@ -8,6 +8,7 @@ recognised by their attributes.  Batches are converted to the backend's
 matrices only when used, so a large dataset is never held twice.
 """
 
+from .errors import TinynetError
 from .matrix import Matrix
 from .metrics import classes
 
@@ -193,6 +194,32 @@ class Targets:
         rows = y[list(index)] if hasattr(y, "ndim") else [y[i] for i in index]
         Y = Matrix.from_list(rows, self.backend, self.dtype)
         return Y, classes(Y)
+
+
+def dataset(model, X, y, purpose="evaluate"):
+    """Return the caller's inputs and targets for ``model`` as Inputs and
+    Targets; no samples at all is an error naming ``purpose``."""
+    data = Inputs(X, model.backend, model.dtype, model.sizes[0])
+    if not len(data):
+        raise TinynetError("%s needs at least one sample; X is empty" % purpose)
+    return data, targets_for(model, y, len(data))
+
+
+def input_matrix(model, x, single):
+    """Return the caller's ``x`` (one sample if ``single``, else a batch)
+    as one Matrix for ``model``."""
+    data = Inputs([x] if single else x, model.backend, model.dtype, model.sizes[0])
+    return data.take(range(len(data)))
+
+
+def blocks(X, size):
+    """Yield the Matrix ``X`` in blocks of at most ``size`` rows."""
+    n = len(X)
+    if n <= size:
+        yield X
+        return
+    for start in range(0, n, size):
+        yield X.take(range(start, min(start + size, n)))
 
 
 def targets_for(model, y, n):

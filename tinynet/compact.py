@@ -295,13 +295,14 @@ def load(path, backend=None):
 
 
 def _empty_model(header, backend, path):
+    from .activations import output
     from .dnn import DNN
-    from .optim import make_optimizer
 
     model = object.__new__(DNN)  # no random weights: the file's replace them, as in from_dict
-    try:
-        model._setup(header["sizes"], header["activation"], header["output"], header["loss"],
-                     backend, None, make_optimizer("sgd"), seed=0)
+    try:  # (no optimizer: plain SGD is made if ever asked for, so a board never loads optim)
+        sizes = header["sizes"]
+        model._setup(sizes, header["activation"], output(header["output"], sizes[-1]),
+                     header["loss"], backend, None, None, seed=0, weights_from_lists=False)
     except (TypeError, ValueError) as err:
         _fail(path, "bad model settings: %s" % err)
     return model

@@ -12,16 +12,17 @@ code trains on NumPy and on plain Python lists.
 
 import math
 
-from . import batching, validate
-from .activations import HIDDEN
+from . import batching
+from .activations import HIDDEN, output as output_function
 from .backends import resolve
 from .errors import TinynetError, choice, shown
 from .losses import LOSSES
 from .matrix import Matrix
-from .memory import check_memory
-from .optim import gradients, make_optimizer
 from .metrics import classes, count_equal
 from .rng import make_rng
+
+# Modules that only building or training needs are imported where used (a board never loads them).
+
 
 class DNN:
     """A fully-connected network with layer widths ``sizes``.
@@ -52,8 +53,13 @@ class DNN:
     def __init__(self, sizes, activation="relu", output=None, loss="cross_entropy",
                  learning_rate=None, optimizer="sgd", l2=0.0, momentum=None, seed=None,
                  backend=None, dtype=None):
-        self._setup(sizes, activation, output, loss, backend, dtype,
-                    make_optimizer(optimizer, learning_rate, l2, momentum), seed)
+        from . import validate
+        from .optim import make_optimizer
+
+        optimizer = make_optimizer(optimizer, learning_rate, l2, momentum)
+        sizes = validate.sizes(sizes)
+        self._setup(sizes, activation, output_function(output, sizes[-1]), loss, backend, dtype,
+                    optimizer, seed)
         uniform = self._rng.random
         for i, (fan_in, fan_out) in enumerate(zip(self.sizes, self.sizes[1:])):
             bound = self._activation(i).init_bound(fan_in, fan_out)
@@ -64,21 +70,40 @@ class DNN:
             self.weights.append(self._matrix(rows))
             self.biases.append(self._matrix([[0.0] * fan_out]))
 
-    def _setup(self, sizes, activation, output, loss, backend, dtype, optimizer, seed):
-        """Set everything but the weights and biases."""
-        self.sizes = validate.sizes(sizes)
+    def _setup(self, sizes, activation, output, loss, backend, dtype, optimizer, seed,
+               weights_from_lists=True):
+        """Set everything but the weights and biases (``sizes`` checked, ``output``
+        an activation); weights to come from lists must fit in memory."""
+        self.sizes = sizes
         self.activation = choice(HIDDEN, activation, "activation")()
-        self.output_activation = validate.output(output, self.sizes[-1])
+        self.output_activation = output
         self.loss = choice(LOSSES, loss, "loss")()
         self.loss.check(self.output_activation)
         self.backend, self.dtype = resolve(backend, dtype)
-        check_memory(self.sizes, self.backend, self.dtype)
-        self.optimizer = optimizer
+        if weights_from_lists:
+            from .memory import check_memory
+
+            check_memory(self.sizes, self.backend, self.dtype)
+        self._optimizer = optimizer
         self.seed = seed
         self._rng = make_rng(seed)
         self.weights, self.biases = [], []
 
     # --- description ---
+
+    @property
+    def optimizer(self):
+        """What a training step updates the weights with (see optim.py); a
+        model loaded to predict makes its plain SGD on first use."""
+        if self._optimizer is None:
+            from .optim import SGD
+
+            self._optimizer = SGD()
+        return self._optimizer
+
+    @optimizer.setter
+    def optimizer(self, value):
+        self._optimizer = value
 
     @property
     def learning_rate(self):
@@ -94,10 +119,8 @@ class DNN:
             self.loss.name, self.optimizer.name, self.learning_rate, self.backend)
 
     def summary(self, print_fn=None):
-        """Print a table of the layers (output shape, parameter count,
-        activation), the totals, the loss, the optimizer and its settings,
-        the backend and dtype, as Keras's ``summary()`` does.  ``print_fn``
-        (default ``print``) gets the text instead."""
+        """Print a table of the layers, parameters, loss, optimizer, backend and
+        dtype, as Keras's ``summary()`` does (or pass the text to ``print_fn``)."""
         from .summary import text
 
         (print_fn or print)(text(self))
@@ -116,6 +139,8 @@ class DNN:
     def set_params(self, weights, biases):
         """Replace the weights and biases with these lists (the form
         :meth:`get_params` returns), after checking every shape and value."""
+        from . import validate
+
         validate.parameters(weights, biases, self.sizes)
         new_w = [self._matrix(w) for w in weights]
         new_b = [self._matrix([b]) for b in biases]
@@ -125,16 +150,13 @@ class DNN:
 
     def to_dict(self, optimizer_state=True):
         """Return the model as plain data (str, int, float, list, dict), the
-        form :func:`tinynet.save` writes and :meth:`from_dict` reads::
+        form :func:`tinynet.save` writes and :meth:`from_dict` reads: ``{"format":
+        "tinynet", "version": 1, "sizes": [784, 1250, 10], "activation": "relu",
+        ..., "optimizer": {"name": "sgd", "learning_rate": 0.02, "l2": 0.0, "state":
+        {...}}, "weights": [...], "biases": [...]}``.  ``optimizer_state=False``
+        leaves out momentum/Adam state: a smaller file that predicts the same."""
+        from . import validate
 
-            {"format": "tinynet", "version": 1, "sizes": [784, 1250, 10],
-             "activation": "relu", "output": "softmax", "loss": "cross_entropy",
-             "dtype": "float64", "optimizer": {"name": "sgd", "learning_rate":
-             0.02, "l2": 0.0, "state": {...}}, "weights": [...], "biases": [...]}
-
-        ``optimizer_state=False`` leaves out the optimizer's running
-        averages (momentum, Adam): a smaller file that predicts the same.
-        """
         optimizer = {"name": self.optimizer.name}
         optimizer.update(self.optimizer.settings())
         if optimizer_state:
@@ -152,13 +174,16 @@ class DNN:
         ValueError, or, with ``source`` (the file it came from), a
         :class:`TinynetError` naming it.  A float32 model loads as float32 on
         NumPy and as float64 on the python backend."""
+        from . import validate
+
         try:
             optimizer = validate.model_dict(data)
             dtype = data.get("dtype", "float64") if resolve(backend)[0] == "numpy" else None
             # no random weights: they are replaced at once (MicroPython has no cls.__new__)
             model = object.__new__(cls)
-            model._setup(data["sizes"], data["activation"], data["output"], data["loss"],
-                         backend, dtype, optimizer, seed=0)
+            sizes = validate.sizes(data["sizes"])
+            model._setup(sizes, data["activation"], output_function(data["output"], sizes[-1]),
+                         data["loss"], backend, dtype, optimizer, seed=0)
             model.weights = [model._matrix(w) for w in data["weights"]]
             model.biases = [model._matrix([b]) for b in data["biases"]]
             state = data.get("optimizer", {}).get("state")
@@ -235,6 +260,8 @@ class DNN:
     def gradients(self, X, Y):
         """Return ``(objective, grad_w, grad_b)`` for the batch ``X``, ``Y``
         (Matrices) without changing the network."""
+        from .optim import gradients
+
         _, activations, deltas = self.backprop(X, Y)
         grad_w, grad_b = gradients(self.weights, activations[:-1], deltas, self.optimizer.l2)
         return self.objective(X, Y), grad_w, grad_b
@@ -256,35 +283,34 @@ class DNN:
         with one target per row) takes one step on its mean loss.
         """
         single = batching.is_single(x)
-        X = self._inputs(x, single)
+        X = batching.input_matrix(self, x, single)
         if len(X) == 1 and batching.is_one_target(y, batch=not single):
             y = [y]
-        Y, _ = self._targets(y, len(X))
+        Y, _ = batching.targets_for(self, y, len(X)).take(range(len(X)))
         return self._train_batch(X, Y)[0]
 
     def predict(self, x):
         """Return the network's outputs for one sample (a list, or a NumPy
         row) or, for a batch (2-D input), one output row per sample."""
         single = batching.is_single(x)
-        X = self._inputs(x, single=single)
-        out = Matrix.vstack([self.forward(part)[-1] for part in _batches_of(X, batching.CHUNK)])
-        out = out.native()
-        return out[0] if single else out
+        X = batching.input_matrix(self, x, single)
+        out = Matrix.vstack([self.forward(part)[-1] for part in batching.blocks(X, batching.CHUNK)])
+        return out.native()[0] if single else out.native()
 
     def classify(self, x):
         """Return the predicted class (an int) of one sample, or a list of
         them for a batch: the index of the largest output."""
         single = batching.is_single(x)
-        X = self._inputs(x, single=single)
+        X = batching.input_matrix(self, x, single)
         labels = []
-        for part in _batches_of(X, batching.CHUNK):
+        for part in batching.blocks(X, batching.CHUNK):
             labels.extend(classes(self.forward(part)[-1]))
         return labels[0] if single else labels
 
     def evaluate(self, X, y, batch_size=batching.CHUNK):
         """Return ``{"loss": mean loss, "accuracy": fraction correct}`` on the
         labelled data ``X``, ``y``."""
-        data, targets = self._dataset(X, y)
+        data, targets = batching.dataset(self, X, y)
         total, correct = 0.0, 0
         for start in range(0, len(data), batch_size):
             index = range(start, min(start + batch_size, len(data)))
@@ -322,29 +348,3 @@ class DNN:
 
         return Run(self, X, y, epochs, batch_size, validation_data, shuffle, callback,
                    schedule).run()
-
-    # --- conversions used by the public API ---
-
-    def _dataset(self, X, y, purpose="evaluate"):
-        """Return the caller's inputs and targets as batching adapters; no data: an error."""
-        data = batching.Inputs(X, self.backend, self.dtype, self.sizes[0])
-        if not len(data):
-            raise TinynetError("%s needs at least one sample; X is empty" % purpose)
-        return data, batching.targets_for(self, y, len(data))
-
-    def _inputs(self, x, single):
-        data = batching.Inputs([x] if single else x, self.backend, self.dtype, self.sizes[0])
-        return data.take(range(len(data)))
-
-    def _targets(self, y, n):
-        targets = batching.targets_for(self, y, n)
-        return targets.take(range(n))
-
-
-def _batches_of(X, size):
-    """Yield the Matrix ``X`` in blocks of at most ``size`` rows."""
-    if len(X) <= size:
-        yield X
-        return
-    for start in range(0, len(X), size):
-        yield X.take(range(start, min(start + size, len(X))))

@@ -1,5 +1,5 @@
 """tinynet's one exception class, the error for an unknown name, and how any
-value is shown in an error message."""
+value or count is shown in an error message."""
 
 
 class TinynetError(ValueError):
@@ -47,3 +47,14 @@ def shown(value, limit=60):
         except TypeError:
             return "a %s" % kind.__name__
     return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def grouped(n):
+    """Return the int ``n`` with thousands separated by commas (MicroPython
+    has no ``format(n, ",")``)."""
+    s = str(n)
+    out = ""
+    while len(s) > 3:
+        out = "," + s[-3:] + out
+        s = s[:-3]
+    return s + out

@@ -23,7 +23,7 @@ plain write of a temporary file and a rename, the reader to a ``stat``
 check before ``open``.
 """
 
-from .errors import TinynetError
+from .errors import TinynetError, grouped
 
 _S_IFMT = 0o170000
 _KINDS = {0o100000: "a regular file", 0o040000: "a directory", 0o020000: "a character device",
@@ -329,14 +329,3 @@ def read_limited(path, limit, what="file"):
 
 def _too_big(path, what, limit):
     return TinynetError("%s: larger than the %s bytes a %s may be" % (path, grouped(limit), what))
-
-
-def grouped(n):
-    """Return the int ``n`` with thousands separated by commas (MicroPython
-    has no ``format(n, ",")``)."""
-    s = str(n)
-    out = ""
-    while len(s) > 3:
-        out = "," + s[-3:] + out
-        s = s[:-3]
-    return s + out

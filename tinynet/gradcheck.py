@@ -10,6 +10,7 @@ derivative usually shows up as an error near 1.  The check costs two
 forward passes per parameter, so use it on small networks.
 """
 
+from . import batching
 from .matrix import Matrix
 
 
@@ -42,7 +43,7 @@ def gradient_check(model, X, y, h=1e-6):
     >>> gradient_check(net, [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]], [0, 1]).max_error < 1e-7
     True
     """
-    data, targets = model._dataset(X, y)
+    data, targets = batching.dataset(model, X, y)
     everything = range(len(data))
     Xm, (Y, _) = data.take(everything), targets.take(everything)
     _, grad_w, grad_b = model.gradients(Xm, Y)

@@ -5,8 +5,7 @@ for minutes before failing; :func:`check_memory` refuses it at once, with
 the figure.
 """
 
-from .errors import TinynetError
-from .files import grouped
+from .errors import TinynetError, grouped
 
 
 #: Bytes a weight takes at least, as a float in a list, by interpreter:

@@ -60,7 +60,7 @@ class Run:
         optimizer = model.optimizer
         type(optimizer)(**optimizer.settings())  # settings changed since: checked again
         self.model = model
-        self.inputs, self.targets = model._dataset(X, y, "fit")
+        self.inputs, self.targets = batching.dataset(model, X, y, "fit")
         self.epochs, self.batch_size = epochs, batch_size
         self.validation_data, self.shuffle, self.callback = validation_data, shuffle, callback
         self.factor = schedule_factor(schedule)

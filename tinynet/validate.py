@@ -20,17 +20,6 @@ VERSION = 1
 REQUIRED_KEYS = ("sizes", "activation", "output", "loss", "weights", "biases")
 
 
-def output(name, width):
-    """Return the output activation: ``name``'s, or by default softmax, or
-    sigmoid for a single output."""
-    if name is None:
-        name = "softmax" if width > 1 else "sigmoid"
-    elif name == "softmax" and width == 1:
-        raise ValueError("a softmax over one output is always 1.0, so it cannot learn: use "
-                         "output='sigmoid' (a yes/no probability) or two outputs")
-    return choice(OUTPUT, name, "output")()
-
-
 def sizes(value):
     """Return ``value`` as a list of at least two positive ints."""
     try:

@@ -8,7 +8,8 @@ reported as a TinynetError naming the file.
 """
 
 from ..errors import TinynetError
-from ..files import file_size, fspath, grouped, open_regular
+from ..errors import grouped
+from ..files import file_size, fspath, open_regular
 
 GZIP_MAGIC = b"\x1f\x8b"
 IDX_MAGIC = b"\x00\x00\x08"  # unsigned bytes; the fourth byte counts dimensions
