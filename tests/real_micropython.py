@@ -25,7 +25,10 @@ import pytest
 
 from conftest import ROOT
 
-NAMES = ("double", "float")
+#: build.sh's two 64-bit builds, and the same sources built for 32 bits (as a
+#: Pico or an ESP32 is: half-size pointers and heap blocks), which .ci/run
+#: adds where gcc can build 32-bit programs (gcc-multilib).
+NAMES = ("double", "float", "double-32bit", "float-32bit")
 VERSION = "1.27.0"
 _found = None
 
@@ -66,7 +69,7 @@ def _from_cache():
 
 
 def builds():
-    """Return {"double": path, "float": path} for the builds that exist."""
+    """Return {name: path} for the builds of NAMES that exist."""
     global _found
     if _found is None:
         found = _from_environment() or _from_build_script() or _from_cache()

@@ -196,8 +196,10 @@ def test_a_memory_error_while_loading_stays_a_clear_memory_error(build, lib, tmp
 def test_a_sensor_sized_network_trains_on_the_board(build, lib, tmp_path):
     """16 inputs, 16 hidden, 4 outputs (which quarter of the inputs is the
     loudest), trained with fit on 120 samples.  The issue asks for a 64 KB
-    heap; on the 64-bit unix build the core's code alone takes about 60 KB
-    there, so this runs in 192 KB (README: MicroPython)."""
+    heap; the training path's code alone takes about 80 KB on the 64-bit
+    builds and 55 KB on the 32-bit ones, so this runs in 192 KB and 128 KB
+    (it needed 112 KB there; README: MicroPython)."""
+    size = 128 if build.endswith("32bit") else 192
     rng = random.Random(5)
     X = [[rng.random() for _ in range(16)] for _ in range(120)]
     y = [max(range(4), key=lambda q: sum(x[4 * q:4 * q + 4])) for x in X]
@@ -221,7 +223,7 @@ def test_a_sensor_sized_network_trains_on_the_board(build, lib, tmp_path):
         "after = net.evaluate(X, y, batch_size=10)['accuracy']\n"
         "gc.collect()\n"
         "print(before, after, history[-1]['loss'] < history[0]['loss'],\n"
-        "      gc.mem_alloc() + gc.mem_free())\n"), tmp_path, heap="192K", lib=lib).stdout
+        "      gc.mem_alloc() + gc.mem_free())\n"), tmp_path, heap="%dK" % size, lib=lib).stdout
     before, after, falls, heap = out.split()
     assert float(after) >= 0.9 and float(after) > float(before) + 0.5 and falls == "True"
-    assert int(heap) <= 192 * 1024
+    assert int(heap) <= size * 1024

@@ -29,11 +29,19 @@ import real_micropython as mp
 pytestmark = [pytest.mark.slow, pytest.mark.micropython]
 
 MNIST_DIR = os.environ.get("MNIST_DIR") or MNIST
-#: The heap each model runs in.  The issue asks for int8 weights in 128 KB;
-#: on the 64-bit unix build (every object at least 32 bytes) the core's code
-#: takes about 78 KB once a model is loaded, and all 10,000 digits ran in
-#: 184 KB; 192 KB keeps a little room (README: MicroPython).
+#: The heap each model runs in.  The issue asks for int8 weights in 128 KB:
+#: met on the 32-bit builds (as on a Pico).  On the 64-bit ones (every object
+#: at least 32 bytes) the core's code takes about 78 KB once a model is loaded,
+#: and all 10,000 digits ran in 184 KB; 192 KB keeps a little room (README:
+#: MicroPython).
 HEAPS = {"int8": "192K", "float32": "384K"}
+HEAPS_32BIT = {"int8": "128K", "float32": "384K"}
+
+
+def heap(build, weights):
+    return (HEAPS_32BIT if build.endswith("32bit") else HEAPS)[weights]
+
+
 SCRIPT = os.path.join(ROOT, "examples", "micropython", "predict_on_board.py")
 
 
@@ -72,10 +80,10 @@ def runs(board):
     """Run every (build, weights) pair at once; return their outputs."""
     started = {}
     for build in mp.builds():
-        for weights, heap in HEAPS.items():
+        for weights in HEAPS:
             classes = "classes-%s-%s.bin" % (build, weights)
             started[build, weights] = subprocess.Popen(
-                [mp.builds()[build], "-X", "heapsize=" + heap, SCRIPT, "digits-%s.tnb" % weights,
+                [mp.builds()[build], "-X", "heapsize=" + heap(build, weights), SCRIPT, "digits-%s.tnb" % weights,
                  "digits-images.idx", "digits-labels.idx", "10000", classes],
                 cwd=str(board["dir"]), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return {key: (p.communicate(timeout=1800)[0], p.returncode) for key, p in started.items()}
@@ -97,4 +105,4 @@ def test_all_10000_test_digits_on_a_small_heap(board, runs, build, weights):
         assert list(classes) == board["classes"]
     else:  # int8 costs at most a few tenths of a point
         assert accuracy >= board["cpython"] - 0.003
-    sys.stdout.write("\n%s, %s weights, heap %s: %s" % (build, weights, HEAPS[weights], out))
+    sys.stdout.write("\n%s, %s weights, heap %s: %s" % (build, weights, heap(build, weights), out))
