@@ -7,8 +7,7 @@ opened by :class:`DataReader`: only regular files, streamed
 reported as a TinynetError naming the file.
 """
 
-from ..errors import TinynetError
-from ..errors import grouped
+from ..errors import TinynetError, grouped
 from ..files import file_size, fspath, open_regular
 
 GZIP_MAGIC = b"\x1f\x8b"
