@@ -289,8 +289,8 @@ def test_fast_kernels_equal_the_plain_definitions(monkeypatch, density, batch):
     want_product = plain["matmul"](a, b)
     want_back = plain["matmul_t"](d, [row[:] for row in b])
     want_update = plain["add_outer_"]([row[:] for row in w0], a, d, -0.1)
-    for jit in (False, True):
-        monkeypatch.setattr(python_fast, "JIT", jit)
+    for loops in (False, True):
+        monkeypatch.setattr(python_fast, "LOOPS", loops)
         got = [python_backend.matmul(a, b), python_backend.matmul_t(d, b),
                python_backend.add_outer_([row[:] for row in w0], a, d, -0.1)]
         for x, y in zip(got, [want_product, want_back, want_update]):

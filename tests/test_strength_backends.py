@@ -99,8 +99,8 @@ def test_every_kernel_path_on_this_interpreter(monkeypatch, batch):
             plain["add_outer_"]([r[:] for r in w], a, d, -0.3)]
     assert close(python_fast._add_outer_dots([r[:] for r in w], a, d, -0.3), want[2])
     monkeypatch.setattr(python_fast, "_sumprod", lambda x, y: sum(p * q for p, q in zip(x, y)))
-    for jit in (False, True):
-        monkeypatch.setattr(python_fast, "JIT", jit)
+    for loops in (False, True):
+        monkeypatch.setattr(python_fast, "LOOPS", loops)
         got = [python_fast.matmul(a, b), python_fast.matmul_t(d, b),
                python_fast.add_outer_([r[:] for r in w], a, d, -0.3)]
         for x, y in zip(got, want):
@@ -138,7 +138,7 @@ def test_the_kernels_without_itertools_or_operator():
 
 
 def test_the_fast_kernels_are_the_ones_in_use():
-    assert python_fast.JIT is (__import__("sys").implementation.name == "pypy")
+    assert python_fast.LOOPS is (__import__("sys").implementation.name in ("pypy", "micropython"))
     for name in ("matmul", "matmul_t", "add_outer_"):
         assert getattr(python_backend, name) is getattr(python_fast, name)
         assert python_backend.DEFINITIONS[name] is not getattr(python_fast, name)
@@ -176,7 +176,7 @@ def test_the_micropython_floats_helper(monkeypatch):
     monkeypatch.setattr(sys, "implementation", types.SimpleNamespace(**fake))
     spec.loader.exec_module(module)
     monkeypatch.undo()
-    assert module.floats is not python_fast.floats and module.JIT is False
+    assert module.floats is not python_fast.floats and module.LOOPS is True
     for row in ([1, 2.5, True, -3], (), range(4)):
         got = module.floats(row)
         assert got == python_fast.floats(row) == [float(v) for v in row]
