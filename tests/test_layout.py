@@ -146,3 +146,20 @@ def test_only_matrix_reaches_into_a_backend(relative):
     found = sorted({"%s (line %d)" % (node.attr, node.lineno) for node in ast.walk(tree)
                     if isinstance(node, ast.Attribute) and node.attr in ("ops", "_ops", "data")})
     assert not found, "%s reaches past Matrix: %s" % (relative, ", ".join(found))
+
+
+@pytest.mark.parametrize("relative", core_files())
+def test_the_core_can_be_frozen_into_a_firmware(relative):
+    """MicroPython's compiler folds ``math.inf`` and ``math.nan`` into
+    constants, and its freezing tool (mpy-tool.py, 1.27) writes those as the
+    C names ``inf``/``nan``, which do not compile: a firmware with tinynet
+    frozen in (``board --freeze``) would fail to build.  The core makes them
+    at run time instead (``float("inf")``)."""
+    with open(os.path.join(PACKAGE, relative)) as f:
+        tree = ast.parse(f.read())
+    folded = [node.lineno for node in ast.walk(tree)
+              if (isinstance(node, ast.Attribute) and node.attr in ("inf", "nan")
+                  and isinstance(node.value, ast.Name) and node.value.id == "math")
+              or (isinstance(node, ast.ImportFrom) and node.module == "math"
+                  and any(a.name in ("inf", "nan") for a in node.names))]
+    assert not folded, "%s uses math.inf/math.nan at lines %s" % (relative, folded)

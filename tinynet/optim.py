@@ -25,6 +25,11 @@ import math
 from .errors import choice, shown
 from .matrix import Matrix
 
+#: Infinity, made at run time: MicroPython's compiler folds ``math.inf`` into a
+#: constant that its freezing tool (mpy-tool.py, 1.27) cannot write as C, so a
+#: firmware with tinynet frozen in would not build (see test_layout.py).
+_INF = float("inf")
+
 
 def gradients(weights, inputs, deltas, l2=0.0):
     """Return ``(grad_w, grad_b)``, one Matrix per layer: the gradient of
@@ -46,8 +51,8 @@ def check_number(value, name, low=None, high=None, low_open=False, high_open=Tru
     if ok:
         try:
             number = float(value)
-        except OverflowError:  # an int too large for a float
-            number = math.inf
+        except OverflowError:  # an int too large for a float: not finite either
+            number = _INF
         ok = (math.isfinite(number)
               and (low is None or (number > low if low_open else number >= low))
               and (high is None or (number < high if high_open else number <= high)))

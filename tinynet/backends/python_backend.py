@@ -31,6 +31,8 @@ name = "python"
 
 #: Cross-entropy clips probabilities to at least this, so it never takes log(0).
 EPS = 1e-12
+#: Made at run time, not ``math.inf``/``math.nan``: see optim._INF.
+_INF, _NAN = float("inf"), float("nan")
 
 # === Construction and conversion ===
 
@@ -260,13 +262,13 @@ def _safe_exp(x):
     try:
         return exp(x)
     except (OverflowError, ValueError):  # MicroPython raises ValueError
-        return math.inf if x > 0 else 0.0
+        return _INF if x > 0 else 0.0
 
 
 def _safe_log(x):
     if x > 0.0:
         return log(x)
-    return -math.inf if x == 0.0 else math.nan
+    return -_INF if x == 0.0 else _NAN
 
 
 def elementwise_exp(a):
