@@ -11,8 +11,9 @@ for ``!=``, ``in`` for ``not in``, ``is`` for ``is not``), ``and`` for
 ``True``/``False`` swapped, a string literal changed (docstrings and
 f-strings are left alone).  From each module's sites a fixed sample (seeded,
 ``--per-module`` of them) is drawn; each sampled mutant is written into a
-private copy of the repository and the fast tests (the core test files first,
-then the doctests) run against it with ``-x`` in a forked child.  A mutant is
+private copy of the repository and the whole fast suite (every test file and
+every module's doctests, those that exercise the module first) runs against
+it with ``-x`` in a forked child.  A mutant is
 *killed* when a test fails or errors (or the run exceeds the timeout), and
 *survives* when every test passes.  The kill rate per module is printed, and
 every survivor with its line, so a person can judge whether it is equivalent
@@ -189,7 +190,20 @@ def plan(modules, per_module, seed):
     return chosen, totals
 
 
+def _files(root, top, keep):
+    found = []
+    for folder, dirs, names in os.walk(os.path.join(root, top)):
+        dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "node_modules"))
+        found += [os.path.relpath(os.path.join(folder, n), root).replace(os.sep, "/")
+                  for n in sorted(names) if keep(n)]
+    return found
+
+
 def tests_for(module, root):
+    """The whole fast suite, in the order most likely to fail first for a
+    mutant of ``module``: the files that exercise it, its own doctests, then
+    every other test file and every other module's doctests (what
+    ``testpaths`` collects), so a survivor has passed all of it."""
     first = [path for key, path in FIRST.items() if key in module]
     strength = sorted("tests/" + f for f in os.listdir(os.path.join(root, "tests"))
                       if f.startswith("test_strength_") and f.endswith(".py"))
@@ -197,18 +211,23 @@ def tests_for(module, root):
                        if f.startswith(("test_hardening_", "test_files", "test_fuzz"))
                        and f.endswith(".py"))
     ordered = strength + first + [t for t in CORE_TESTS if t not in first] + \
-        [t for t in hardening if t not in first]
-    return ordered + [module]  # and the module's own doctests
+        [t for t in hardening if t not in first] + [module]
+    rest = _files(root, "tests", lambda n: n.startswith("test_") and n.endswith(".py")) + \
+        _files(root, "tinynet", lambda n: n.endswith(".py"))
+    return ordered + [t for t in rest if t not in ordered]
 
 
 def copy_tree(dest):
+    """The whole working tree but git's and the caches' files (the README
+    test reads tox.ini and benchmarks/, for instance)."""
     ignore = shutil.ignore_patterns(".git", ".tox", "__pycache__", "*.pyc", "build", "dist",
                                     "*.egg-info", ".pytest_cache", "node_modules")
-    for name in ("tinynet", "tests", "examples", "docs"):
+    for name in sorted(os.listdir(ROOT)):
+        if name in (".git", ".tox", "build", "dist", ".pytest_cache") or name.endswith(".egg-info"):
+            continue
         if os.path.isdir(os.path.join(ROOT, name)):
             shutil.copytree(os.path.join(ROOT, name), os.path.join(dest, name), ignore=ignore)
-    for name in ("conftest.py", "setup.cfg", "pyproject.toml", "README.md", "LICENSE"):
-        if os.path.exists(os.path.join(ROOT, name)):
+        else:
             shutil.copy2(os.path.join(ROOT, name), os.path.join(dest, name))
 
 
