@@ -116,13 +116,59 @@ def test_a_non_finite_target_is_named_by_its_row(target):
         net.fit(X, y)
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy warns of the overflow too
 def test_a_step_that_leaves_weights_non_finite_stops_training(backend):
     # One batch, one step: the loss of that batch is finite, the weights after it are not.
     net = DNN([3, 2], output="linear", loss="mse", learning_rate=1e308, seed=0, backend=backend)
     with pytest.raises(TinynetError, match="nan or inf") as err:
         net.fit([[1e3, 1e3, 1e3]] * 4, [[1e3, -1e3]] * 4, epochs=1, batch_size=4)
     assert "learning_rate" in str(err.value)
+
+
+# === Overflow inside the network ===
+# Huge but finite weights overflow in the products.  Every backend computes on
+# quietly to inf or nan (no NumPy RuntimeWarning: setup.cfg makes warnings
+# errors here), and training stops with the TinynetError about the loss.
+
+OVERFLOWING = [("relu", "softmax", "cross_entropy"), ("relu", "linear", "mse"),
+               ("tanh", "linear", "mse")]
+
+
+def _huge(backend, activation, output, loss, optimizer="sgd"):
+    net = DNN([3, 4, 2], activation=activation, output=output, loss=loss, optimizer=optimizer,
+              seed=0, backend=backend)
+    params = net.get_params()
+    weights = [[[1e300 * (-1) ** (r + c) for c in range(len(row))] for r, row in enumerate(w)]
+               for w in params["weights"]]
+    net.set_params(weights, params["biases"])
+    return net
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("activation,output,loss", OVERFLOWING)
+def test_overflow_in_training_is_the_loss_error_on_every_backend(backend, activation, output,
+                                                                 loss, optimizer):
+    net = _huge(backend, activation, output, loss, optimizer)
+    before = net.get_params()
+    with pytest.raises(TinynetError, match=r"^loss became nan/inf; try a smaller learning_rate"):
+        net.train(X[0], Y[0])
+    assert net.get_params() == before  # stopped before the step
+    with pytest.raises(TinynetError, match=r"^loss became nan/inf.*\(epoch 1, batch 1\)$"):
+        net.fit(X, Y, epochs=1, batch_size=2)
+    assert net.get_params() == before
+
+
+@needs_numpy
+@pytest.mark.parametrize("activation,output,loss", OVERFLOWING)
+def test_overflow_in_prediction_gives_the_same_inf_and_nan_on_both_backends(activation, output,
+                                                                              loss):
+    seen = []
+    for backend in ("python", "numpy"):
+        net = _huge(backend, activation, output, loss)
+        seen.append(([str(float(v)) for v in net.predict(X[0])],
+                     [[str(float(v)) for v in row] for row in net.predict(X)],
+                     net.classify(X), str(net.evaluate(X, Y)["loss"])))
+    assert seen[0] == seen[1]
+    assert seen[0][3] in ("nan", "inf")  # it did overflow: the loss is not finite
 
 
 # === Targets that are not what the loss assumes ===

@@ -243,8 +243,9 @@ class DNN:
     def objective(self, X, Y):
         """Return the mean loss over the batch plus the L2 penalty: the
         function whose gradient :meth:`gradients` computes."""
-        penalty = 0.5 * self.optimizer.l2 * sum(w.square().sum() for w in self.weights)
-        return self._loss(self.forward(X)[-1], Y) + penalty
+        with X.quiet():
+            penalty = 0.5 * self.optimizer.l2 * sum(w.square().sum() for w in self.weights)
+            return self._loss(self.forward(X)[-1], Y) + penalty
 
     def backprop(self, X, Y):
         """Return ``(mean loss, activations, deltas)`` for the batch: the
@@ -262,14 +263,18 @@ class DNN:
         (Matrices) without changing the network."""
         from .optim import gradients
 
-        _, activations, deltas = self.backprop(X, Y)
-        grad_w, grad_b = gradients(self.weights, activations[:-1], deltas, self.optimizer.l2)
+        with X.quiet():
+            _, activations, deltas = self.backprop(X, Y)
+            grad_w, grad_b = gradients(self.weights, activations[:-1], deltas, self.optimizer.l2)
         return self.objective(X, Y), grad_w, grad_b
 
     def _train_batch(self, X, Y):
-        """One optimizer step on the batch; return (mean loss, outputs)."""
-        loss, activations, deltas = self.backprop(X, Y)
-        self.optimizer.step(self.weights, self.biases, activations[:-1], deltas)
+        """One optimizer step on the batch; return (mean loss, outputs).
+        Overflow makes inf or nan quietly on every backend, and a loss that
+        is not finite stops the step before it changes the weights."""
+        with X.quiet():
+            loss, activations, deltas = self.backprop(X, Y)
+            self.optimizer.step(self.weights, self.biases, activations[:-1], deltas)
         return loss, activations[-1]
 
     # --- the public API ---
@@ -294,7 +299,9 @@ class DNN:
         row) or, for a batch (2-D input), one output row per sample."""
         single = batching.is_single(x)
         X = batching.input_matrix(self, x, single)
-        out = Matrix.vstack([self.forward(part)[-1] for part in batching.blocks(X, batching.CHUNK)])
+        with X.quiet():
+            out = Matrix.vstack([self.forward(part)[-1]
+                                 for part in batching.blocks(X, batching.CHUNK)])
         return out.native()[0] if single else out.native()
 
     def classify(self, x):
@@ -303,8 +310,9 @@ class DNN:
         single = batching.is_single(x)
         X = batching.input_matrix(self, x, single)
         labels = []
-        for part in batching.blocks(X, batching.CHUNK):
-            labels.extend(classes(self.forward(part)[-1]))
+        with X.quiet():
+            for part in batching.blocks(X, batching.CHUNK):
+                labels.extend(classes(self.forward(part)[-1]))
         return labels[0] if single else labels
 
     def evaluate(self, X, y, batch_size=batching.CHUNK):
@@ -315,8 +323,9 @@ class DNN:
         for start in range(0, len(data), batch_size):
             index = range(start, min(start + batch_size, len(data)))
             Xb, (Yb, labels) = data.take(index), targets.take(index)
-            out = self.forward(Xb)[-1]
-            total += self.loss.value(out, Yb, self.output_activation)
+            with Xb.quiet():
+                out = self.forward(Xb)[-1]
+                total += self.loss.value(out, Yb, self.output_activation)
             correct += count_equal(classes(out), labels)
         n = len(data)
         return {"loss": total / n, "accuracy": correct / n}

@@ -229,6 +229,11 @@ class Matrix:
     def all_finite(self):
         return self.ops.all_finite(self.data)
 
+    def quiet(self):
+        """A context in which overflow gives inf and nan silently on every
+        backend (``with X.quiet(): ...``), for the caller to check."""
+        return self.ops.quiet()
+
     # Losses of outputs ``self`` against targets ``y``: totals over every
     # entry, as floats.
 

@@ -27,7 +27,7 @@ REQUIRED = (
     "matmul", "matmul_t", "vstack", "add_outer_",
     "add", "subtract", "multiply", "divide", "negative", "square",
     "elementwise_exp", "elementwise_log",
-    "reduce_sum", "reduce_max", "argmax", "all_finite",
+    "reduce_sum", "reduce_max", "argmax", "all_finite", "quiet",
     "sigmoid", "sigmoid_backward", "tanh", "tanh_backward",
     "relu", "relu_backward", "identity_backward", "softmax", "softmax_backward",
     "squared_error", "cross_entropy", "binary_cross_entropy",

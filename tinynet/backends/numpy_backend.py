@@ -298,6 +298,13 @@ def all_finite(a):
     return bool(np.isfinite(a).all())
 
 
+def quiet():
+    """A context in which overflow and invalid operations give inf and nan
+    without a warning, as the python backend's floats do: the network
+    checks its loss and weights itself and says what went wrong."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+
 # === Activations and their derivatives ===
 
 

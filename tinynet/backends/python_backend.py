@@ -315,6 +315,23 @@ def all_finite(a):
     return True
 
 
+class _Quiet:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+_QUIET = _Quiet()
+
+
+def quiet():
+    """The context the network computes in (see the numpy backend's): Python
+    floats give inf and nan without a warning already, so it does nothing."""
+    return _QUIET
+
+
 # === Activations and their derivatives (written in terms of the output) ===
 
 
@@ -389,10 +406,11 @@ def squared_error(a, y):
 
 
 def cross_entropy(a, y):
-    """Return ``-sum(y * log(a))`` with ``a`` clipped to at least EPS."""
+    """Return ``-sum(y * log(a))`` with ``a`` clipped to at least EPS (a nan
+    stays nan, so that the caller sees it)."""
     total = 0.0
     for ra, ry in zip(a, y):
-        total += sum([t * log(p if p > EPS else EPS) for p, t in zip(ra, ry) if t])
+        total += sum([t * log(EPS if p < EPS else p) for p, t in zip(ra, ry) if t])
     return -total
 
 
@@ -402,7 +420,7 @@ def binary_cross_entropy(a, y):
     for ra, ry in zip(a, y):
         for p, t in zip(ra, ry):
             q = 1.0 - p
-            total += t * log(p if p > EPS else EPS) + (1.0 - t) * log(q if q > EPS else EPS)
+            total += t * log(EPS if p < EPS else p) + (1.0 - t) * log(EPS if q < EPS else q)
     return -total
 
 
