@@ -140,7 +140,8 @@ def test_one_output_defaults_to_a_sigmoid_and_learns(backend):
     outputs = [net.predict(x)[0] for x in X]
     assert len(set(outputs)) == 4  # never a constant
     assert net.classify(X) == y
-    with pytest.raises(ValueError, match="softmax over one output is always 1.0"):
+    with pytest.raises(ValueError, match=r"^a softmax over one output is always 1\.0, so it cannot "
+                                         r"learn: use output='sigmoid'"):
         DNN([2, 8, 1], output="softmax")
 
 

@@ -125,3 +125,14 @@ def test_training_steps_equal_steps_from_the_gradients(backend, l2):
         flat_have = [x for row in have for x in (row if isinstance(row, list) else [row])]
         assert all(math.isclose(p, q, rel_tol=1e-9, abs_tol=1e-12)
                    for p, q in zip(flat_want, flat_have))
+
+
+@pytest.mark.parametrize("backend", INSTALLED)
+def test_matrix_momentum_without_decay_is_plain_momentum(backend):
+    # velocity = mu * velocity + alpha * a.T @ d, then w += velocity: worked by hand
+    w = Matrix.from_list([[1.0, 2.0]], backend)
+    v = Matrix.from_list([[0.5, -0.5]], backend)
+    a, d = Matrix.from_list([[2.0]], backend), Matrix.from_list([[1.0, 3.0]], backend)
+    assert w.momentum_(v, a, d, 0.1, 0.9) is w
+    assert v.tolist()[0] == pytest.approx([0.65, 0.15], abs=1e-15)
+    assert w.tolist()[0] == pytest.approx([1.65, 2.15], abs=1e-15)
