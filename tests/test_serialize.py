@@ -299,3 +299,12 @@ def test_saving_keeps_an_existing_files_permissions(tmp_path):
     os.chmod(path, 0o640)
     DNN([2, 2], backend="python").save(path)
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("backend", INSTALLED)
+def test_a_dict_without_dtype_loads_as_float64(backend):
+    data = DNN([3, 2], seed=0, backend="python").to_dict()
+    del data["dtype"]  # optional: a hand-written or older dict
+    net = DNN.from_dict(data, backend=backend)
+    assert net.dtype == "float64"
+    assert net.get_params() == DNN.from_dict(DNN([3, 2], seed=0).to_dict(), backend=backend).get_params()
