@@ -175,6 +175,8 @@ def test_model_dict_checks_each_field():
     refused(r"optimizer must be a dict, not \[\]$", optimizer=[])
     refused("optimizer must be one of adam, momentum, sgd, not 'rmsprop'", optimizer={"name": "rmsprop"})
     refused("optimizer 'sgd' has no setting 'momentum'", optimizer={"name": "sgd", "momentum": 0.5})
+    refused("optimizer 'adam' has no setting 'decay', 'momentum'$",  # every unknown one, sorted
+            optimizer={"name": "adam", "momentum": 0.5, "decay": 0.1})
     refused(r"optimizer state must be a dict, not \[\]$", optimizer={"name": "sgd", "state": []})
     data = dict(good)
     del data["loss"]
