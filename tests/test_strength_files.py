@@ -214,6 +214,16 @@ def test_the_pickle_scan_follows_the_memo(raw, loaded):
     assert decode(raw) == loaded
 
 
+@pytest.mark.parametrize("raw", [b"\x80\x02cx\np9\n.", b"\x80\x02(ix\np9\n."],
+                         ids=["GLOBAL", "INST"])
+def test_the_pickle_scan_reads_both_lines_of_a_global(raw):
+    # Its second line, "p9", read as an opcode would be a PUT beyond the memo.
+    from tinynet.serialize import decode
+
+    with pytest.raises(TinynetError, match=r"^<bytes>: refused: global 'x\.p9' is forbidden"):
+        decode(raw)
+
+
 @pytest.mark.parametrize("raw, index, size", [
     (b"\x80\x02]q\x00]q\x02a.", 2, 1),  # a gap in the memo
     (b"\x80\x02]q\x00K\x01K\x02K\x03]q\x07.", 7, 1),  # after other opcodes
