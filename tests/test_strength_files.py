@@ -228,6 +228,7 @@ def test_the_pickle_scan_reads_both_lines_of_a_global(raw):
     (b"\x80\x02]q\x00]q\x02a.", 2, 1),  # a gap in the memo
     (b"\x80\x02]q\x00K\x01K\x02K\x03]q\x07.", 7, 1),  # after other opcodes
     (b"\x80\x02]p3\n.", 3, 0),
+    (b"\x80\x02]p0\n]p+1\na.", -1, 1),  # a text index that is not plain digits: no index
 ])
 def test_the_pickle_scan_refuses_memo_gaps(raw, index, size):
     from tinynet.serialize import decode
