@@ -1,6 +1,7 @@
 """Compact model files (.tnb, float32 or int8 weights) and `python -m tinynet board`, on CPython."""
 
 import os
+import re
 import struct
 from array import array
 
@@ -132,8 +133,19 @@ def test_bad_compact_files_are_refused_naming_the_file(tmp_path, data, message):
     if message is None:
         assert tinynet.load(path).sizes == [2, 2]
         return
-    with pytest.raises(TinynetError, match="bad.tnb: .*" + message):
+    with pytest.raises(TinynetError, match="^%s: .*%s" % (re.escape(str(path)), message)):
         tinynet.load(path)
+
+
+def test_a_compact_file_is_little_endian_on_every_machine(tmp_path):
+    net = DNN([2, 2], seed=0, backend="python")
+    net.set_params([[[0.5, -1.25], [2.0, 3.0]]], [[0.25, -0.75]])
+    path = tmp_path / "m.tnb"
+    compact.save(net, path, weights="float32")
+    assert path.read_bytes().endswith(struct.pack("<6f", 0.25, -0.75, 0.5, -1.25, 2.0, 3.0))
+    compact.save(net, path, weights="int8")  # the bias, one scale per row, the bytes, padding
+    assert path.read_bytes().endswith(struct.pack("<4f", 0.25, -0.75, 1.25 / 127, 3.0 / 127) +
+                                      bytes([128 + 51, 128 - 127, 128 + 85, 128 + 127]))
 
 
 def test_saving_compact_checks_its_arguments_and_keeps_the_old_file(tmp_path):
