@@ -137,6 +137,15 @@ def test_bad_compact_files_are_refused_naming_the_file(tmp_path, data, message):
         tinynet.load(path)
 
 
+def test_a_compact_header_may_take_up_to_4096_bytes(tmp_path):
+    path = tmp_path / "m.tnb"
+    path.write_bytes(header(GOOD + " " * (4096 - len(GOOD))) + bytes(24))
+    assert tinynet.load(path).sizes == [2, 2]
+    path.write_bytes(header(GOOD + " " * (4100 - len(GOOD))) + bytes(24))
+    with pytest.raises(TinynetError, match="a 4100-byte header is not a tinynet header$"):
+        tinynet.load(path)
+
+
 def test_a_compact_file_is_little_endian_on_every_machine(tmp_path):
     net = DNN([2, 2], seed=0, backend="python")
     net.set_params([[[0.5, -1.25], [2.0, 3.0]]], [[0.25, -0.75]])
