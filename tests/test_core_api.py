@@ -4,6 +4,7 @@ single output that learns."""
 
 import math
 import random
+import re
 
 import pytest
 
@@ -151,3 +152,8 @@ def test_reflected_subtraction_is_not_negated_subtraction(backend):
     assert (m - 1).tolist() == [[0.0, -0.75]]
     assert (2 * m + 1).tolist() == [[3.0, 1.5]]
     assert (m * 2 - 1 + m / 4).tolist() == [[1.25, -0.4375]]
+
+
+def test_the_version_is_a_release_number():
+    # setup.cfg takes it from here (attr:), and packaging needs a PEP 440 version
+    assert re.fullmatch(r"\d+\.\d+\.\d+", tinynet.__version__)

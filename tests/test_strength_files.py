@@ -214,6 +214,13 @@ def test_the_pickle_scan_follows_the_memo(raw, loaded):
     assert decode(raw) == loaded
 
 
+def test_any_other_failure_of_the_unpickler_is_a_corrupt_pickle():
+    from tinynet.serialize import decode
+
+    with pytest.raises(TinynetError, match=r"^<bytes>: corrupt pickle \(IndexError: "):
+        decode(b"\x80\x02]K\x01K\x02s.")  # SETITEM on a list: index 1 of an empty one
+
+
 @pytest.mark.parametrize("raw", [b"\x80\x02cx\np9\n.", b"\x80\x02(ix\np9\n."],
                          ids=["GLOBAL", "INST"])
 def test_the_pickle_scan_reads_both_lines_of_a_global(raw):
