@@ -96,11 +96,24 @@ def test_the_packed_kernels_skip_zeros_and_match_plain_products():
         Packed(rows, cols, array("f", flat)).rmatmul([[1.0, 2.0]])
 
 
+def test_a_packed_matrix_is_a_checked_sequence_of_rows():
+    m = Packed(2, 3, array("f", [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]))
+    assert list(m) == [m[0], m[1]] == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    for k in (2, -1):  # no negative rows: m[-1] would hide a wrong index
+        with pytest.raises(IndexError, match="^row %d of a 2-row matrix$" % k):
+            m[k]
+    with pytest.raises(ValueError, match="^packed 2x3 matrix: 5 values and no scales do not fit$"):
+        Packed(2, 3, array("f", [0.0] * 5))
+    with pytest.raises(ValueError, match="^packed 2x3 matrix: 6 values and 1 scales do not fit$"):
+        Packed(2, 3, bytearray(6), array("f", [1.0]))
+
+
 def test_training_a_compact_model_is_refused_with_a_reason(digits, tmp_path):
     net, rows, labels = digits
     tinynet.save(net, tmp_path / "m.tnb")  # .tnb: float32 by default
     loaded = tinynet.load(tmp_path / "m.tnb", backend="python")
-    with pytest.raises(TinynetError, match="packed float32 .* for predicting only"):
+    with pytest.raises(TinynetError, match=r"^this model's weights are packed float32 \(loaded "
+                                           r"from a compact file\), which is for predicting only"):
         loaded.fit(scaled(rows[:8]), labels[:8], epochs=1)
 
 
