@@ -189,6 +189,16 @@ def test_csv_cells_are_ascii_digits_only(tmp_path, cell):
     assert "%s:1:" % path in str(err.value)
 
 
+def test_csv_cells_spelled_long_are_read(tmp_path):
+    # Leading zeros beyond int()'s 4300 digits, and a line of 100 KB for 5 pixels:
+    # any line up to 1 MB is sane, whatever the pixel count.
+    path = tmp_path / "long.csv"
+    cells = ["0" * 5000, "+" + "0" * 4100 + "7", " " * 90000 + "255", "0", "00012"]
+    path.write_text("3," + ",".join(cells) + "\n", encoding="ascii")
+    X, labels = datasets.load_csv(path, pixels=5)
+    assert labels == [3] and list(X.row_bytes(0)) == [0, 7, 255, 0, 12]
+
+
 def test_sniffing_reads_only_the_first_bytes(tmp_path, monkeypatch):
     """datasets.load and the CLI tell IDX from CSV by a few bytes, not by
     decompressing the whole file: a bomb behind an IDX header is stopped by
