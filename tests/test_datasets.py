@@ -322,3 +322,14 @@ def test_full_mnist_loads_from_idx():
     X, labels = datasets.load_mnist("test", directory=MNIST, download=False)
     assert len(X) == 10000 and labels[:3] == [7, 2, 1]
     assert len(X.pixels) == 10000 * 784  # one byte per pixel
+
+
+@pytest.mark.parametrize("width, rows, cols", [(784, 28, 28), (9, 3, 3), (4, 2, 2), (5, 1, 5)])
+def test_save_idx_writes_square_images_as_squares(tmp_path, width, rows, cols):
+    import struct
+
+    pixels = bytes(k % 256 for k in range(2 * width))
+    datasets.save_idx(tmp_path / "i", Images(bytearray(pixels), width))
+    data = (tmp_path / "i").read_bytes()
+    assert struct.unpack(">HBBIII", data[:16]) == (0, 8, 3, 2, rows, cols)
+    assert data[16:] == pixels

@@ -55,7 +55,8 @@ def _read_idx(path, ndim):
                                    % (path, _n(size), shown, _n(stored)))
         body = bytearray()
         while len(body) < size:
-            block = f.read(min(size - len(body), 1 << 20))
+            # a megabyte at a time: a speed choice, any block size reads the same
+            block = f.read(min(size - len(body), 1 << 20))  # pragma: no mutate
             if not block:
                 raise TinynetError("%s: the header promises %s bytes of data (shape %s), the "
                                    "file has %s" % (path, _n(size), shown, _n(len(body))))
