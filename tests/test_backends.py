@@ -185,6 +185,10 @@ def test_conversions(backend):
     assert tuple(ops.shape(ops.zeros(2, 3))) == (2, 3)
     with pytest.raises(ValueError):
         ops.asarray([[1.0, 2.0], [3.0]])
+    # from_bytes reads the first m x n bytes, and refuses fewer on every backend
+    assert ops.tolist(ops.from_bytes(bytes([0, 255, 51, 102, 7]), 1, 3)) == [[0.0, 1.0, 0.2]]
+    with pytest.raises(ValueError):
+        ops.from_bytes(bytes([1, 2, 3]), 2, 2)
 
 
 def test_python_backend_is_float64_only():

@@ -333,3 +333,28 @@ def test_save_idx_writes_square_images_as_squares(tmp_path, width, rows, cols):
     data = (tmp_path / "i").read_bytes()
     assert struct.unpack(">HBBIII", data[:16]) == (0, 8, 3, 2, rows, cols)
     assert data[16:] == pixels
+
+
+def test_images_index_and_slice_like_a_list():
+    X = Images(bytearray(k % 256 for k in range(5 * 3)), 3)
+    rows = [X.row_bytes(i) for i in range(5)]
+    assert X.row_bytes(-5) == rows[0] and X[-5] == X[0]
+    for bad in (5, -6):
+        with pytest.raises(IndexError, match="^image index %d out of range for 5 images$" % bad):
+            X.row_bytes(bad)
+    for part in (slice(None, None, 2), slice(1, 5, 3), slice(4, None, -1), slice(1, 4)):
+        assert [X[part].row_bytes(i) for i in range(len(X[part]))] == rows[part]
+    with pytest.raises(ValueError, match="^7 pixels do not make rows of 3$"):
+        Images(bytearray(7), 3)
+
+
+def test_stratified_keeps_the_first_of_each_class_in_order():
+    from tinynet.datasets.images import stratified
+
+    labels = [3, 1, 3, 0, 1, 2, 4, 5, 6, 7, 8, 9, 0, 3, 9, 8, 7, 6, 5, 4, 2, 1]
+    X = Images(bytearray(range(len(labels))), 1)
+    kept, kept_labels = stratified(X, labels, 2)
+    assert kept_labels == [3, 1, 3, 0, 1, 2, 4, 5, 6, 7, 8, 9, 0, 9, 8, 7, 6, 5, 4, 2]
+    assert list(kept.pixels) == [i for i in range(len(labels)) if i not in (13, 21)]
+    with pytest.raises(ValueError, match="not enough images"):
+        stratified(X, labels, 3)

@@ -83,8 +83,11 @@ except AttributeError:  # MicroPython has no bound list.__getitem__
 
 
 def from_bytes(buf, m, n, dtype=None):
-    """Return the ``m x n`` matrix of ``buf``'s bytes scaled to [0, 1] by /255."""
+    """Return the ``m x n`` matrix of ``buf``'s bytes scaled to [0, 1] by /255
+    (the first ``m * n`` bytes; fewer is a ValueError, as on NumPy)."""
     check_dtype(dtype)
+    if len(buf) < m * n:
+        raise ValueError("from_bytes: %d bytes are fewer than %d x %d" % (len(buf), m, n))
     if not _BYTE_VALUES:
         _BYTE_VALUES.extend([i / 255.0 for i in range(256)])
     return [list(map(_byte_value, buf[i * n:(i + 1) * n])) for i in range(m)]
