@@ -358,3 +358,85 @@ def test_stratified_keeps_the_first_of_each_class_in_order():
     assert list(kept.pixels) == [i for i in range(len(labels)) if i not in (13, 21)]
     with pytest.raises(ValueError, match="not enough images"):
         stratified(X, labels, 3)
+
+
+# --- mnist.py: the file table, mirrors, checks and downloads, in detail ---
+
+
+def test_mnist_sizes_are_the_idx_files_sizes():
+    from tinynet.datasets import mnist
+
+    assert sorted(mnist.SIZES) == sorted(mnist.MD5)
+    for name, size in mnist.SIZES.items():
+        n = 60000 if name.startswith("train") else 10000
+        assert size == (16 + n * 28 * 28 if "images" in name else 8 + n)
+
+
+def test_find_mnist_takes_gzipped_or_plain_files(tmp_path):
+    from tinynet.datasets import mnist
+
+    names = sorted(mnist.MD5)
+    for i, name in enumerate(names):
+        (tmp_path / (name if i % 2 else name[:-3])).write_bytes(b"")
+    assert mnist.find_mnist(str(tmp_path)) == str(tmp_path)
+    (tmp_path / names[0][:-3]).unlink()
+    assert mnist.find_mnist(str(tmp_path)) is None
+
+
+def test_mirror_urls_end_with_a_slash(monkeypatch):
+    from tinynet.datasets import mnist
+
+    monkeypatch.setenv("TINYNET_MNIST_MIRRORS", " http://a/x  https://b/y/ ")
+    assert mnist.mirror_urls() == ("http://a/x/", "https://b/y/")
+    monkeypatch.setenv("TINYNET_MNIST_MIRRORS", " ")
+    assert mnist.mirror_urls() == mnist.MIRRORS
+
+
+def test_a_verified_file_is_remembered_in_a_text_stamp(tmp_path):
+    from tinynet.datasets import mnist
+
+    path = str(tmp_path / "x-idx1-ubyte")
+    with open(path, "wb") as f:
+        f.write(b"content")
+    md5 = hashlib.md5(b"content").hexdigest()
+    with pytest.raises(TinynetError, match="^no MD5 known for x: tinynet uses only files it can "
+                                           "check$"):
+        mnist.verify(path, "x", checksums={})
+    mnist.verify(path, "x", checksums={"x": md5})
+    st = os.stat(path)
+    stamp = mnist._stamp_path(path)
+    expected = "%d %d %s\n" % (st.st_size, st.st_mtime_ns, md5)  # what other versions read
+    with open(stamp) as f:
+        assert f.read() == expected
+    with open(stamp, "wb") as f:
+        f.write(b"\xff\xfe not a stamp")  # not even ASCII: stale, so the file is checked again
+    mnist.verify(path, "x", checksums={"x": md5})
+    with open(stamp) as f:
+        assert f.read() == expected
+
+
+def test_a_download_without_a_length_reports_its_total_as_unknown():
+    import io
+
+    from tinynet.datasets import mnist
+
+    class Response:
+        headers = {}
+        body = io.BytesIO(b"x" * 10)
+
+        def read(self, n):
+            return self.body.read(n)
+
+    seen = []
+    assert mnist._receive(Response(), "f", 100, lambda *event: seen.append(event)) == b"x" * 10
+    assert seen[-1] == ("f", 10, 0)
+
+
+def test_gzipped_content_may_fill_its_limit_exactly(monkeypatch):
+    from tinynet.datasets import mnist
+
+    monkeypatch.setitem(mnist.SIZES, "f.gz", 10)
+    data = gzip.compress(b"0123456789")
+    assert mnist._md5_of_bytes(data, "f.gz") == hashlib.md5(b"0123456789").hexdigest()
+    with pytest.raises(TinynetError, match="^more content than f.gz can hold$"):
+        mnist._md5_of_bytes(gzip.compress(b"0123456789!"), "f.gz")
