@@ -4,6 +4,7 @@ import gzip
 import hashlib
 import http.server
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -440,3 +441,38 @@ def test_gzipped_content_may_fill_its_limit_exactly(monkeypatch):
     assert mnist._md5_of_bytes(data, "f.gz") == hashlib.md5(b"0123456789").hexdigest()
     with pytest.raises(TinynetError, match="^more content than f.gz can hold$"):
         mnist._md5_of_bytes(gzip.compress(b"0123456789!"), "f.gz")
+
+
+def test_data_readers_name_the_limit_they_refuse(tmp_path):
+    from tinynet.datasets.sources import DataReader, read_data
+
+    path = tmp_path / "ten"
+    path.write_bytes(b"0123456789")
+    with pytest.raises(TinynetError, match="^%s: more than the 9 bytes of content a data file "
+                                           "may hold$" % re.escape(str(path))):
+        read_data(str(path), 9)
+    gz = tmp_path / "ten.gz"
+    gz.write_bytes(gzip.compress(b"0123456789"))
+    with pytest.raises(TinynetError, match="a data file may hold \\(once decompressed\\)$"):
+        read_data(str(gz), 9)
+    big = tmp_path / "big"
+    data = bytes(k % 251 for k in range(3 << 20))  # more than one block of 1 MB
+    big.write_bytes(data)
+    with DataReader(str(big)) as f:
+        assert f.read_exactly(len(data) - 5) == data[:-5]
+        assert f.read_exactly(5) == data[-5:] and f.at_end()
+    with DataReader(str(big)) as f:
+        assert f.read_exactly(len(data) - 1) == data[:-1] and not f.at_end()  # reads the last
+
+
+def test_kind_tells_files_by_their_first_bytes(tmp_path):
+    from tinynet.datasets.sources import kind
+
+    for name, data, expected in [("a", b"\x00\x00\x08\x03" + bytes(12), "idx-images"),
+                                 ("b", b"\x00\x00\x08\x01" + bytes(4), "idx-labels"),
+                                 ("c", b"\x00\x00\x08\x02" + bytes(8), "idx"),
+                                 ("d.gz", gzip.compress(b"\x00\x00\x08\x03"), "idx-images"),
+                                 ("e", b"\x00\x00\x08", "idx"), ("f", b"\x80\x04]", "model"),
+                                 ("g", b'{"a": 1}', "model"), ("h", b"label,1x1\n", "csv")]:
+        (tmp_path / name).write_bytes(data)
+        assert kind(str(tmp_path / name)) == expected, name

