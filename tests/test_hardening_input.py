@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from tinynet import DNN, TinynetError
+from tinynet import DNN, Matrix, TinynetError
 
 from conftest import needs_numpy
 from hardening_util import cli, one_line_error, run_bounded
@@ -135,7 +135,7 @@ OVERFLOWING = [("relu", "softmax", "cross_entropy"), ("relu", "linear", "mse"),
 
 def _huge(backend, activation, output, loss, optimizer="sgd"):
     net = DNN([3, 4, 2], activation=activation, output=output, loss=loss, optimizer=optimizer,
-              seed=0, backend=backend)
+              l2=0.1, seed=0, backend=backend)  # l2: the objective squares the weights
     params = net.get_params()
     weights = [[[1e300 * (-1) ** (r + c) for c in range(len(row))] for r, row in enumerate(w)]
                for w in params["weights"]]
@@ -155,6 +155,8 @@ def test_overflow_in_training_is_the_loss_error_on_every_backend(backend, activa
     with pytest.raises(TinynetError, match=r"^loss became nan/inf.*\(epoch 1, batch 1\)$"):
         net.fit(X, Y, epochs=1, batch_size=2)
     assert net.get_params() == before
+    with pytest.raises(TinynetError, match=r"^loss became nan/inf"):
+        net.gradients(Matrix.from_list(X, backend), Matrix.from_list([[1.0, 0.0]] * 4, backend))
 
 
 @needs_numpy
@@ -164,9 +166,11 @@ def test_overflow_in_prediction_gives_the_same_inf_and_nan_on_both_backends(acti
     seen = []
     for backend in ("python", "numpy"):
         net = _huge(backend, activation, output, loss)
+        objective = net.objective(Matrix.from_list(X, backend),
+                                  Matrix.from_list([[1.0, 0.0]] * 4, backend))
         seen.append(([str(float(v)) for v in net.predict(X[0])],
                      [[str(float(v)) for v in row] for row in net.predict(X)],
-                     net.classify(X), str(net.evaluate(X, Y)["loss"])))
+                     net.classify(X), str(net.evaluate(X, Y)["loss"]), str(objective)))
     assert seen[0] == seen[1]
     assert seen[0][3] in ("nan", "inf")  # it did overflow: the loss is not finite
 

@@ -216,9 +216,10 @@ class DNN:
         """Return the activations of every layer for the batch ``X`` (a
         Matrix): ``[X, hidden..., output]``."""
         activations = [X]
-        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
-            # f(A @ W + b), adding the bias row in place to the fresh product
-            activations.append(self._activation(i).forward((activations[-1] @ w).add_(b)))
+        with X.quiet():  # overflow gives inf or nan without a NumPy warning: see backprop
+            for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+                # f(A @ W + b), adding the bias row in place to the fresh product
+                activations.append(self._activation(i).forward((activations[-1] @ w).add_(b)))
         return activations
 
     def backward(self, activations, Y):
@@ -243,9 +244,8 @@ class DNN:
     def objective(self, X, Y):
         """Return the mean loss over the batch plus the L2 penalty: the
         function whose gradient :meth:`gradients` computes."""
-        with X.quiet():
-            penalty = 0.5 * self.optimizer.l2 * sum(w.square().sum() for w in self.weights)
-            return self._loss(self.forward(X)[-1], Y) + penalty
+        penalty = 0.5 * self.optimizer.l2 * sum(w.square().sum() for w in self.weights)
+        return self._loss(self.forward(X)[-1], Y) + penalty
 
     def backprop(self, X, Y):
         """Return ``(mean loss, activations, deltas)`` for the batch: the
@@ -269,10 +269,8 @@ class DNN:
         return self.objective(X, Y), grad_w, grad_b
 
     def _train_batch(self, X, Y):
-        """One optimizer step on the batch; return (mean loss, outputs).
-        Overflow makes inf or nan quietly on every backend, and a loss that
-        is not finite stops the step before it changes the weights."""
-        with X.quiet():
+        """One optimizer step on the batch; return (mean loss, outputs)."""
+        with X.quiet():  # a loss that is not finite stops it before the step
             loss, activations, deltas = self.backprop(X, Y)
             self.optimizer.step(self.weights, self.biases, activations[:-1], deltas)
         return loss, activations[-1]
@@ -299,9 +297,7 @@ class DNN:
         row) or, for a batch (2-D input), one output row per sample."""
         single = batching.is_single(x)
         X = batching.input_matrix(self, x, single)
-        with X.quiet():
-            out = Matrix.vstack([self.forward(part)[-1]
-                                 for part in batching.blocks(X, batching.CHUNK)])
+        out = Matrix.vstack([self.forward(part)[-1] for part in batching.blocks(X, batching.CHUNK)])
         return out.native()[0] if single else out.native()
 
     def classify(self, x):
@@ -310,9 +306,8 @@ class DNN:
         single = batching.is_single(x)
         X = batching.input_matrix(self, x, single)
         labels = []
-        with X.quiet():
-            for part in batching.blocks(X, batching.CHUNK):
-                labels.extend(classes(self.forward(part)[-1]))
+        for part in batching.blocks(X, batching.CHUNK):
+            labels.extend(classes(self.forward(part)[-1]))
         return labels[0] if single else labels
 
     def evaluate(self, X, y, batch_size=batching.CHUNK):
@@ -323,9 +318,8 @@ class DNN:
         for start in range(0, len(data), batch_size):
             index = range(start, min(start + batch_size, len(data)))
             Xb, (Yb, labels) = data.take(index), targets.take(index)
-            with Xb.quiet():
-                out = self.forward(Xb)[-1]
-                total += self.loss.value(out, Yb, self.output_activation)
+            out = self.forward(Xb)[-1]
+            total += self.loss.value(out, Yb, self.output_activation)
             correct += count_equal(classes(out), labels)
         n = len(data)
         return {"loss": total / n, "accuracy": correct / n}
@@ -334,24 +328,21 @@ class DNN:
             callback=None, schedule=None):
         """Train on ``X``, ``y`` in mini-batches; return one record per epoch.
 
-        Each epoch visits the samples in an order shuffled by the model's own
-        generator.  A record is a dict with the epoch's mean training
-        ``loss`` and ``accuracy`` (measured on each batch before its update),
-        ``seconds``, and ``val_loss``/``val_accuracy`` when
+        Each epoch visits the samples in an order shuffled by the model's own generator.  A record
+        is a dict with the epoch's mean training ``loss`` and ``accuracy`` (measured on each batch
+        before its update), ``seconds``, and ``val_loss``/``val_accuracy`` when
         ``validation_data=(X_val, y_val)`` is given.
 
-        ``schedule`` varies the learning rate over the run: None keeps it
-        constant; "cosine" anneals it from ``learning_rate`` to 0 along half
-        a cosine, and "linear" along a straight line, updated every batch;
-        a callable gets the fraction of the run done (0 to 1) and returns
-        the factor to multiply ``learning_rate`` by.  The model's own
-        ``learning_rate`` is the same after fit as before.
+        ``schedule`` varies the learning rate over the run: None keeps it constant; "cosine"
+        anneals it from ``learning_rate`` to 0 along half a cosine, and "linear" along a straight
+        line, updated every batch; a callable gets the fraction of the run done (0 to 1) and
+        returns the factor to multiply ``learning_rate`` by.  The model's own ``learning_rate`` is
+        the same after fit as before.
 
-        ``callback``, if given, is called with a dict after every batch
-        (``event`` "batch", with ``epoch``, ``epochs``, ``batch``,
-        ``batches`` and the running ``loss``) and after every epoch
-        (``event`` "epoch", with the epoch's record): this is how the command
-        line draws its progress bar, as fit itself never prints.
+        ``callback``, if given, is called with a dict after every batch (``event`` "batch", with
+        ``epoch``, ``epochs``, ``batch``, ``batches`` and the running ``loss``) and after every
+        epoch (``event`` "epoch", with the epoch's record): this is how the command line draws its
+        progress bar, as fit itself never prints.
         """
         from .training import Run
 
