@@ -137,7 +137,11 @@ GOOD = '{"sizes": [2, 2], "activation": "relu", "output": "softmax", "loss": "cr
     (header(GOOD.replace("[2, 2]", "[2, -1]")) + bytes(24), "sizes must be"),
     (header(GOOD.replace("relu", "swish")) + bytes(24), "bad model settings: unknown activation"),
     (header(GOOD.replace("float32", "int4")) + bytes(24), "weights must be"),
-    (header('{"sizes": [2, 2]') + bytes(24), "corrupt header"),
+    (header('{"sizes": [2, 2]') + bytes(24), "corrupt header$"),
+    (header(GOOD, version=257) + bytes(24), "compact format version 257; this tinynet reads version "
+                                            "1: upgrade tinynet to load it$"),
+    (header(GOOD.replace("[2, 2]", "[2]")) + bytes(24),
+     "sizes must be a list of at least two positive ints, not \\[2\\]$"),
     (b"\x89TNB\x01\x00\xff\xff", "not a tinynet header"),
 ])
 def test_bad_compact_files_are_refused_naming_the_file(tmp_path, data, message):
@@ -157,6 +161,44 @@ def test_a_compact_header_may_take_up_to_4096_bytes(tmp_path):
     path.write_bytes(header(GOOD + " " * (4100 - len(GOOD))) + bytes(24))
     with pytest.raises(TinynetError, match="a 4100-byte header is not a tinynet header$"):
         tinynet.load(path)
+
+
+def test_compact_bytes_are_float32_by_default_and_int8_clamps_its_bytes(tmp_path):
+    net = DNN([2, 2], seed=0, backend="python")
+    assert compact.to_bytes(net) == compact.to_bytes(net, weights="float32")
+    assert compact.to_bytes(net) != compact.to_bytes(net, weights="int8")
+    # A largest weight this small has a float32 scale (top / 127) rounded far
+    # down, so top / scale is about 190: the byte is clamped to 127 steps.
+    net.set_params([[[2.6683333428200578e-43, 1e-44], [0.5, -1.0]]], [[0.0, 0.0]])
+    data = compact.to_bytes(net, weights="int8")
+    assert data[-4:] == bytes([128 + 127, 128 + 7, 128 + 64, 128 - 127])
+    path = tmp_path / "tiny.tnb"
+    path.write_bytes(data)
+    assert tinynet.load(path).get_params()["weights"][0][1] == pytest.approx([64 / 127, -1.0])
+
+
+def test_a_heap_too_small_says_what_the_model_needs(tmp_path, monkeypatch):
+    path = tmp_path / "m.tnb"
+    compact.save(DNN([3, 2], seed=0, backend="python"), path)
+
+    def no_memory(*args):
+        raise MemoryError
+
+    monkeypatch.setattr(compact, "_read_layers", no_memory)
+    with pytest.raises(MemoryError, match="^%s: the float32 model 3-2 needs about %d bytes of "
+                                          "heap to load$" % (re.escape(str(path)),
+                                                             compact.heap_needed([3, 2], "float32"))):
+        compact.load(path)
+
+
+def test_a_file_that_shrinks_while_read_ends_early(tmp_path, monkeypatch):
+    path = tmp_path / "m.tnb"
+    compact.save(DNN([3, 2], seed=0, backend="python"), path)
+    size = path.stat().st_size
+    path.write_bytes(path.read_bytes()[:-4])  # shorter than the size checked first
+    monkeypatch.setattr(compact, "_file_size", lambda f: size)
+    with pytest.raises(TinynetError, match="^%s: the file ends early$" % re.escape(str(path))):
+        compact.load(path)
 
 
 def test_a_compact_file_is_little_endian_on_every_machine(tmp_path):
