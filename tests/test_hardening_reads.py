@@ -199,6 +199,14 @@ def test_csv_cells_spelled_long_are_read(tmp_path):
     assert labels == [3] and list(X.row_bytes(0)) == [0, 7, 255, 0, 12]
 
 
+def test_csv_numbers_of_up_to_4000_significant_digits_are_numbers():
+    from tinynet.datasets.csvfile import _to_int
+
+    assert _to_int("9" * 4000) == 10 ** 4000 - 1  # then refused as out of range, by its value
+    assert _to_int("-" + "0" * 300 + "9" * 4000) == 1 - 10 ** 4000
+    assert _to_int("9" * 4001) is None
+
+
 def test_sniffing_reads_only_the_first_bytes(tmp_path, monkeypatch):
     """datasets.load and the CLI tell IDX from CSV by a few bytes, not by
     decompressing the whole file: a bomb behind an IDX header is stopped by

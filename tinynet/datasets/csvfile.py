@@ -98,7 +98,7 @@ def load_csv(path, pixels=PIXELS, limit=None, callback=None):
     table = _BYTE_OF_BYTES
     has_label = header = blank_at = None
     width = rows = 0
-    with open_data(path, what="CSV file") as f:
+    with open_data(path) as f:  # no limit: lines() bounds each line
         for line_no, line in enumerate(f.lines(_max_line(pixels)), 1):
             if line_no == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
@@ -173,7 +173,7 @@ def _load_with_numpy(path, pixels, limit, callback):
     except ImportError:  # the numpy backend asked for by name, without NumPy
         return None
     try:
-        with open_data(path, what="CSV file") as f:
+        with open_data(path) as f:  # no limit: lines() bounds each line
             first = f.readline(_max_line(pixels))
             if first.startswith(b"\xef\xbb\xbf"):
                 first = first[3:]
