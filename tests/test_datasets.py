@@ -476,3 +476,14 @@ def test_kind_tells_files_by_their_first_bytes(tmp_path):
                                  ("g", b'{"a": 1}', "model"), ("h", b"label,1x1\n", "csv")]:
         (tmp_path / name).write_bytes(data)
         assert kind(str(tmp_path / name)) == expected, name
+
+
+def test_a_gzipped_idx_file_shorter_than_its_header_says_is_named(tmp_path):
+    import struct
+
+    path = tmp_path / "short-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(struct.pack(">HBBIII", 0, 8, 3, 2, 28, 28) + bytes(784)))
+    with pytest.raises(TinynetError, match="^%s: the header promises 1,568 bytes of data "
+                                           "\\(shape 2x28x28\\), the file has 784$"
+                       % re.escape(str(path))):
+        load_idx(path)
