@@ -463,6 +463,10 @@ def test_data_readers_name_the_limit_they_refuse(tmp_path):
         assert f.read_exactly(5) == data[-5:] and f.at_end()
     with DataReader(str(big)) as f:
         assert f.read_exactly(len(data) - 1) == data[:-1] and not f.at_end()  # reads the last
+    with DataReader(str(path), 9) as f:  # a reader on its own calls it a file
+        assert f.read(0) == b"" and f.read(4) == b"0123"  # read(0) reads nothing
+        with pytest.raises(TinynetError, match="more than the 9 bytes of content a file may hold$"):
+            f.read()
 
 
 def test_kind_tells_files_by_their_first_bytes(tmp_path):
