@@ -2,6 +2,7 @@
 gives the values worked out by hand here."""
 
 import math
+import sys
 
 import pytest
 
@@ -312,3 +313,14 @@ def test_the_fast_kernels_refuse_what_the_definitions_refuse():
     for f in (python_backend.add_outer_, python_backend.DEFINITIONS["add_outer_"]):
         with pytest.raises(ValueError, match="add_outer_: shapes"):
             f([[0.0]], [[1.0, 2.0]], [[1.0]], 1.0)
+
+
+@pytest.mark.parametrize("stand_in", [None, "module without a spec"])
+def test_numpy_blocked_or_replaced_is_not_available(monkeypatch, stand_in):
+    import types
+
+    from tinynet.backends import numpy_available
+
+    # None blocks the import; a bare module makes find_spec raise ValueError
+    monkeypatch.setitem(sys.modules, "numpy", stand_in and types.ModuleType("numpy"))
+    assert numpy_available() is False

@@ -61,7 +61,7 @@ def numpy_available():
         return False  # pragma: no mutate (MicroPython only: its tests run this line)
     try:
         return find_spec("numpy") is not None
-    except (ImportError, ValueError):  # e.g. sys.modules["numpy"] = None
+    except (ImportError, ValueError):  # e.g. a stand-in module with no __spec__
         return False
 
 
