@@ -310,6 +310,9 @@ def test_the_fast_kernels_refuse_what_the_definitions_refuse():
     for f in (python_backend.matmul, python_backend.DEFINITIONS["matmul"]):
         with pytest.raises(ValueError, match="matmul: shapes"):
             f([[1.0, 2.0]], [[1.0, 2.0]])
+    for f in (python_backend.matmul_t, python_backend.DEFINITIONS["matmul_t"]):
+        with pytest.raises(ValueError, match=r"^matmul_t: shapes \(1, 2\) and "):
+            f([[1.0, 2.0]], [[1.0, 2.0, 3.0]])
     for f in (python_backend.add_outer_, python_backend.DEFINITIONS["add_outer_"]):
         with pytest.raises(ValueError, match="add_outer_: shapes"):
             f([[0.0]], [[1.0, 2.0]], [[1.0]], 1.0)

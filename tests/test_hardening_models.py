@@ -82,6 +82,7 @@ BROKEN = [
     ("adam", ("optimizer", "state", "moments"), [[]]),
     ("adam", ("optimizer", "state", "moments", 0), "m"),
     ("adam", ("optimizer", "state", "moments", 0, 1, 0, 0), -1.0),  # a second moment < 0
+    ("adam", ("optimizer", "state", "moments", 0, 3, 0, 0), -1.0),  # a bias's, too
     ("adam", ("optimizer", "state", "moments", 1, 3, 0, 0), math.nan),
     ("adam", ("optimizer", "state", "moments", 0, 0), [[0.0] * 4] * 2),
     ("sgd", ("weights", 0, 0, 0), 10 ** 400),

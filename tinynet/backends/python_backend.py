@@ -267,7 +267,8 @@ def _safe_exp(x):
     try:
         return exp(x)
     except (OverflowError, ValueError):  # MicroPython raises ValueError
-        return _INF if x > 0 else 0.0
+        # (x is never 0 here, since exp(0) cannot overflow: > and >= agree)
+        return _INF if x > 0 else 0.0  # pragma: no mutate
 
 
 def _safe_log(x):
@@ -343,7 +344,8 @@ def quiet():
 def _sigmoid1(z):
     # Branch on the sign so exp only ever sees a number <= 0 and cannot
     # overflow (CPython raises OverflowError there, MicroPython ValueError).
-    if z >= 0.0:
+    # Both branches are the same function; only large |z| needs the right one.
+    if z >= 0.0:  # pragma: no mutate
         return 1.0 / (1.0 + exp(-z))
     e = exp(z)
     return e / (1.0 + e)
