@@ -25,10 +25,23 @@ label = bytearray(1)
 x = [0.0] * 784
 
 
-def ms():
-    if hasattr(time, "ticks_us"):  # MicroPython
-        return time.ticks_us() / 1000
-    return time.time() * 1000
+if hasattr(time, "ticks_us"):  # MicroPython: a counter that wraps around
+
+    def now():
+        return time.ticks_us()
+
+    def ms_since(then):
+        # ticks_diff, not a subtraction: on a 32-bit board (and build) the
+        # counter wraps every 2**30 microseconds, about 18 minutes.
+        return time.ticks_diff(time.ticks_us(), then) / 1000
+
+else:
+
+    def now():
+        return time.time()
+
+    def ms_since(then):
+        return (time.time() - then) * 1000
 
 
 def heap_used():
@@ -57,11 +70,11 @@ start_heap = heap_used()
 import tinynet  # noqa: E402  (after the buffers, on purpose)
 
 imported = heap_used()
-start = ms()
+start = now()
 model = tinynet.load(model_path)
 loaded = heap_used()
 print("imported tinynet: %d bytes of heap; loaded %s in %d ms: %d bytes more"
-      % (imported - start_heap, model_path, ms() - start, loaded - imported))
+      % (imported - start_heap, model_path, ms_since(start), loaded - imported))
 
 images = open(images_path, "rb")
 labels = open(labels_path, "rb")
@@ -74,7 +87,7 @@ if count is not None:
 correct = 0
 most = 0
 spent = 0.0  # in classify alone
-start = ms()
+start = now()
 for i in range(n):
     images.readinto(pixels)
     labels.readinto(label)
@@ -85,16 +98,16 @@ for i in range(n):
     # (without it, the small objects each digit leaves scatter through the
     # heap until no block of a few KB is left, however much is free).
     gc.collect()
-    started = ms()
+    started = now()
     guess = model.classify(x)
-    spent += ms() - started
+    spent += ms_since(started)
     correct += guess == label[0]
     if classes:
         label[0] = guess  # (reused: no new bytes object per digit)
         classes.write(label)
     if i % 1000 == 0:
         most = max(most, heap_used())
-elapsed = ms() - start
+elapsed = ms_since(start)
 images.close()
 labels.close()
 if classes:
