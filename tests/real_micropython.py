@@ -14,6 +14,8 @@ on most microcontrollers ("float").  The tests find the two interpreters:
 Tests that need an interpreter skip cleanly when none is found.  Unlike the
 WebAssembly build, these have exactly a firmware's module set (no
 ``itertools``), and ``-X heapsize=128K`` gives them a microcontroller's heap.
+:func:`frozen` builds one of them again with tinynet frozen in, from the
+manifest that ``python -m tinynet board --freeze`` writes.
 """
 
 import os
