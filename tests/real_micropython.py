@@ -118,11 +118,14 @@ def frozen(name, manifest):
     """Return an interpreter built from the sources of build ``name`` with
     ``manifest`` (written by ``python -m tinynet board --freeze``) frozen
     in, as a firmware with tinynet in its flash; skip without build ``name``
-    or its sources.  Built once per name and manifest in a session, into
-    ``build-NAME-frozen`` beside it (a minute the first time, seconds after)."""
-    key = name, os.path.abspath(str(manifest))
-    if key in _frozen:
-        return _frozen[key]
+    or its sources.  Built into ``build-NAME-frozen`` beside it (a minute the
+    first time, seconds after), again whenever another manifest is asked
+    for; a failed build fails every later call for ``name`` without a retry."""
+    manifest = os.path.abspath(str(manifest))
+    built_from, result = _frozen.get(name, (None, None))
+    if built_from == manifest:
+        assert not isinstance(result, AssertionError), str(result)
+        return result
     unix = os.path.dirname(os.path.dirname(interpreter(name)))
     if not os.path.isfile(os.path.join(unix, "Makefile")) or shutil.which("make") is None:
         pytest.skip("the sources of the %s build are not beside it" % name)
@@ -142,17 +145,23 @@ def frozen(name, manifest):
         # submodule, which this one does not use: point it at an empty stand-in.
         open(os.path.join(no_lib, "README.md"), "w").close()
         flags = ["VARIANT=standard", "BUILD=build-%s-frozen" % name,
-                 "FROZEN_MANIFEST=" + os.path.abspath(str(manifest)), "MPY_LIB_DIR=" + no_lib,
+                 "FROZEN_MANIFEST=" + manifest, "MPY_LIB_DIR=" + no_lib,
                  "MICROPY_PY_BTREE=0", "MICROPY_PY_FFI=0", "MICROPY_PY_SSL=0",
                  "MICROPY_SSL_AXTLS=0", "MICROPY_SSL_MBEDTLS=0"]
         if name.endswith("32bit"):
             flags.append("MICROPY_FORCE_32BIT=1")
         if name.startswith("float"):
             flags.append("CFLAGS_EXTRA=-DMICROPY_FLOAT_IMPL=MICROPY_FLOAT_IMPL_FLOAT")
-        built = make(os.path.join(top, "mpy-cross")) and make(unix, *flags)
-    assert built, "the %s build with tinynet frozen in failed:\n%s" % (name, logs[-1])
-    _frozen[key] = os.path.join(unix, "build-%s-frozen" % name, "micropython")
-    return _frozen[key]
+        try:
+            built = make(os.path.join(top, "mpy-cross")) and make(unix, *flags)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            built, logs = False, [str(err)]
+    if not built:
+        _frozen[name] = manifest, AssertionError(
+            "the %s build with tinynet frozen in failed:\n%s" % (name, logs[-1]))
+        raise _frozen[name][1]
+    _frozen[name] = manifest, os.path.join(unix, "build-%s-frozen" % name, "micropython")
+    return _frozen[name][1]
 
 
 def run_path(path, script, cwd, heap, timeout=600):

@@ -135,6 +135,8 @@ def frozen_runs(board):
             paths[build] = mp.frozen(build, board["manifest"])
         except AssertionError as err:  # reported by that build's test
             paths[build] = err
+        except pytest.skip.Exception:  # (no sources beside it) that build's test skips
+            pass
     started = {}
     for build, path in paths.items():
         if isinstance(path, str):
@@ -156,6 +158,8 @@ def test_all_10000_test_digits_with_tinynet_frozen_into_the_firmware(board, runs
     the 64-bit builds too, and the same classes, digit for digit, as with
     the .mpy files."""
     mp.interpreter(build)
+    if build not in frozen_runs:
+        pytest.skip("the sources of the %s build are not beside it" % build)
     out, status = frozen_runs[build]
     assert status == 0, out
     found = re.search(r"(\d+) of 10000 right", out)

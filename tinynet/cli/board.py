@@ -23,6 +23,7 @@ run from flash, so the heap holds only the model and the data, which on a
 """
 
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -108,8 +109,9 @@ def write_library(lib, mpy=None, package=PACKAGE):
 
 MANIFEST = """\
 # A MicroPython manifest that freezes tinynet into a firmware image, written by
-# `python -m tinynet board --freeze`.  Build the firmware with it, e.g. for a
-# Raspberry Pi Pico, from a MicroPython source tree:
+# `python -m tinynet board --freeze` (the path below is where it was written).
+# Build the firmware with it, e.g. for a Raspberry Pi Pico, from a MicroPython
+# source tree:
 #
 #     make -C ports/rp2 BOARD=RPI_PICO FROZEN_MANIFEST=%(path)s
 #
@@ -126,7 +128,7 @@ def write_manifest(directory):
     """Write ``directory``/manifest.py, which freezes ``directory``/lib/tinynet;
     return its path and size."""
     path = os.path.join(directory, "manifest.py")
-    data = (MANIFEST % {"path": os.path.abspath(path)}).encode()
+    data = (MANIFEST % {"path": shlex.quote(os.path.abspath(path))}).encode()
     _write(path, data)
     return path, len(data)
 
@@ -183,6 +185,7 @@ def cmd_board(args):
         if args.freeze:
             print("manifest: %s (%s bytes); build a firmware with FROZEN_MANIFEST=%s, "
                   "then copy only %s to the board" % (
-                      os.path.basename(manifest[0]), format(manifest[1], ","), manifest[0], name))
+                      os.path.basename(manifest[0]), format(manifest[1], ","),
+                      shlex.quote(manifest[0]), name))
         print("on the board: import tinynet; model = tinynet.load(%r); model.classify(x)" % name)
     return 0
