@@ -220,10 +220,11 @@ def tests_for(module, root):
 def copy_tree(dest):
     """The whole working tree but git's and the caches' files (the README
     test reads tox.ini and benchmarks/, for instance)."""
-    ignore = shutil.ignore_patterns(".git", ".tox", "__pycache__", "*.pyc", "build", "dist",
-                                    "*.egg-info", ".pytest_cache", "node_modules")
+    skipped = (".git", ".tox", "__pycache__", "build", "dist", ".pytest_cache", "node_modules",
+               ".mypy_cache", ".hypothesis")
+    ignore = shutil.ignore_patterns("*.pyc", "*.egg-info", *skipped)
     for name in sorted(os.listdir(ROOT)):
-        if name in (".git", ".tox", "build", "dist", ".pytest_cache") or name.endswith(".egg-info"):
+        if name in skipped or name.endswith(".egg-info"):
             continue
         if os.path.isdir(os.path.join(ROOT, name)):
             shutil.copytree(os.path.join(ROOT, name), os.path.join(dest, name), ignore=ignore)
