@@ -267,8 +267,8 @@ def _safe_exp(x):
     try:
         return exp(x)
     except (OverflowError, ValueError):  # MicroPython raises ValueError
-        # (x is never 0 here, since exp(0) cannot overflow: > and >= agree)
-        return _INF if x > 0 else 0.0  # pragma: no mutate
+        positive = x > 0  # pragma: no mutate (x is never 0 here: exp(0) cannot overflow)
+        return _INF if positive else 0.0
 
 
 def _safe_log(x):
@@ -344,8 +344,7 @@ def quiet():
 def _sigmoid1(z):
     # Branch on the sign so exp only ever sees a number <= 0 and cannot
     # overflow (CPython raises OverflowError there, MicroPython ValueError).
-    # Both branches are the same function; only large |z| needs the right one.
-    if z >= 0.0:  # pragma: no mutate
+    if z >= 0.0:
         return 1.0 / (1.0 + exp(-z))
     e = exp(z)
     return e / (1.0 + e)

@@ -20,8 +20,8 @@ so the two hot kernels also have a plain-loop form, used on PyPy, and on
 MicroPython too: it has no ``operator`` module, so ``map`` there calls a
 Python function per element, slower than the loop itself, and the loops
 update the weight rows in place instead of making a new row per input, which
-a board's small heap feels (a 16-16-4 network trains in 40% less time and a
-few KB less heap).  benchmarks/bench_pure.py measures the idioms against
+a board's small heap feels (a 16-16-4 network trains in 40% less time and
+4 to 9 KB less heap).  benchmarks/bench_pure.py measures the idioms against
 each other.
 """
 
