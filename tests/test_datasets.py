@@ -78,6 +78,7 @@ BAD_CSV = [
     ("label,1x1,1x2,2x1,2x2\n3,0,255,51\n", r"f.csv:2: expected 5 values, got 4"),
     ("3,0,255,51,102\n9,1,2,3,4,5\n", r"f.csv:2: expected 5 values, got 6"),
     ("3,0,255\n", r"f.csv:1: expected 5 values per row"),
+    ("3,0,255,51,102\n7\n", r"f.csv:2: expected 5 values, got 1"),
     ("label,1x1,1x2,2x1,2x2\n3,0,x7,51,102\n", r"f.csv:2: column 3 \(1x2\): pixel 'x7' is not an integer"),
     ("3,0,2.5,51,102\n", r"f.csv:1: column 3: pixel '2.5' is not an integer"),
     ("label,1x1,1x2,2x1,2x2\n3,0,255,51,102\n10,0,0,0,0\n", r"f.csv:3: column 1 \(label\): label 10 is outside 0..9"),
@@ -108,6 +109,72 @@ def test_an_error_deep_in_a_big_file_names_its_line(tmp_path):
     text = csv_text("label,a,b,c,d", rows=rows).replace("\n7,", "\n7,x", 1)
     with pytest.raises(TinynetError, match=r"f.csv:9: column 2 \(a\): pixel 'x7' is not an integer"):
         load_csv(write(tmp_path / "f.csv", text), pixels=PIX)
+
+
+
+def read_pure(path, pixels=PIX):
+    """What the pure backend's reader makes of ``path``: its pixels and
+    labels, or its error message."""
+    import tinynet
+
+    tinynet.set_backend("python")
+    try:
+        X, labels = load_csv(path, pixels=pixels)
+        return bytes(X.pixels), labels
+    except TinynetError as err:
+        return "error: %s" % err
+    finally:
+        tinynet.set_backend(None)
+
+
+@pytest.mark.parametrize("labels", [False, True])
+def test_one_value_per_row_is_read_as_itself(tmp_path, labels):
+    # One field is the case where itemgetter returns it bare, not in a tuple.
+    rows = [(3, [5]), (9, [7]), (0, [200])]
+    got = read_pure(write(tmp_path / "f.csv", csv_text(rows=rows, labels=labels)), pixels=1)
+    assert got == (bytes([5, 7, 200]), [3, 9, 0] if labels else None)
+
+
+def test_a_z_in_the_file_is_refused_not_read_as_a_run_of_zeros(tmp_path):
+    # The fast route spells eight "0" fields as "z": a "z" of the file's own
+    # plus eight zeros would add up to a full row of 16 pixels.
+    text = csv_text(rows=[(3, [1] * 16)]) + "3,z" + ",0" * 8 + "\n"
+    got = read_pure(write(tmp_path / "f.csv", text), pixels=16)
+    assert got == "error: %s:2: expected 17 values, got 10" % (tmp_path / "f.csv")
+
+
+def test_the_fast_route_reads_what_the_csv_module_reads(tmp_path, monkeypatch):
+    """Rows with runs of zeros of every length, then damaged at random: the
+    fast route (split, runs of zeros, one lookup per field) gives the same
+    pixels, labels or error as the careful route (the csv module, every
+    line), which an empty lookup table forces."""
+    import random
+
+    from tinynet.datasets import csvfile
+
+    rng = random.Random(29)
+    alphabet = b"0z,\n\r +-\"9"
+    accepted = 0
+    for trial in range(300):
+        rows = []
+        for _ in range(4):
+            pixels = []
+            while len(pixels) < 24:
+                pixels += [0] * rng.choice((0, 1, 7, 8, 9, 16, 17)) + [rng.randrange(256)]
+            rows.append((rng.randrange(10), pixels[:24]))
+        data = bytearray(csv_text("label" + ",p" * 24, rows=rows).encode())
+        for _ in range(rng.choice((0, 1, 1, 2))):
+            at = rng.randrange(len(data))
+            byte = alphabet[rng.randrange(len(alphabet))]
+            data[at:at + rng.choice((0, 1))] = bytes([byte])  # insert or replace
+        path = tmp_path / ("f%d.csv" % trial)
+        path.write_bytes(bytes(data))
+        fast = read_pure(path, pixels=24)
+        with monkeypatch.context() as m:
+            m.setattr(csvfile, "_BYTE_OF_FIELD", {})
+            assert read_pure(path, pixels=24) == fast, bytes(data)
+        accepted += not isinstance(fast, str)
+    assert 100 < accepted < 300  # both outcomes are tested
 
 
 # === Images ===
