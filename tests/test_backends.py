@@ -98,6 +98,25 @@ def test_products_skip_columns_that_are_zero_in_every_row(backend):
     assert ops.tolist(w) == [b[0], [3.5, 4.0, 4.5], [12.0, 10.0, 11.0], [10.0, 10.0, 10.0], b[4]]
 
 
+def test_products_skip_inner_columns_that_are_zero_in_every_row(backend):
+    # Columns 0, 4 and 8 are zero in both rows, as the pixels at the ends of
+    # each row of pixels are in a batch of MNIST images: the rows of b that
+    # they meet (inf and nan here) take no part, inside the span too.
+    ops = get_backend(backend)
+    inf, nan = math.inf, math.nan
+    a = [[0.0, 1.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0],
+         [0.0, 0.0, 3.0, 4.0, 0.0, 0.0, 5.0, 6.0, 0.0]]
+    b = [[inf, 1.0], [1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [nan, -inf], [7.0, 8.0], [9.0, 10.0],
+         [11.0, 12.0], [-inf, inf]]
+    assert ops.tolist(ops.matmul(ops.asarray(a), ops.asarray(b))) == [[15.0, 18.0], [140.0, 158.0]]
+    w = ops.asarray(b)
+    ops.add_outer_(w, ops.asarray(a), ops.asarray([[1.0, 2.0], [0.5, 0.0]]), 2.0)
+    got = ops.tolist(w)
+    assert got[1:4] + got[5:8] == [[3.0, 6.0], [6.0, 4.0], [9.0, 6.0], [11.0, 16.0], [14.0, 10.0],
+                                   [17.0, 12.0]]
+    assert got[0] == b[0] and got[8] == b[8] and math.isnan(got[4][0]) and got[4][1] == -inf
+
+
 def test_elementwise_with_broadcasting(backend):
     ops = get_backend(backend)
     a, row = ops.asarray(A), ops.asarray(ROW)

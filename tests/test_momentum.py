@@ -12,14 +12,19 @@ from tinynet.backends import get_backend
 from conftest import INSTALLED
 
 
-def batch(rows, cols, density, seed, edge_zeros=0):
+def batch(rows, cols, density, seed, edge_zeros=0, every=0):
+    """Random rows; the first and last ``edge_zeros`` columns, and every
+    ``every``-th one, zero in every row (as pixels at an image's border, and
+    at the ends of its rows of pixels, are in a batch of MNIST images)."""
     rng = random.Random(seed)
     out = [[rng.uniform(-1, 1) if rng.random() < density else 0.0 for _ in range(cols)]
            for _ in range(rows)]
-    for row in out:  # columns that are zero in every row, as at an image's border
+    for row in out:
         row[:edge_zeros] = [0.0] * edge_zeros
         if edge_zeros:
             row[-edge_zeros:] = [0.0] * edge_zeros
+        if every:
+            row[::every] = [0.0] * len(row[::every])
     return out
 
 
@@ -32,13 +37,15 @@ def plain_momentum(ops, w, v, a, d, alpha, mu, decay):
     return ops.add_(w, v)
 
 
-CASES = [  # rows of a, its columns (w's rows), w's columns, density, edge zeros
-    (8, 20, 6, 0.5, 3),
-    (8, 20, 6, 1.0, 0),
-    (1, 30, 5, 0.2, 0),  # one mostly-zero sample: the sparse-row path
-    (1, 30, 5, 0.9, 0),
-    (5, 12, 4, 0.0, 0),  # all zero: the gradient adds nothing
-    (3, 9, 300, 0.7, 2),  # wide rows: a block is a row or two
+CASES = [  # rows of a, its columns (w's rows), w's columns, density, edge zeros, every
+    (8, 20, 6, 0.5, 3, 0),
+    (8, 20, 6, 1.0, 0, 0),
+    (1, 30, 5, 0.2, 0, 0),  # one mostly-zero sample: the sparse-row path
+    (1, 30, 5, 0.9, 0, 0),
+    (5, 12, 4, 0.0, 0, 0),  # all zero: the gradient adds nothing
+    (3, 9, 300, 0.7, 2, 0),  # wide rows: a block is a row or two
+    (6, 40, 5, 1.0, 2, 3),  # a zero column in three: runs of two rows, across blocks
+    (6, 40, 5, 1.0, 1, 13),  # a few zero columns inside: the span, zeros and all
 ]
 
 
@@ -47,7 +54,7 @@ CASES = [  # rows of a, its columns (w's rows), w's columns, density, edge zeros
 @pytest.mark.parametrize("case", CASES)
 def test_fused_momentum_equals_its_definition_bit_for_bit(backend, case, decay, monkeypatch):
     ops = get_backend(backend)
-    n, n_in, n_out, density, edges = case
+    n, n_in, n_out, density, edges, every = case
     if backend == "numpy":  # small blocks, so blocks cut through the gradient's rows
         monkeypatch.setattr(ops, "BLOCK_BYTES", 3 * n_out * 8)
     dtypes = [None, "float32"] if backend == "numpy" else [None]
@@ -56,7 +63,7 @@ def test_fused_momentum_equals_its_definition_bit_for_bit(backend, case, decay, 
         v0 = ops.asarray(batch(n_in, n_out, 1.0, 2), dtype)
         w1, v1, w2, v2 = (ops.copy(x) for x in (w0, v0, w0, v0))
         for step in range(3):
-            a = ops.asarray(batch(n, n_in, density, 10 + step, edges), dtype)
+            a = ops.asarray(batch(n, n_in, density, 10 + step, edges, every), dtype)
             d = ops.asarray(batch(n, n_out, 1.0, 20 + step), dtype)
             assert ops.momentum_(w1, v1, a, d, -0.05, 0.9, decay) is w1
             plain_momentum(ops, w2, v2, a, d, -0.05, 0.9, decay)

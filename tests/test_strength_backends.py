@@ -54,6 +54,50 @@ def test_the_python_backend_computes_in_float64_only():
 
 
 @needs_numpy
+def test_numpy_products_keep_the_columns_in_use():
+    import numpy as np
+    from tinynet.backends import numpy_backend
+
+    runs = numpy_backend._runs
+    assert runs(np.array([0, 1, 2, 5, 6])) == [(0, 3), (5, 7)]
+    assert runs(np.array([4])) == [(4, 5)] and runs(np.array([], dtype=np.intp)) == []
+    assert runs(np.array([1, 3, 4, 5, 9])) == [(1, 2), (3, 6), (9, 10)]
+
+    def kept(row):  # the columns kept of a batch of two rows with these zeros
+        a = np.array([row, row], dtype=float)
+        found = numpy_backend._kept(a)
+        return found.tolist() if isinstance(found, np.ndarray) else found
+
+    assert kept([1, 0, 1]) == slice(None)  # edge columns non-zero: all, unchecked
+    assert kept([0, 0, 0, 0]) == slice(0, 0)
+    assert kept([0, 1, 1, 0]) == slice(1, 3)  # the span, a view
+    # One zero column in a span of 20 (5%) keeps the span; one in 10 (10%,
+    # GATHER_SHARE) and more leave them out.
+    assert kept([0] + [1] * 9 + [0] + [1] * 10 + [0]) == slice(1, 21)
+    assert kept([0] + [1] * 4 + [0] + [1] * 5 + [0]) == [1, 2, 3, 4, 6, 7, 8, 9, 10]
+    assert kept([0, 1, 0, 0, 1, 0]) == [1, 4]
+
+
+@needs_numpy
+def test_numpy_momentum_equals_the_formula_with_gaps_across_blocks(monkeypatch):
+    import numpy as np
+    from tinynet.backends import numpy_backend
+
+    monkeypatch.setattr(numpy_backend, "BLOCK_BYTES", 3 * 4 * 8)  # blocks of 3 rows
+    rng = np.random.default_rng(5)
+    zero = np.zeros(30, bool)
+    zero[[0, 1, 4, 5, 6, 9, 13, 14, 17, 20, 21, 22, 23, 27, 29]] = True  # runs of 1 to 3
+    for decay in (0.0, -0.01):
+        w, v = rng.uniform(-1, 1, (30, 4)), rng.uniform(-1, 1, (30, 4))
+        a, d = rng.uniform(0.1, 1, (5, 30)) * ~zero, rng.uniform(-1, 1, (5, 4))
+        v_want = 0.9 * v - 0.1 * a.T @ d + decay * w
+        w_want = w + v_want
+        numpy_backend.momentum_(w, v, a, d, -0.1, 0.9, decay)
+        assert np.allclose(v, v_want, rtol=0, atol=1e-14)
+        assert np.allclose(w, w_want, rtol=0, atol=1e-14)
+
+
+@needs_numpy
 def test_numpy_products_skip_zero_edge_columns_exactly():
     import numpy as np
     from tinynet.backends import numpy_backend
