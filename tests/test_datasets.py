@@ -84,6 +84,7 @@ BAD_CSV = [
     ("label,1x1,1x2,2x1,2x2\n3,0,255,51,102\n10,0,0,0,0\n", r"f.csv:3: column 1 \(label\): label 10 is outside 0..9"),
     ("3,0,256,51,102\n", r"f.csv:1: column 3: pixel 256 is outside 0..255"),
     ("3,0,-1,51,102\n", r"f.csv:1: column 3: pixel -1 is outside 0..255"),
+    ("9,0,256,51,102\n", r"f.csv:1: column 3: pixel 256 is outside 0..255"),  # 9 is a label
     ("", r"f.csv: the file is empty"),
     ("\n\n", r"f.csv: the file is empty"),
     ("label,1x1,1x2,2x1,2x2\n", r"f.csv: has a header but no rows"),

@@ -5,6 +5,7 @@ TinynetError naming it."""
 
 import gzip
 import os
+import re
 import struct
 
 import pytest
@@ -178,7 +179,7 @@ def test_a_broken_gzip_csv_names_the_file_and_line(tmp_path, damage):
     one_line_error(cli("train", path, "--epochs", "1", "--out", tmp_path / "m.pkl"), path)
 
 
-@pytest.mark.parametrize("cell", ["2_5", "\u00b2", "\u0665", "\uff17", "1e2", "0x1", " ", "+-1"])
+@pytest.mark.parametrize("cell", ["2_5", "\u00b2", "\u0665", "\uff17", "1e2", "0x1", "0X10", " ", "+-1"])
 def test_csv_cells_are_ascii_digits_only(tmp_path, cell):
     path = tmp_path / "odd.csv"
     row = ["0"] * 5
@@ -187,6 +188,28 @@ def test_csv_cells_are_ascii_digits_only(tmp_path, cell):
     with pytest.raises(TinynetError) as err:
         datasets.load_csv(path, pixels=5)
     assert "%s:1:" % path in str(err.value)
+
+
+def test_a_wide_images_line_may_spell_each_field_in_16_bytes(tmp_path):
+    # Past 65,535 pixels the line limit is 16 bytes a field (label included),
+    # not 1 MB: the longest line is read, one byte more is refused unread.
+    pixels = 70000
+    limit = 16 * (pixels + 1)
+    pad = limit - len("3," + ",".join(["7"] * pixels) + "\n")
+    for extra, readable in ((0, True), (1, False)):
+        path = tmp_path / ("wide%d.csv" % extra)
+        # the padding as leading zeros, spread out: the csv module caps a field's size
+        zeros, more = divmod(pad + extra, pixels)
+        cells = ["0" * (zeros + (i < more)) + "7" for i in range(pixels)]
+        path.write_bytes(("3," + ",".join(cells) + "\n").encode("ascii"))
+        assert path.stat().st_size == limit + extra
+        if readable:
+            X, labels = datasets.load_csv(path, pixels=pixels)
+            assert labels == [3] and bytes(X.row_bytes(0)) == bytes([7] * pixels)
+        else:
+            with pytest.raises(TinynetError, match="%s:1: a line longer than 1,120,016 bytes"
+                               % re.escape(str(path))):
+                datasets.load_csv(path, pixels=pixels)
 
 
 def test_csv_cells_spelled_long_are_read(tmp_path):

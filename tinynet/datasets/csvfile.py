@@ -213,7 +213,8 @@ def _bad_value(path, line_no, row, has_label, header):
         if not is_label and not 0 <= value <= 255:
             return TinynetError("%s:%d: column %d%s: pixel %d is outside 0..255"
                                 % (path, line_no, col + 1, name, value))
-    return TinynetError("%s:%d: bad row" % (path, line_no))
+    # Unreachable: the caller found a field that _to_int or a range refused.
+    raise AssertionError("%s:%d: no bad field found" % (path, line_no))  # pragma: no mutate
 
 
 def save_csv(path, X, labels=None, header=True):
