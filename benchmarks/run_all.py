@@ -76,7 +76,7 @@ def main():
     # At least 3 rounds everywhere (10 for the tutorial's loop); 5 for the
     # NumPy epochs, whose ratios are the closest calls.  The pure backend
     # trains on 6,000 images per round (a tenth of an epoch): enough for its
-    # ratios, in a run of about 20 minutes.
+    # ratios, in a run of about 11 minutes on 2 cores.
     repeats = ["--repeats", "3"]
     numpy_args = ["--repeats", "3" if args.quick else "5", "--sizes", "1250", "--accuracy",
                   "--images", str(args.numpy_images)]
