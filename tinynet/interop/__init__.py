@@ -93,17 +93,25 @@ def load(path, activation=None, output=None, loss=None, backend=None):
 
     path = fspath(path)
     data = read_limited(path, MAX_FILE_BYTES, "model file to import")
-    if safetensors_file.looks_like(data):
+    suffix = str(path).lower().rpartition(".")[2]
+    if data[:1] == b"\x80" or data[:4] == b"PK\x03\x04":
+        raise TinynetError(
+            "%s: a %s, not a safetensors or ONNX file: tinynet never opens a PyTorch .pt/.pth "
+            "file (a pickle, which can run code when loaded); in PyTorch, save the state_dict "
+            "as safetensors: from safetensors.torch import save_file; save_file(model."
+            "state_dict(), 'model.safetensors')%s" % (
+                path, "pickle" if data[:1] == b"\x80" else "zip archive (as torch.save writes)",
+                " (a tinynet model needs no import: tinynet.load reads it)"
+                if data[:1] == b"\x80" else ""))
+    if data.lstrip()[:1] == b"{" or data[:4] == b"\x89TNB":
+        raise TinynetError("%s: a tinynet model, not a safetensors or ONNX file: it needs no "
+                           "import (tinynet.load reads it)" % path)
+    if safetensors_file.looks_like(data) or (suffix == "safetensors"
+                                             and not onnx_read.looks_like(data)):
         tensors, notes = safetensors_file.parse(data, path)
         found = layers.recorded(notes)
-    elif onnx_read.looks_like(data):
+    elif onnx_read.looks_like(data) or suffix == "onnx":
         tensors, found = onnx_read.parse(data, path)
-    elif data[:1] == b"\x80" or data[:4] == b"PK\x03\x04":
-        raise TinynetError(
-            "%s: a PyTorch .pt/.pth file (a pickle, which can run code when loaded) is never "
-            "opened by tinynet; in PyTorch, save the state_dict as safetensors: from "
-            "safetensors.torch import save_file; save_file(model.state_dict(), "
-            "'model.safetensors')" % path)
     else:
         raise TinynetError("%s: neither a safetensors nor an ONNX file" % path)
     return _build({n: t.shape for n, t in tensors.items()}, lambda name: tensors[name],

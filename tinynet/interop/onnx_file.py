@@ -45,7 +45,7 @@ def _node(op, inputs, outputs, name, attributes=()):
 def _initializer(name, shape, values):
     """A TensorProto of float32 values (rows flattened), as raw little-endian bytes."""
     flat = array("f")
-    for row in values if len(shape) == 2 else [values]:
+    for row in values if len(shape) >= 2 else [values]:
         flat.extend(row)
     if sys.byteorder == "big":
         flat.byteswap()

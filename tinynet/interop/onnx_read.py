@@ -24,7 +24,7 @@ from array import array
 
 from ..errors import TinynetError, shown
 from .layers import transposed
-from .protobuf import as_float, decode, ints, last, signed, text
+from .protobuf import blob, blobs, decode, integer, ints, real, string, text
 
 #: ONNX's element types read, with their sizes: FLOAT, FLOAT16, DOUBLE.
 ELEMENT_TYPES = {1: ("f", 4), 10: ("e", 2), 11: ("d", 8)}
@@ -66,26 +66,27 @@ class Initializer:
 
 def _initializer(raw, where):
     fields = decode(raw, where)
-    name = text(last(fields, 8, b""), where)
+    name = string(fields, 8, where)
     here = "%s: initializer %s" % (where, shown(name))
-    if last(fields, 14, 0) == 1:
+    if integer(fields, 14, here) == 1:
         raise TinynetError("%s is stored in another file (external data); tinynet reads "
                            "models that hold their weights" % here)
-    dims = ints(fields.get(1, []), here)
-    kind = last(fields, 2, 0)
+    dims = ints(fields, 1, here)
+    kind = integer(fields, 2, here)
     if kind not in ELEMENT_TYPES:
         raise TinynetError("%s has element type %d; tinynet reads float, float16 and double"
                            % (here, kind))
     code, size = ELEMENT_TYPES[kind]
     if 9 in fields:
-        data = last(fields, 9)
+        data = blob(fields, 9, here)
     elif kind in (1, 11) and (4 if kind == 1 else 10) in fields:
+        # packed (one run of bytes), or unpacked: one fixed-width value each
         values = fields[4 if kind == 1 else 10]
-        if any(isinstance(v, int) for v in values):  # unpacked: one fixed-width value each
-            data = b"".join(v.to_bytes(size, "little") if isinstance(v, int) else bytes(v)
-                            for v in values)
-        else:
-            data = b"".join(bytes(v) for v in values)
+        if not all(isinstance(v, memoryview) or (isinstance(v, bytes) and len(v) == size)
+                   for v in values):
+            raise TinynetError("%s: corrupt protobuf (its values are not %d-byte floats)"
+                               % (here, size))
+        data = b"".join(bytes(v) for v in values)
     else:
         data = b""
     count = 0 if 0 in dims else 1
@@ -106,11 +107,11 @@ def _attributes(values, where):
     found = {}
     for raw in values:
         fields = decode(raw, where)
-        name = text(last(fields, 1, b""), where)
+        name = string(fields, 1, where)
         if 3 in fields:
-            found[name] = signed(last(fields, 3))
+            found[name] = integer(fields, 3, where)
         elif 2 in fields:
-            found[name] = as_float(last(fields, 2))
+            found[name] = real(fields, 2, where)
         else:
             found[name] = None
     return found
@@ -123,15 +124,15 @@ def parse(data, path):
     model = decode(data, path)
     if 7 not in model:
         raise TinynetError("%s: an ONNX model with no graph" % path)
-    graph = decode(last(model, 7), path)
+    graph = decode(blob(model, 7, path), path)
     inits = {}
-    for raw in graph.get(5, []):
+    for raw in blobs(graph, 5, path):
         name, tensor = _initializer(raw, path)
         if name in inits:
             raise TinynetError("%s: two initializers are named %s" % (path, shown(name)))
         inits[name] = tensor
-    inputs = [text(last(decode(v, path), 1, b""), path) for v in graph.get(11, [])]
-    outputs = [text(last(decode(v, path), 1, b""), path) for v in graph.get(12, [])]
+    inputs = [string(decode(v, path), 1, path) for v in blobs(graph, 11, path)]
+    outputs = [string(decode(v, path), 1, path) for v in blobs(graph, 12, path)]
     data_inputs = [name for name in inputs if name not in inits]
     if len(data_inputs) != 1 or len(outputs) != 1:
         raise TinynetError("%s: the graph has %d inputs and %d outputs besides its weights; "
@@ -139,18 +140,18 @@ def parse(data, path):
                            % (path, len(data_inputs), len(outputs)))
     tensors, functions = {}, []
     current = data_inputs[0]
-    for number, raw in enumerate(graph.get(1, [])):
+    for number, raw in enumerate(blobs(graph, 1, path)):
         node = decode(raw, path)
-        op = text(last(node, 4, b""), path)
+        op = string(node, 4, path)
         here = "%s: node %d (%s)" % (path, number, shown(op))
-        node_inputs = [text(v, path) for v in node.get(1, [])]
-        node_outputs = [text(v, path) for v in node.get(2, [])]
+        node_inputs = [text(v, here) for v in blobs(node, 1, here)]
+        node_outputs = [text(v, here) for v in blobs(node, 2, here)]
         if current not in node_inputs[:1 if op != "Add" else 2] or len(node_outputs) != 1:
             raise TinynetError("%s does not continue the chain from %s; tinynet reads a graph "
                                "of dense layers one after another" % (here, shown(current)))
         others = [name for name in node_inputs if name != current]
         layer = len(functions)
-        attributes = _attributes(node.get(5, []), here)
+        attributes = _attributes(blobs(node, 5, here), here)
         if op in ("Gemm", "MatMul"):
             if op == "Gemm" and (attributes.get("transA", 0) or attributes.get("alpha", 1.0) != 1
                                  or attributes.get("beta", 1.0) != 1):
@@ -209,9 +210,9 @@ def _functions(functions, model, path):
         raise TinynetError("%s: the last layer ends in %s; tinynet's output is Softmax, Sigmoid "
                            "or nothing (linear)" % (path, final))
     notes = {}
-    for raw in model.get(14, []):
+    for raw in blobs(model, 14, path):
         entry = decode(raw, path)
-        notes[text(last(entry, 1, b""), path)] = text(last(entry, 2, b""), path)
+        notes[string(entry, 1, path)] = string(entry, 2, path)
     found = {"output": OUTPUT_OPS.get(final, "linear")}
     if hidden:
         found["activation"] = HIDDEN_OPS[hidden.pop()]

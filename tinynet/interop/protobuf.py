@@ -14,8 +14,8 @@ and 4, long deprecated: refused), no unknown-field round trip.
 
 >>> message = int_field(1, 7) + string_field(2, "tinynet") + int_field(3, -1)
 >>> fields = decode(message)
->>> fields[1], bytes(fields[2][0]), signed(fields[3][0])
-([7], b'tinynet', -1)
+>>> fields[1], string(fields, 2, "<doctest>"), integer(fields, 3, "<doctest>")
+([7], 'tinynet', -1)
 """
 
 import struct
@@ -89,11 +89,11 @@ def _read_varint(data, pos, end, where):
 def decode(data, where="<bytes>"):
     """Return the fields of the message ``data`` as ``{field number: [values]}``.
 
-    Varints and fixed-width values become ints (unsigned: see :func:`signed`
-    and :func:`as_float`); length-delimited ones become memoryviews into
-    ``data``, decoded further only when asked for.  A length or number that
-    runs past the end, or a wire type this decoder does not read, raises a
-    :class:`TinynetError` naming ``where``.
+    A varint becomes an int (unsigned: see :func:`signed`), a fixed-width
+    value its 4 or 8 bytes (``bytes``), a length-delimited one a memoryview
+    into ``data``, decoded further only when asked for.  A length or number
+    that runs past the end, or a wire type this decoder does not read,
+    raises a :class:`TinynetError` naming ``where``.
     """
     data = memoryview(data)
     fields, pos, end = {}, 0, len(data)
@@ -109,7 +109,7 @@ def decode(data, where="<bytes>"):
             if pos + width > end:
                 raise TinynetError("%s: truncated protobuf (a fixed-width value runs past the "
                                    "end)" % where)
-            value = int.from_bytes(data[pos:pos + width], "little")
+            value = bytes(data[pos:pos + width])
             pos += width
         elif wire == 2:
             length, pos = _read_varint(data, pos, end, where)
@@ -130,36 +130,71 @@ def signed(n):
     return n - (1 << 64) if n >= 1 << 63 else n
 
 
-def as_float(n):
-    """Return the fixed32 ``n`` read as a float."""
-    return struct.unpack("<f", n.to_bytes(4, "little"))[0]
+def _wrong(field, where, what):
+    return TinynetError("%s: corrupt protobuf (field %d is not %s)" % (where, field, what))
+
+
+def integer(fields, field, where, default=0):
+    """Return the last value of the int field ``field`` (protobuf's rule for
+    a scalar written more than once), as a signed int64, or ``default``."""
+    values = fields.get(field)
+    if not values:
+        return default
+    if not isinstance(values[-1], int):
+        raise _wrong(field, where, "a number")
+    return signed(values[-1])
+
+
+def real(fields, field, where, default=0.0):
+    """Return the last value of the float (fixed32) field ``field``."""
+    values = fields.get(field)
+    if not values:
+        return default
+    if not isinstance(values[-1], bytes) or len(values[-1]) != 4:
+        raise _wrong(field, where, "a float")
+    return struct.unpack("<f", values[-1])[0]
+
+
+def blobs(fields, field, where):
+    """Return every value of the length-delimited field ``field`` (bytes,
+    strings, messages), as memoryviews."""
+    values = fields.get(field, [])
+    if not all(isinstance(v, memoryview) for v in values):
+        raise _wrong(field, where, "bytes or a message")
+    return values
+
+
+def blob(fields, field, where, default=b""):
+    """Return the last value of the length-delimited field ``field``."""
+    values = blobs(fields, field, where)
+    return values[-1] if values else memoryview(default)
 
 
 def text(value, where):
-    """Return the string field ``value`` (a memoryview) as str."""
+    """Return the string ``value`` (a memoryview) as str."""
     try:
         return bytes(value).decode("utf-8")
-    except (UnicodeError, TypeError):
+    except UnicodeError:
         raise TinynetError("%s: a protobuf string that is not UTF-8 text" % where) from None
 
 
-def ints(values, where):
-    """Return a repeated int64 field as a list of ints: written packed (one
-    length-delimited run) or one varint each; both forms are legal."""
+def string(fields, field, where, default=""):
+    """Return the last value of the string field ``field``, or ``default``."""
+    return text(blob(fields, field, where), where) if field in fields else default
+
+
+def ints(fields, field, where):
+    """Return the repeated int64 field ``field`` as a list of ints: written
+    packed (one length-delimited run) or one varint each; both are legal."""
     found = []
-    for value in values:
+    for value in fields.get(field, []):
         if isinstance(value, int):
             found.append(signed(value))
-            continue
-        pos, end = 0, len(value)
-        while pos < end:
-            n, pos = _read_varint(value, pos, end, where)
-            found.append(signed(n))
+        elif isinstance(value, memoryview):
+            pos, end = 0, len(value)
+            while pos < end:
+                n, pos = _read_varint(value, pos, end, where)
+                found.append(signed(n))
+        else:
+            raise _wrong(field, where, "a list of ints")
     return found
-
-
-def last(fields, number, default=None):
-    """Return the last value of field ``number`` (protobuf's rule for a
-    repeated scalar field that is not repeated), or ``default``."""
-    values = fields.get(number)
-    return values[-1] if values else default
