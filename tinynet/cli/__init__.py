@@ -1,7 +1,8 @@
 """The tinynet command line: ``python -m tinynet COMMAND ...`` (or ``tinynet``).
 
 Commands: mnist (train a digit classifier end to end), train, evaluate,
-predict, convert, show, gradcheck, board.  ``python -m tinynet COMMAND --help``
+predict, convert, show, gradcheck, board, export and import (to and from
+PyTorch and ONNX).  ``python -m tinynet COMMAND --help``
 explains each.  Mistakes (a bad path, option or file) get one line on stderr
 and exit status 1 (2 for a bad command line), never a traceback.
 """
@@ -14,7 +15,7 @@ from ..backends import BACKENDS
 from ..errors import TinynetError
 from ..losses import LOSSES
 from ..optim import OPTIMIZERS
-from . import board
+from . import board, interop
 from .commands import (cmd_convert, cmd_evaluate, cmd_gradcheck, cmd_mnist, cmd_predict,
                        cmd_show, cmd_train)
 
@@ -27,6 +28,8 @@ EXAMPLES = """examples:
   python -m tinynet convert train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz mnist_train.csv
   python -m tinynet show m.pkl
   python -m tinynet gradcheck --layers 4,5,3 --activation tanh
+  python -m tinynet export m.pkl m.onnx        for ONNX Runtime (or m.safetensors, for PyTorch)
+  python -m tinynet import m.safetensors m.pkl --activation relu --output softmax
 """
 
 
@@ -175,6 +178,7 @@ def build_parser():
     p.set_defaults(run=cmd_gradcheck)
 
     board.add_parser(sub)
+    interop.add_parsers(sub)
     return parser
 
 
