@@ -1,5 +1,5 @@
 """Fuzzing the readers: random and mutated bytes fed to model loading, IDX and
-CSV reading.  Only a TinynetError or ValueError (or FileNotFoundError: never
+CSV reading, and the safetensors and ONNX import (tinynet.interop).  Only a TinynetError or ValueError (or FileNotFoundError: never
 here) may come out, quickly; and a long run in a child process under a
 memory cap shows that none of it needs much memory.
 
@@ -20,7 +20,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 import tinynet  # noqa: E402
-from tinynet import DNN, datasets  # noqa: E402
+from tinynet import DNN, datasets, interop  # noqa: E402
 
 from hardening_util import run_bounded  # noqa: E402
 
@@ -42,10 +42,24 @@ def _seeds():
     rows = ["label," + ",".join("p%d" % i for i in range(784))]
     rows += ["%d,%s" % (y[i], ",".join(map(str, X.row_bytes(i)))) for i in range(3)]
     csv = ("\n".join(rows) + "\n").encode()
+    tmp = tempfile.mkdtemp()
+    try:
+        for name in ("m.safetensors", "m.onnx"):
+            interop.export(DNN([4, 3, 2], activation="tanh", seed=1, backend="python"),
+                           os.path.join(tmp, name))
+        with open(os.path.join(tmp, "m.safetensors"), "rb") as f:
+            safetensors = f.read()
+        with open(os.path.join(tmp, "m.onnx"), "rb") as f:
+            onnx = f.read()
+    finally:
+        for name in os.listdir(tmp):
+            os.unlink(os.path.join(tmp, name))
+        os.rmdir(tmp)
     return {
         "model": [pickle.dumps(payload, protocol=p) for p in (2, 4)] + [json.dumps(payload).encode()],
         "idx": [idx, labels, gzip.compress(idx, mtime=0)],
         "csv": [csv, gzip.compress(csv, mtime=0)],
+        "safetensors": [safetensors], "onnx": [onnx],
     }
 
 
@@ -68,7 +82,12 @@ def read_any(path):
     datasets.load(path)
 
 
-READERS = {"model": [read_model], "idx": [read_idx, read_any], "csv": [read_csv, read_any]}
+def read_interop(path):
+    interop.load(path, backend="python")
+
+
+READERS = {"model": [read_model], "idx": [read_idx, read_any], "csv": [read_csv, read_any],
+           "safetensors": [read_interop], "onnx": [read_interop]}
 
 
 def mutate(data, rng):

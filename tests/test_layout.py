@@ -13,7 +13,7 @@ from conftest import ROOT
 from tinynet.cli.board import core_files
 
 PACKAGE = os.path.join(ROOT, "tinynet")
-DESKTOP = ("tinynet.datasets", "tinynet.cli", "tinynet.plots", "tinynet.__main__")
+DESKTOP = ("tinynet.datasets", "tinynet.cli", "tinynet.plots", "tinynet.interop", "tinynet.__main__")
 MAX_LINES = 350
 
 
@@ -68,7 +68,7 @@ def test_the_core_is_every_top_level_module_and_the_pure_backends():
     core = core_files()
     assert "dnn.py" in core and "backends/python_backend.py" in core
     assert "backends/numpy_backend.py" not in core and "__main__.py" not in core
-    assert not any(f.startswith(("datasets/", "cli/", "plots/")) for f in core)
+    assert not any(f.startswith(("datasets/", "cli/", "plots/", "interop/")) for f in core)
 
 
 @pytest.mark.parametrize("relative", core_files())
