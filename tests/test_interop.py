@@ -392,6 +392,19 @@ def test_a_file_of_another_kind_is_named_for_what_it_is(tmp_path, data, message)
         interop.load(path)
 
 
+def test_a_header_of_128_bytes_is_not_taken_for_a_pickle(tmp_path):
+    """A header length of 128 makes the file start with 0x80, as a pickle does."""
+    entries = valid_header()
+    del entries["__metadata__"]
+    header = json.dumps(entries, separators=(",", ":")).encode()
+    assert len(header) <= 128
+    header += b" " * (128 - len(header))
+    path = tmp_path / "m.bin"  # no suffix to go by
+    path.write_bytes(struct.pack("<Q", 128) + header + BODY)
+    assert path.read_bytes()[:1] == b"\x80"
+    assert interop.load(path, output="linear").sizes == [3, 2]
+
+
 def test_a_deeply_nested_header_is_refused(tmp_path):
     text = b"{" + b'"a":[' * 100000 + b"]" * 100000 + b"}"
     path = tmp_path / "deep.safetensors"

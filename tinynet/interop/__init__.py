@@ -94,7 +94,12 @@ def load(path, activation=None, output=None, loss=None, backend=None):
     path = fspath(path)
     data = read_limited(path, MAX_FILE_BYTES, "model file to import")
     suffix = str(path).lower().rpartition(".")[2]
-    if data[:1] == b"\x80" or data[:4] == b"PK\x03\x04":
+    # (a safetensors file's first byte, its header's length, may be 0x80 as a pickle's is)
+    if safetensors_file.looks_like(data):
+        kind = "safetensors"
+    elif onnx_read.looks_like(data):
+        kind = "onnx"
+    elif data[:1] == b"\x80" or data[:4] == b"PK\x03\x04":
         raise TinynetError(
             "%s: a %s, not a safetensors or ONNX file: tinynet never opens a PyTorch .pt/.pth "
             "file (a pickle, which can run code when loaded); in PyTorch, save the state_dict "
@@ -103,17 +108,18 @@ def load(path, activation=None, output=None, loss=None, backend=None):
                 path, "pickle" if data[:1] == b"\x80" else "zip archive (as torch.save writes)",
                 " (a tinynet model needs no import: tinynet.load reads it)"
                 if data[:1] == b"\x80" else ""))
-    if data.lstrip()[:1] == b"{" or data[:4] == b"\x89TNB":
+    elif data.lstrip()[:1] == b"{" or data[:4] == b"\x89TNB":
         raise TinynetError("%s: a tinynet model, not a safetensors or ONNX file: it needs no "
                            "import (tinynet.load reads it)" % path)
-    if safetensors_file.looks_like(data) or (suffix == "safetensors"
-                                             and not onnx_read.looks_like(data)):
-        tensors, notes = safetensors_file.parse(data, path)
-        found = layers.recorded(notes)
-    elif onnx_read.looks_like(data) or suffix == "onnx":
-        tensors, found = onnx_read.parse(data, path)
+    elif suffix in FORMATS:  # (a short or damaged file: say what is wrong with it as one)
+        kind = suffix
     else:
         raise TinynetError("%s: neither a safetensors nor an ONNX file" % path)
+    if kind == "safetensors":
+        tensors, notes = safetensors_file.parse(data, path)
+        found = layers.recorded(notes)
+    else:
+        tensors, found = onnx_read.parse(data, path)
     return _build({n: t.shape for n, t in tensors.items()}, lambda name: tensors[name],
                   found, dict(activation=activation, output=output, loss=loss), backend, path)
 

@@ -70,7 +70,8 @@ def _initializer(raw, where):
     here = "%s: initializer %s" % (where, shown(name))
     if integer(fields, 14, here) == 1:
         raise TinynetError("%s is stored in another file (external data); tinynet reads "
-                           "models that hold their weights" % here)
+                           "models that hold their weights (torch.onnx.export(..., "
+                           "external_data=False))" % here)
     dims = ints(fields, 1, here)
     kind = integer(fields, 2, here)
     if kind not in ELEMENT_TYPES:
