@@ -1,8 +1,11 @@
 """Every example runs, with small settings, so none can rot."""
 
+import importlib.util
 import os
 import subprocess
 import sys
+
+import pytest
 
 from conftest import ROOT
 
@@ -18,7 +21,8 @@ def run_example(name, *args, cwd=None):
 
 def test_every_example_has_a_test():
     tested = {"tutorial.py", "digit_recognizer.py", "xor.py", "backprop_study.py", "save_load.py",
-              "micropython/train_on_laptop.py", "micropython/predict_on_board.py"}
+              "micropython/train_on_laptop.py", "micropython/predict_on_board.py",
+              "from_pytorch.py"}
     found = {os.path.relpath(os.path.join(d, f), EXAMPLES)
              for d, _, files in os.walk(EXAMPLES) for f in files if f.endswith(".py")}
     assert found == tested
@@ -68,3 +72,15 @@ def test_micropython_workflow_on_cpython(tmp_path):
                                          "digits-labels.idx", "lib"]
     out = run_example(os.path.join("micropython", "predict_on_board.py"), cwd=board)
     assert "of 20 right" in out and "ms per digit" in out
+
+
+@pytest.mark.skipif(any(importlib.util.find_spec(m) is None for m in ("torch", "safetensors")),
+                    reason="needs PyTorch and safetensors (tox -e interop installs them)")
+def test_from_pytorch(tmp_path):
+    out = run_example("from_pytorch.py", "--out", tmp_path / "board", "--train", "1000",
+                      "--epochs", "2")
+    assert "PyTorch epoch 2/2" in out and "tinynet imported it: DNN([784, 32, 10]" in out
+    same, total = map(int, out.split("same class for ")[1].split(" test digits")[0].split(" of "))
+    assert same == total == 1000
+    assert sorted(os.listdir(tmp_path / "board")) == ["digits-float32.tnb", "digits.pkl",
+                                                       "digits.safetensors", "lib"]

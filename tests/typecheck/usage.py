@@ -10,7 +10,7 @@ so that importing this file (pytest's doctest collection does) runs nothing.
 from typing import Dict, List
 
 import tinynet
-from tinynet import DNN, Matrix, TinynetError, datasets, gradient_check, load, plots, save
+from tinynet import DNN, Matrix, TinynetError, datasets, gradient_check, interop, load, plots, save
 
 def usage() -> Dict[str, object]:
     X, y = datasets.load_sample("train")
@@ -60,6 +60,14 @@ def usage() -> Dict[str, object]:
     tinynet.set_backend("python")
     tinynet.set_backend(None)
 
+    written: str = interop.export(model, "model.onnx")
+    interop.export(model, "weights.bin", format="safetensors")
+    imported: DNN = interop.load("model.safetensors", activation="relu", output="softmax")
+    state: Dict[str, List[object]] = interop.to_state_dict(model)
+    from_torch: DNN = interop.from_state_dict(state, activation="tanh", output="linear",
+                                              loss="mse", backend="python")
+    code: str = interop.sequential(model)
+
     try:
         load("missing.pkl")
     except TinynetError as err:
@@ -73,4 +81,6 @@ def usage() -> Dict[str, object]:
     chart.save("c.svg", format="jpg")  # type: ignore[arg-type]
     picture.svg  # type: ignore[attr-defined]
     datasets.load_sample("validation")  # type: ignore[arg-type]
+    interop.export(model, "m.tflite", format="tflite")  # type: ignore[arg-type]
+    interop.load("m.onnx", output="relu")  # type: ignore[arg-type]
     return locals()  # every name above is for the type checker

@@ -1,0 +1,223 @@
+"""tinynet's exported and imported files, checked by the real libraries: PyTorch,
+safetensors, onnx (its checker) and onnxruntime.
+
+``tox -e interop`` installs them (test-only dependencies); each test skips
+when a library it needs is missing, so elsewhere this file skips whole.  For
+several shapes and every activation, what PyTorch and ONNX Runtime compute
+from tinynet's files equals ``predict`` within float32 rounding, and what
+tinynet computes from PyTorch's tensors and ONNX exports equals PyTorch's.
+Last, a PyTorch-trained MLP goes through ``import`` and ``board`` and runs
+on the real MicroPython with the same classes.
+"""
+
+import importlib.util
+
+import pytest
+
+np = pytest.importorskip("numpy")
+
+from tinynet import DNN, datasets, interop  # noqa: E402
+from tinynet.cli import main  # noqa: E402
+
+import real_micropython as mp  # noqa: E402
+
+SHAPES = [[4, 3], [6, 5, 4], [10, 16, 8, 3], [784, 32, 10]]
+FUNCTIONS = [("relu", "softmax"), ("tanh", "sigmoid"), ("sigmoid", "linear"), ("relu", "linear")]
+CASES = [(sizes, a, o) for sizes in SHAPES for a, o in FUNCTIONS]
+
+
+def need(name):
+    return pytest.importorskip(name)
+
+
+def inputs(width, n=7, seed=0):
+    return np.random.RandomState(seed).uniform(-1, 1, (n, width)).astype(np.float32)
+
+
+def assert_float32_close(actual, expected):
+    """Equal within float32 rounding (the files hold float32 weights)."""
+    np.testing.assert_allclose(np.asarray(actual, dtype=np.float64),
+                               np.asarray(expected, dtype=np.float64), rtol=1e-5, atol=2e-6)
+
+
+def torch_sequential(sizes, activation, output):
+    """The nn.Sequential of the docs, built here independently of tinynet's code."""
+    nn = need("torch").nn
+    modules = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
+               "softmax": lambda: nn.Softmax(dim=-1)}
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out))
+        function = output if i == len(sizes) - 2 else activation
+        if function != "linear":
+            layers.append(modules[function]())
+    return nn.Sequential(*layers)
+
+
+def tinynet_network(sizes, activation, output, seed=3):
+    loss = "mse" if output == "linear" else "cross_entropy"
+    net = DNN(sizes, activation=activation, output=output, loss=loss, seed=seed)
+    rng = np.random.RandomState(seed)  # biases that are not all zero
+    net.set_params(net.get_params()["weights"],
+                   [rng.uniform(-0.5, 0.5, n).tolist() for n in sizes[1:]])
+    return net
+
+
+def torch_outputs(seq, X):
+    torch = need("torch")
+    with torch.no_grad():
+        return seq(torch.from_numpy(X)).numpy()
+
+
+# === Out of tinynet ===
+
+
+@pytest.mark.parametrize("sizes,activation,output", CASES)
+def test_pytorch_loads_the_safetensors_and_computes_predict(tmp_path, sizes, activation, output):
+    load_file = need("safetensors.torch").load_file
+    net = tinynet_network(sizes, activation, output)
+    interop.export(net, tmp_path / "m.safetensors")
+    seq = torch_sequential(sizes, activation, output)
+    seq.load_state_dict(load_file(str(tmp_path / "m.safetensors")))  # strict: every name matches
+    X = inputs(sizes[0])
+    assert_float32_close(torch_outputs(seq, X), net.predict(X.astype(np.float64)))
+    assert interop.sequential(net) == repr_code(seq)
+
+
+def repr_code(seq):
+    """Our sequential() string, rebuilt from the torch modules."""
+    parts = []
+    for m in seq:
+        name = type(m).__name__
+        parts.append("nn.Linear(%d, %d)" % (m.in_features, m.out_features) if name == "Linear"
+                     else "nn.Softmax(dim=-1)" if name == "Softmax" else "nn.%s()" % name)
+    return "nn.Sequential(%s)" % ", ".join(parts)
+
+
+@pytest.mark.parametrize("sizes,activation,output", CASES)
+def test_onnx_checker_passes_and_onnxruntime_computes_predict(tmp_path, sizes, activation,
+                                                              output):
+    onnx = need("onnx")
+    ort = need("onnxruntime")
+    net = tinynet_network(sizes, activation, output)
+    path = str(tmp_path / "m.onnx")
+    interop.export(net, path)
+    model = onnx.load(path)
+    onnx.checker.check_model(model, full_check=True)  # with shape inference
+    assert model.ir_version == 7 and [(o.domain, o.version) for o in model.opset_import] == [
+        ("", 13)]
+    notes = {p.key: p.value for p in model.metadata_props}
+    assert notes["tinynet.activation"] == activation and notes["tinynet.output"] == output
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    for n in (1, 7):  # the batch dimension is free
+        X = inputs(sizes[0], n)
+        out = session.run(None, {"input": X})[0]
+        assert out.shape == (n, sizes[-1])
+        assert_float32_close(out, net.predict(X.astype(np.float64)))
+
+
+# === Into tinynet ===
+
+
+@pytest.mark.parametrize("sizes,activation,output", CASES)
+def test_a_pytorch_state_dict_and_its_safetensors_file_come_in(tmp_path, sizes, activation,
+                                                               output):
+    torch = need("torch")
+    save_file = need("safetensors.torch").save_file
+    torch.manual_seed(sum(sizes))
+    seq = torch_sequential(sizes, activation, output)
+    X = inputs(sizes[0])
+    expected = torch_outputs(seq, X)
+    net = interop.from_state_dict(seq.state_dict(), activation=activation, output=output)
+    assert_float32_close(net.predict(X.astype(np.float64)), expected)
+    save_file(seq.state_dict(), str(tmp_path / "torch.safetensors"))
+    net = interop.load(tmp_path / "torch.safetensors", activation=activation, output=output)
+    assert_float32_close(net.predict(X.astype(np.float64)), expected)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float64"])
+def test_half_and_double_precision_tensors_come_in(tmp_path, dtype):
+    torch = need("torch")
+    save_file = need("safetensors.torch").save_file
+    torch.manual_seed(0)
+    seq = torch_sequential([6, 5, 4], "tanh", "softmax").to(getattr(torch, dtype))
+    save_file(seq.state_dict(), str(tmp_path / "m.safetensors"))
+    net = interop.load(tmp_path / "m.safetensors", activation="tanh", output="softmax")
+    exact = seq.to(torch.float64)  # the stored values, computed without further rounding
+    X = inputs(6).astype(np.float64)
+    with torch.no_grad():
+        expected = exact(torch.from_numpy(X)).numpy()
+    np.testing.assert_allclose(net.predict(X), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dynamo", [False, True])
+def test_pytorchs_own_onnx_exports_come_in(tmp_path, dynamo):
+    torch = need("torch")
+    if dynamo and importlib.util.find_spec("onnxscript") is None:
+        pytest.skip("torch's default ONNX exporter needs onnxscript")
+    torch.manual_seed(1)
+    seq = torch_sequential([10, 16, 8, 3], "tanh", "softmax").eval()
+    path = str(tmp_path / "torch.onnx")
+    import warnings
+
+    with warnings.catch_warnings():  # the TorchScript exporter says it is deprecated
+        warnings.simplefilter("ignore")
+        if dynamo:  # (by default its weights would go to a file of their own)
+            torch.onnx.export(seq, (torch.zeros(2, 10),), path, dynamo=True,
+                              external_data=False)
+        else:
+            torch.onnx.export(seq, (torch.zeros(2, 10),), path, dynamo=False)
+    net = interop.load(path)
+    assert (net.sizes, net.activation.name, net.output_activation.name) == (
+        [10, 16, 8, 3], "tanh", "softmax")
+    X = inputs(10)
+    assert_float32_close(net.predict(X.astype(np.float64)), torch_outputs(seq, X))
+
+
+# === From PyTorch to a board ===
+
+
+def train_pytorch_mlp(n=600, hidden=32, epochs=60, seed=0):
+    """A 784-hidden-10 MLP trained by PyTorch on ``n`` bundled MNIST digits;
+    returns it and the test digits as float32 rows in [0, 1]."""
+    torch = need("torch")
+    torch.manual_seed(seed)
+    X, y = datasets.load_sample("train")
+    Xt, yt = datasets.load_sample("test")
+    X = np.frombuffer(bytes(X.pixels), np.uint8)[:784 * n].reshape(n, 784) / np.float32(255)
+    Xt = np.frombuffer(bytes(Xt.pixels), np.uint8).reshape(-1, 784)[:200] / np.float32(255)
+    seq = torch_sequential([784, hidden, 10], "relu", "linear")  # logits, as PyTorch trains
+    optimizer = torch.optim.Adam(seq.parameters(), lr=0.01)
+    data, targets = torch.from_numpy(X.astype(np.float32)), torch.tensor(list(y[:n]))
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(seq(data), targets)
+        loss.backward()
+        optimizer.step()
+    return seq, Xt.astype(np.float32), list(yt[:200])
+
+
+@pytest.mark.micropython
+@pytest.mark.parametrize("build", mp.NAMES)
+def test_a_pytorch_trained_mlp_runs_on_micropython_with_the_same_classes(tmp_path, build):
+    save_file = need("safetensors.torch").save_file
+    interpreter = mp.interpreter(build)  # skips without this build
+    seq, Xt, yt = train_pytorch_mlp()
+    torch_classes = torch_outputs(seq, Xt).argmax(axis=1).tolist()
+    assert sum(a == b for a, b in zip(torch_classes, yt)) > 150  # it learned (chance: 20)
+    save_file(seq.state_dict(), str(tmp_path / "digits.safetensors"))
+    assert main(["import", str(tmp_path / "digits.safetensors"), str(tmp_path / "digits.pkl"),
+                 "--activation", "relu", "--output", "softmax", "-q"]) == 0
+    assert main(["board", str(tmp_path / "digits.pkl"), str(tmp_path / "board"), "--source",
+                 "-q"]) == 0
+    pixels = np.round(Xt * 255).astype(np.uint8)
+    (tmp_path / "board" / "digits.bin").write_bytes(pixels.tobytes())
+    script = ("import tinynet\n"
+              "m = tinynet.load('digits-float32.tnb')\n"
+              "data = open('digits.bin', 'rb').read()\n"
+              "print([m.classify([p / 255.0 for p in data[i * 784:(i + 1) * 784]])\n"
+              "       for i in range(%d)])\n" % len(Xt))
+    done = mp.run_path(interpreter, "import sys\nsys.path.insert(0, 'lib')\n" + script,
+                       tmp_path / "board", "512K")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == str(torch_classes)
