@@ -650,3 +650,27 @@ def test_command_line_mistakes_are_one_line(capsys, tmp_path):
     assert status == 1 and "never opens a PyTorch .pt/.pth file" in err
     status, out, err = run(capsys, "import", tmp_path / "missing.onnx", tmp_path / "o2.pkl")
     assert status == 1 and "missing.onnx" in err and err.count("\n") == 1
+
+
+# === The documentation ===
+
+
+def test_the_docs_python_blocks_that_need_no_foreign_library_run(tmp_path, monkeypatch):
+    """docs/interop.md's code blocks run (those for PyTorch and ONNX Runtime
+    run in tox -e interop's example instead), and its error line is the CLI's."""
+    from conftest import ROOT
+
+    with open(os.path.join(ROOT, "docs", "interop.md"), encoding="utf-8") as f:
+        text = f.read()
+    blocks = [b.split("```", 1)[0] for b in text.split("```python\n")[1:]]
+    runnable = [b for b in blocks if "torch" not in b and "onnxruntime" not in b]
+    assert len(blocks) == 3 and len(runnable) == 1
+    monkeypatch.chdir(tmp_path)
+    exec(compile(runnable[0], "docs/interop.md", "exec"), {})
+    assert sorted(os.listdir(tmp_path)) == ["digits.onnx", "digits.safetensors"]
+    bare = {"0.weight": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]},
+            "2.weight": {"dtype": "F32", "shape": [1, 2], "data_offsets": [24, 32]}}
+    write_safetensors(tmp_path / "digits.safetensors", bare, BODY)
+    with pytest.raises(TinynetError) as err:
+        interop.load("digits.safetensors")
+    assert "tinynet: error: %s\n" % err.value in text
