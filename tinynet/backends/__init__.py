@@ -96,7 +96,8 @@ def get_backend(name=None):
             raise
         raise ImportError(
             "the numpy backend needs NumPy, which is not installed: "
-            "pip install 'tinynet[numpy]', or use backend='python'"
+            "pip install numpy (or, from a clone of tinynet, pip install '.[numpy]'), "
+            "or use backend='python'"
         ) from err
     return numpy_backend
 
