@@ -8,6 +8,7 @@ import pytest
 import tinynet
 from tinynet import TinynetError
 from tinynet.datasets import load_csv
+from tinynet.datasets.csvfile import load_csv_strict
 
 from conftest import needs_numpy, run_python
 
@@ -69,17 +70,16 @@ BAD = [
 ]
 
 
-def read(path, backend, **kwargs):
-    """Return what load_csv gives with ``backend`` selected: the pixels and
-    labels, or the error's message."""
-    tinynet.set_backend(backend)
+def read(path, reader, **kwargs):
+    """Return what load_csv gives (``reader`` "numpy": the NumPy route when
+    NumPy is installed) or the strict reader alone ("python"): the pixels
+    and labels, or the error's message."""
+    load = load_csv if reader == "numpy" else load_csv_strict
     try:
-        X, labels = load_csv(path, pixels=PIX, **kwargs)
+        X, labels = load(path, pixels=PIX, **kwargs)
         return bytes(X.pixels), X.width, labels
     except TinynetError as err:
         return "error: %s" % err
-    finally:
-        tinynet.set_backend(None)
 
 
 def write(tmp_path, text, name="f.csv"):
@@ -145,8 +145,7 @@ def test_an_error_deep_in_a_big_file_names_its_line(tmp_path, monkeypatch):
     assert read(path, "numpy", limit=4321) == read(path, "python", limit=4321)
 
 
-@pytest.mark.parametrize("hide", ["import sys; sys.modules['numpy'] = None",
-                                  "import tinynet; tinynet.set_backend('python')"])
+@pytest.mark.parametrize("hide", ["import sys; sys.modules['numpy'] = None"])
 def test_the_pure_backend_reads_csv_without_numpy(tmp_path, hide):
     path = write(tmp_path, "label,a,b,c,d\n" + GOOD_ROWS)
     code = ("%s\nimport sys\nfrom tinynet.datasets import load_csv\n"
@@ -189,3 +188,22 @@ def test_random_damage_is_read_or_refused_alike(tmp_path, monkeypatch):
         assert read(path, "numpy") == strict, bytes(data)
         fast += not isinstance(strict, str)
     assert fast > 30  # some damage leaves a file both accept (a digit for a digit)
+
+
+@needs_numpy
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_the_reader_is_chosen_by_numpy_being_installed_not_by_the_backend(tmp_path, monkeypatch,
+                                                                           backend):
+    from tinynet.datasets import csv_numpy
+
+    calls = []
+    real = csv_numpy.read_rows
+    monkeypatch.setattr(csv_numpy, "read_rows", lambda *a, **k: calls.append(1) or real(*a, **k))
+    path = write(tmp_path, "label,a,b,c,d\n" + GOOD_ROWS)
+    tinynet.set_backend(backend)
+    try:
+        X, labels = load_csv(path, pixels=PIX)
+    finally:
+        tinynet.set_backend(None)
+    assert calls == [1] and labels == [3, 9, 0, 7]
+    assert type(X.pixels) is bytearray  # bytes for either backend, never an array

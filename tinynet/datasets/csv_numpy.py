@@ -1,7 +1,7 @@
 """Reading MNIST CSV files in bulk with NumPy: the fast route of load_csv.
 
-:func:`tinynet.datasets.load_csv` takes this route when the NumPy backend is
-the one selected: it reads the first line itself (a header, or the first
+:func:`tinynet.datasets.load_csv` takes this route whenever NumPy is
+installed, whichever backend computes (the result is bytes either way): it reads the first line itself (a header, or the first
 row) and hands the open file to :func:`read_rows`, which reads the rest a
 block of lines at a time and parses each block with whole-array operations:
 where the digits and the separators are, how long each field is, and its

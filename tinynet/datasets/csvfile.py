@@ -4,7 +4,7 @@ import gzip
 import os
 from operator import itemgetter
 
-from ..backends import backend_name
+from ..backends import numpy_available
 from ..errors import TinynetError
 from ..files import write_atomically
 from .images import PIXELS, Images
@@ -89,18 +89,27 @@ def load_csv(path, pixels=PIXELS, limit=None, callback=None):
     any line with quotes, spaces or unusual numbers, go through it.  A plain
     line of numbers (every line tinynet or Kaggle writes) takes a faster
     route to the same values: a split on commas and one dictionary lookup
-    per field (a run of eight zeros counting as one), in C.  With the NumPy backend selected, such files are first
-    read in bulk by :mod:`tinynet.datasets.csv_numpy`, which gives the same
-    values several times faster and hands anything unusual back to this
-    reader (``callback`` then counts again from the start).
+    per field (a run of eight zeros counting as one), in C.  When NumPy is
+    installed (whichever backend computes), such files are first read in
+    bulk by :mod:`tinynet.datasets.csv_numpy`, which gives the same values
+    (bytes, not arrays) several times faster and hands anything unusual back
+    to this reader (``callback`` then counts again from the start).
     """
     path = os.fspath(path)
     if type(pixels) is not int or pixels < 1:
         raise ValueError("pixels must be an int >= 1 (the values per image), not %r" % (pixels,))
-    if backend_name() == "numpy":
+    if numpy_available():
         found = _load_with_numpy(path, pixels, limit, callback)
         if found is not None:
             return found
+    return load_csv_strict(path, pixels, limit, callback)
+
+
+def load_csv_strict(path, pixels=PIXELS, limit=None, callback=None):
+    """Return what :func:`load_csv` returns, read line by line by the
+    standard library alone, whether or not NumPy is installed: the reader
+    that defines what load_csv accepts, and words every error."""
+    path = os.fspath(path)
     out, labels = bytearray(), []
     table, run = _BYTE_OF_FIELD, b"," + _RUN_FIELD
     has_label = header = blank_at = None
@@ -178,7 +187,7 @@ def _load_with_numpy(path, pixels, limit, callback):
     load_csv below; the rest there."""
     try:
         from .csv_numpy import read_rows
-    except ImportError:  # the numpy backend asked for by name, without NumPy
+    except ImportError:  # NumPy found but broken, or blocked (sys.modules['numpy'] = None)
         return None
     try:
         with open_data(path) as f:  # no limit: lines() bounds each line
