@@ -559,3 +559,30 @@ def test_a_gzipped_idx_file_shorter_than_its_header_says_is_named(tmp_path):
                                            "\\(shape 2x28x28\\), the file has 784$"
                        % re.escape(str(path))):
         load_idx(path)
+
+
+def test_a_missing_csv_says_where_mnist_csv_comes_from_and_the_way_given_works(tmp_path,
+                                                                                monkeypatch):
+    import shlex
+
+    from tinynet import cli
+
+    cache = tmp_path / "cache dir"  # a space: the command must quote it
+    cache.mkdir()
+    monkeypatch.setenv("TINYNET_DATA", str(cache))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError) as info:
+        load_csv("mnist_train.csv")
+    err = info.value
+    assert err.errno == 2 and err.filename == "mnist_train.csv"
+    assert str(err).startswith("mnist_train.csv: No such file or directory. ")
+    assert "Kaggle's \"MNIST in CSV\"" in str(err) and "datasets.load_mnist()" in str(err)
+    # The command it gives works once the MNIST files are in the cache (here:
+    # the sample's training images, laid out as the download leaves them).
+    X, y = datasets.load_sample("train")
+    images, labels = datasets.FILES["train"]
+    datasets.save_idx(cache / images, X[:50], cache / labels, y[:50])
+    command = str(err).split("python -m tinynet convert ", 1)[1].split(" (t10k")[0]
+    assert cli.main(["convert"] + shlex.split(command) + ["-q"]) == 0
+    X2, y2 = load_csv("mnist_train.csv")
+    assert y2 == y[:50] and bytes(X2.pixels) == bytes(X[:50].pixels)

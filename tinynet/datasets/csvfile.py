@@ -98,6 +98,8 @@ def load_csv(path, pixels=PIXELS, limit=None, callback=None):
     path = os.fspath(path)
     if type(pixels) is not int or pixels < 1:
         raise ValueError("pixels must be an int >= 1 (the values per image), not %r" % (pixels,))
+    if not os.path.exists(path):
+        raise missing_csv(path)
     if numpy_available():
         found = _load_with_numpy(path, pixels, limit, callback)
         if found is not None:
@@ -179,6 +181,32 @@ def load_csv_strict(path, pixels=PIXELS, limit=None, callback=None):
             raise TinynetError("%s: has a header but no rows" % path)
         raise TinynetError("%s: the file is empty" % path)
     return Images(out, pixels), (labels if has_label else None)
+
+
+def missing_csv(path):
+    """Return the FileNotFoundError for a CSV file that is not there, saying
+    where MNIST's CSV files come from: Kaggle, or tinynet's own download
+    converted by ``python -m tinynet convert``."""
+    import errno
+    import shlex
+
+    from .mnist import FILES, cache_dir
+
+    cache = cache_dir()
+    images, labels = (shlex.quote(os.path.join(cache, name)) for name in FILES["train"])
+    why = ("No such file or directory. MNIST as CSV (mnist_train.csv, mnist_test.csv) is "
+           "Kaggle's \"MNIST in CSV\" dataset; or make it from the MNIST files tinynet "
+           "downloads (datasets.load_mnist(), or python -m tinynet mnist): python -m tinynet "
+           "convert %s %s mnist_train.csv (t10k-images and t10k-labels for mnist_test.csv)"
+           % (images, labels))
+    return MissingFile(errno.ENOENT, why, path)
+
+
+class MissingFile(FileNotFoundError):
+    """A FileNotFoundError that reads path first: the hint after it is long."""
+
+    def __str__(self):
+        return "%s: %s" % (self.filename, self.strerror)
 
 
 def _load_with_numpy(path, pixels, limit, callback):
