@@ -135,8 +135,8 @@ def test_gradcheck_command(capsys, backend):
 @pytest.mark.parametrize("argv,message", [
     (["evaluate", "missing.pkl", "sample"], "missing.pkl: No such file or directory"),
     (["train", "nope.csv"], "nope.csv: No such file or directory"),
-    (["train", "sample", "--layers", "784,x,10"], "--layers takes sizes like 784,128,10"),
-    (["train", "sample", "--layers", "700,10"], "has 784 values; the network's input layer has 700"),
+    (["train", "sample", "--layers", "700,10"], "the input layer has 700 units, but sample has "
+     "784 values per image; start with 784"),
     (["show", "sample", "--index", "5000"], "--index 5000 is outside 0..999"),
 ])
 def test_user_mistakes_get_one_line_and_status_1(capsys, argv, message):
@@ -176,3 +176,252 @@ def test_mnist_refuses_unlabelled_data_in_one_line(capsys, tmp_path):
     assert status == 1 and "test.csv has no labels" in err and err.count("\n") == 1
     status, out, err = run(capsys, "mnist", "--data", tmp_path / "train.csv")
     assert status == 1 and "give --test FILE" in err
+
+
+# === Everything is checked before any work: a refused call changes nothing ===
+
+
+def snapshot(folder):
+    """Every path under ``folder`` with its content (None for a directory)."""
+    found = {}
+    for top, dirs, files in os.walk(folder):
+        for name in dirs:
+            found[os.path.relpath(os.path.join(top, name), folder)] = None
+        for name in files:
+            path = os.path.join(top, name)
+            with open(path, "rb") as f:
+                found[os.path.relpath(path, folder)] = f.read()
+    return found
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Make every download, load and training step fail the test if reached."""
+    import tinynet
+    from tinynet.cli import commands, data
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the work started before the mistake was found")
+
+    for module, name in ((datasets, "load_mnist"), (datasets, "load_sample"), (datasets, "fetch"),
+                         (datasets, "load_csv"), (datasets, "load_idx"), (data, "full_mnist"),
+                         (commands, "load_data"), (commands, "full_mnist"),
+                         (tinynet.DNN, "fit"), (tinynet.DNN, "train")):
+        monkeypatch.setattr(module, name, forbidden)
+
+
+@pytest.fixture
+def files(tmp_path):
+    """A folder with a model, labelled and unlabelled CSVs, a previous
+    model file and a file where a directory is wanted."""
+    from tinynet import DNN
+
+    X, y = datasets.load_sample("test")
+    datasets.save_csv(tmp_path / "labelled.csv", X[:20], y[:20])
+    datasets.save_csv(tmp_path / "unlabelled.csv", X[:20])
+    DNN([784, 4, 10], seed=0).save(str(tmp_path / "model.pkl"))
+    (tmp_path / "previous.pkl").write_bytes(b"the previous model")
+    (tmp_path / "a-file").write_bytes(b"not a directory")
+    return tmp_path
+
+
+BEFORE_ANY_WORK = [  # (argv, exit status, what the error says); {} is the folder of `files`
+    (["mnist", "--layers", "784,abc,10"], 2, "argument --layers: takes sizes like 784,128,10"),
+    (["mnist", "--layers", "784"], 2, "takes two or more sizes"),
+    (["mnist", "--layers", "784,128,9"], 1, "the output layer has 9 units, too few for the 10 "
+     "classes of MNIST (the digits 0-9); end with 10"),
+    (["mnist", "--layers", "700,128,10"], 1, "the input layer has 700 units, but MNIST (28x28 "
+     "pixels) has 784 values per image"),
+    (["mnist", "--plot", "{}/a-file"], 1, "--plot {}/a-file: not a directory"),
+    (["mnist", "--plot", "{}/a/b/c"], 1, "--plot {}/a/b/c: {}/a/b does not exist (tinynet "
+     "creates the last folder of the path only)"),
+    (["mnist", "--out", "{}/no/m.pkl"], 1, "{}/no/m.pkl: No such file or directory"),
+    (["mnist", "--out", "{}"], 1, "{}: refusing to write over a directory"),
+    (["mnist", "--data", "sample", "--download"], 1, "--download and --no-download are for the "
+     "full MNIST"),
+    (["mnist", "--no-download", "--download"], 2, "not allowed with argument"),
+    (["mnist", "--test", "{}/labelled.csv"], 1, "--test goes with --data"),
+    (["mnist", "--data", "{}/labelled.csv"], 1, "give --test FILE"),
+    (["mnist", "--data", "{}/unlabelled.csv", "--test", "{}/labelled.csv"], 1,
+     "--data {}/unlabelled.csv has no labels"),
+    (["mnist", "--data", "{}/labelled.csv", "--test", "{}/unlabelled.csv"], 1,
+     "--test {}/unlabelled.csv has no labels"),
+    (["mnist", "--data", "{}/model.pkl"], 1, "--data {}/model.pkl is a saved model, not data"),
+    (["mnist", "--data", "{}/mnist_train.csv", "--test", "{}/labelled.csv"], 1,
+     "No such file or directory. MNIST as CSV"),
+    (["mnist", "--dtype", "float32", "--backend", "python"], 1, "float32"),
+    (["mnist", "--learning-rate", "0"], 2, "is not a finite number > 0"),
+    (["mnist", "--learning-rate", "nan"], 2, "is not a finite number > 0"),
+    (["train", "{}/labelled.csv", "--plot", "{}/pics"], 1, "--plot needs --test"),
+    (["train", "{}/unlabelled.csv"], 1, "{}/unlabelled.csv has no labels to train on"),
+    (["train", "sample", "--labels", "{}/labelled.csv"], 1, "--labels goes with IDX images"),
+    (["train", "sample", "--test", "{}/model.pkl"], 1, "--test {}/model.pkl is a saved model"),
+    (["train", "sample", "--layers", "10,10"], 1, "the input layer has 10 units, but sample has "
+     "784 values per image"),
+    (["train", "sample", "--out", "{}/a-file/m.pkl"], 1, "{}/a-file/m.pkl: Not a directory"),
+    (["evaluate", "{}/labelled.csv", "{}/model.pkl"], 1, "the first argument is data, the second "
+     "a model: did you swap them? (tinynet evaluate MODEL DATA)"),
+    (["predict", "sample", "{}/model.pkl"], 1, "did you swap them? (tinynet predict MODEL DATA)"),
+    (["evaluate", "{}/model.pkl", "{}/unlabelled.csv"], 1, "has no labels to evaluate against"),
+    (["evaluate", "{}/model.pkl", "sample", "--plot", "{}/a-file"], 1, "not a directory"),
+    (["predict", "{}/model.pkl", "sample", "--submission", "{}"], 1, "refusing to write over "
+     "a directory"),
+    (["convert", "{}/labelled.csv", "{}/images.idx"], 1, "give a labels file"),
+    (["convert", "{}/model.pkl", "{}/x.csv"], 1, "is a saved model, not data"),
+    (["gradcheck", "--layers", "4,0,3"], 2, "takes two or more sizes of 1 or more"),
+]
+
+
+@pytest.mark.parametrize("argv,status,message", BEFORE_ANY_WORK,
+                         ids=[" ".join(case[0]) for case in BEFORE_ANY_WORK])
+def test_mistakes_are_refused_before_any_work_and_change_nothing(capsys, files, no_work, argv,
+                                                                  status, message, monkeypatch):
+    monkeypatch.setenv("TINYNET_DATA", str(files / "cache"))  # not created by a refused call
+    argv = [a.replace("{}", str(files)) for a in argv] + ["--out" if argv[0] in (
+        "mnist", "train") and "--out" not in argv else None]
+    argv = [a for a in argv if a is not None]
+    if argv[-1] == "--out":
+        argv.append(str(files / "previous.pkl"))
+    before = snapshot(files)
+    if status == 2:
+        with pytest.raises(SystemExit) as info:
+            cli.main(argv)
+        assert info.value.code == 2
+        err = capsys.readouterr().err
+    else:
+        got, out, err = run(capsys, *argv)
+        assert got == 1 and out == ""
+    assert message.replace("{}", str(files)) in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert snapshot(files) == before  # no model written, no folder made, no cache created
+
+
+def test_a_label_past_the_output_layer_is_refused_before_training(capsys, tmp_path, monkeypatch):
+    import tinynet
+
+    monkeypatch.setattr(tinynet.DNN, "fit", lambda *a, **k: pytest.fail("training started"))
+    status, out, err = run(capsys, "train", "sample", "--layers", "784,8,9", "--out",
+                           tmp_path / "m.pkl")
+    assert status == 1 and "the output layer has 9 units, too few for the 10 classes" in err
+    assert not (tmp_path / "m.pkl").exists()
+
+
+def test_numpy_asked_for_without_numpy_is_refused_first_with_what_to_install(tmp_path):
+    result = run_python(
+        "import sys; sys.modules['numpy'] = None\n"
+        "from tinynet.cli import main\n"
+        "sys.exit(main(['mnist', '--backend', 'numpy', '--out', %r]))" % str(tmp_path / "m.pkl"),
+        env={"TINYNET_DATA": str(tmp_path / "cache"), "TINYNET_MNIST_MIRRORS": "http://127.0.0.1:9/"})
+    assert result.returncode == 1 and result.stdout == ""
+    assert "pip install numpy" in result.stderr and "tinynet[" not in result.stderr
+    assert os.listdir(tmp_path) == []  # nothing downloaded, nothing written
+
+
+def test_plot_creates_one_new_folder_level(capsys, tmp_path):
+    status, out, err = run(capsys, "mnist", "--data", "sample", "--epochs", "0", "--layers",
+                           "784,4,10", "--out", tmp_path / "m.pkl", "--plot", tmp_path / "new")
+    assert status == 0, err
+    assert sorted(os.listdir(tmp_path / "new")) == ["confusion.svg", "misclassified.png",
+                                                   "weights.png"]  # no curves for 0 epochs
+
+
+# === Defaults: one set for mnist and train, all in --help ===
+
+
+def value_options(parser):
+    """Each subcommand's options that take a value, with their help."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                for option in sub._actions:
+                    if option.option_strings and option.nargs != 0 \
+                            and option.help != argparse.SUPPRESS:
+                        yield name, option
+
+
+def test_every_option_that_takes_a_value_states_its_default(capsys):
+    parser = cli.build_parser()
+    checked = 0
+    for command, option in value_options(parser):
+        assert "default" in (option.help or ""), (command, option.option_strings)
+        checked += 1
+    assert checked > 30
+    for command in ["mnist", "train", "evaluate", "predict", "convert", "show", "gradcheck",
+                    "board"]:
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+        out = capsys.readouterr().out
+        assert "None" not in out, command
+
+
+def test_mnist_and_train_share_one_set_of_defaults(capsys, tmp_path, backend):
+    lines = {}
+    for command in (["mnist", "--data", "sample"], ["train", "sample", "--test", "sample"]):
+        out_path = tmp_path / (command[0] + ".pkl")
+        status, out, err = run(capsys, *command, "--epochs", "0", "--out", out_path,
+                               "--backend", backend)
+        assert status == 0, err
+        lines[command[0]] = [line for line in out.splitlines()
+                             if line.startswith(("model:", "training:"))]
+    assert lines["mnist"] == lines["train"] and len(lines["mnist"]) == 2
+    assert "momentum, learning rate 0.1 annealed to 0 along a cosine, l2 0.0002" in \
+        lines["mnist"][1]
+    assert "batches of %d" % {"numpy": 128, "python": 32}[backend] in lines["mnist"][1]
+    hidden = {"numpy": 1250, "python": 64}[backend]
+    a, b = load(tmp_path / "mnist.pkl"), load(tmp_path / "train.pkl")
+    assert a.sizes == b.sizes == [784, hidden, 10]
+    assert a.get_params()["weights"][0][:3] == b.get_params()["weights"][0][:3]  # same start
+
+
+def test_one_epoch_is_said_in_the_singular(capsys, tmp_path):
+    status, out, err = run(capsys, "mnist", "--data", "sample", "--epochs", "1", "--layers",
+                           "784,4,10", "--out", tmp_path / "m.pkl", "--batch-size", "500")
+    assert status == 0 and "training: 1 epoch, " in out and "1 epochs" not in out
+
+
+# === Quiet means no progress, not no result; a closed pipe ends quietly ===
+
+
+def test_quiet_prints_the_result_only(capsys, tmp_path):
+    model = tmp_path / "m.pkl"
+    status, out, err = run(capsys, "mnist", "--data", "sample", "--epochs", "1", "--layers",
+                           "784,4,10", "--out", model, "--batch-size", "500", "-q")
+    assert status == 0 and err == ""
+    assert out.startswith("test accuracy ") and out.count("\n") == 1
+    status, out, err = run(capsys, "evaluate", model, "sample", "-q")
+    assert status == 0 and out.startswith("test accuracy ") and out.count("\n") == 1
+    status, out, err = run(capsys, "evaluate", model, "sample")
+    assert "confusion matrix" in out and "data: " in out  # commentary without -q
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["mnist", "--help"], ["show", "sample"],
+                                  ["predict", "MODEL", "sample"]])
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path, argv):
+    import subprocess
+    import sys
+
+    from tinynet import DNN
+
+    DNN([784, 4, 10], seed=0).save(str(tmp_path / "m.pkl"))
+    argv = [str(tmp_path / "m.pkl") if a == "MODEL" else a for a in argv]
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(__file__)))
+    child = subprocess.Popen([sys.executable, "-m", "tinynet"] + argv, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env)
+    child.stdout.close()  # like `| head` done before the command writes
+    err = child.stderr.read()
+    child.stderr.close()
+    assert child.wait(timeout=120) == 1  # Python's status for a broken pipe
+    assert err == b""  # no traceback, no "Broken pipe"
+
+
+def test_show_reads_every_kind_of_model_file(capsys, tmp_path):
+    from tinynet import DNN, save
+
+    model = DNN([784, 4, 10], seed=0)
+    for name in ("m.pkl", "m.json", "m.tnb"):
+        save(model, str(tmp_path / name))
+        status, out, err = run(capsys, "show", tmp_path / name)
+        assert status == 0 and "784 -> 4 -> 10" in out, err
+        assert {"m.pkl": "pickle", "m.json": "JSON", "m.tnb": "compact"}[name] in out

@@ -146,6 +146,7 @@ def workdir(tmp_path, monkeypatch):
     datasets.save_csv(tmp_path / "mnist_train.csv", X[:300], y[:300])
     datasets.save_csv(tmp_path / "mnist_test.csv", Xt[:100], yt[:100])
     datasets.save_csv(tmp_path / "test.csv", Xt[:50])
+    (tmp_path / "docs").mkdir()  # as in a clone: the commands write into docs/images
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TINYNET_DATA", str(tmp_path / "cache"))  # never the user's cache
     return tmp_path

@@ -11,13 +11,12 @@ import argparse
 import sys
 
 from ..activations import HIDDEN, OUTPUT
-from ..backends import BACKENDS
 from ..errors import TinynetError
 from ..losses import LOSSES
-from ..optim import OPTIMIZERS
 from . import board, interop
 from .commands import (cmd_convert, cmd_evaluate, cmd_gradcheck, cmd_mnist, cmd_predict,
                        cmd_show, cmd_train)
+from .options import common, count, layers, model_options
 
 EXAMPLES = """examples:
   python -m tinynet mnist                      train on MNIST (full if cached or downloadable, else the bundled sample)
@@ -30,67 +29,22 @@ EXAMPLES = """examples:
   python -m tinynet gradcheck --layers 4,5,3 --activation tanh
   python -m tinynet export m.pkl m.onnx        for ONNX Runtime (or m.safetensors, for PyTorch)
   python -m tinynet import m.safetensors m.pkl --activation relu --output softmax
+
+docs/cli.md is the full reference.
 """
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with a usage error in one line (exit status 2)."""
+    """argparse, with a usage error in one line (exit status 2), and a
+    failure to write the help passed on (argparse hides it), so that a
+    reader gone away ends ``--help`` as it ends every command."""
 
     def error(self, message):
         self.exit(2, "%s: error: %s (see %s --help)\n" % (self.prog, message, self.prog))
 
-
-def _count(least):
-    """An argparse type: an int >= ``least`` (0 epochs is honoured, not a default)."""
-    def count(text):
-        value = int(text)  # a ValueError: argparse says "invalid int value"
-        if value < least:
-            raise argparse.ArgumentTypeError("%d is less than %d" % (value, least))
-        return value
-    count.__name__ = "int"
-    return count
-
-
-def _number(least, inclusive):
-    """An argparse type: a finite float > ``least`` (>= if ``inclusive``)."""
-    def number(text):
-        import math
-
-        value = float(text)  # a ValueError: argparse says "invalid float value"
-        if not math.isfinite(value) or value < least or (value == least and not inclusive):
-            raise argparse.ArgumentTypeError("%r is not a finite number %s %g"
-                                             % (text, ">=" if inclusive else ">", least))
-        return value
-    number.__name__ = "float"
-    return number
-
-
-def _model_options(parser, layers=None):
-    parser.add_argument("--layers", default=layers,
-                        help="layer sizes, input first, e.g. 784,128,10 (default: %(default)s)")
-    parser.add_argument("--activation", default="relu", choices=sorted(HIDDEN))
-    parser.add_argument("--output", default="softmax", choices=sorted(OUTPUT))
-    parser.add_argument("--loss", default="cross_entropy", choices=sorted(LOSSES))
-    parser.add_argument("--optimizer", default=None, choices=sorted(OPTIMIZERS))
-    parser.add_argument("--learning-rate", type=_number(0, False), default=None)
-    parser.add_argument("--l2", type=_number(0, True), default=None, help="weight decay")
-    parser.add_argument("--epochs", type=_count(0), default=None)
-    parser.add_argument("--batch-size", type=_count(1), default=None)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dtype", default=None, choices=["float64", "float32"])
-
-
-def _common(parser, plots=False):
-    if plots:
-        parser.add_argument("--plot", metavar="DIR", help="write pictures into DIR: the "
-                            "training curves and confusion matrix as SVG, the misclassified "
-                            "digits and first-layer weights as PNG")
-        parser.add_argument("--plot-format", choices=["svg", "png"], default="svg",
-                            help="the charts' format (default %(default)s; png draws them as "
-                            "pixels too)")
-    parser.add_argument("--backend", choices=BACKENDS, default=None,
-                        help="default: $TINYNET_BACKEND, else numpy if installed")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    def _print_message(self, message, file=None):
+        if message:
+            (file or sys.stderr).write(message)
 
 
 def build_parser():
@@ -106,45 +60,59 @@ def build_parser():
     p = sub.add_parser("mnist", help="train a digit classifier on MNIST and report its accuracy",
                        description="Train a digit classifier and report test accuracy. Data: "
                        "--data if given, else full MNIST from the cache ($TINYNET_DATA or the "
-                       "per-user cache), else a download, else the bundled sample.",
-                       epilog="example: python -m tinynet mnist --epochs 3 --out digits.pkl",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", help="'sample', a directory of MNIST IDX files, or a training CSV")
-    p.add_argument("--test", help="a labelled test CSV (with --data CSV)")
-    p.add_argument("--no-download", action="store_true", help="never download")
-    p.add_argument("--out", default="mnist-model.pkl", help="where to save the model (%(default)s)")
-    _model_options(p)
-    _common(p, plots=True)
+                       "per-user cache), else a download, else the bundled sample. mnist and "
+                       "train share one recipe: momentum SGD, weight decay, a learning rate "
+                       "annealed along a cosine, and a network sized for the backend.",
+                       epilog="example: python -m tinynet mnist --epochs 3 --out digits.pkl")
+    p.add_argument("--data", help="'sample', a directory of MNIST IDX files, or a training CSV "
+                   "or IDX file (default: the full MNIST, else the bundled sample)")
+    p.add_argument("--test", help="labelled test data to go with a --data file (default: the "
+                   "test set of the full MNIST, the sample or the --data directory)")
+    fetching = p.add_mutually_exclusive_group()
+    fetching.add_argument("--no-download", action="store_true",
+                          help="never download: use the cache, else the sample")
+    fetching.add_argument("--download", action="store_true",
+                          help="download now even if a download failed less than an hour ago "
+                          "(by default a failure is remembered for an hour, and the sample used)")
+    p.add_argument("--out", default="mnist-model.pkl",
+                   help="where to save the model (default: %(default)s; a .json name saves JSON)")
+    model_options(p, "mnist")
+    common(p, plots=True, quiet_result="the test accuracy")
     p.set_defaults(run=cmd_mnist)
 
     p = sub.add_parser("train", help="train a model on CSV or IDX data and save it",
+                       description="Train a model on your data with the recipe mnist uses (see "
+                       "tinynet mnist --help) and save it.",
                        epilog="example: python -m tinynet train mnist_train.csv --test "
                        "mnist_test.csv --layers 784,128,10 --epochs 5 --out m.pkl")
     p.add_argument("data", help="training data: CSV, IDX images, a directory, or 'sample'")
-    p.add_argument("--labels", help="IDX labels file (default: found beside the images)")
-    p.add_argument("--test", help="labelled test data to report on after each epoch")
-    p.add_argument("--out", default="model.pkl", help="where to save the model (%(default)s; "
-                   "a .json name saves JSON)")
-    _model_options(p)
-    _common(p, plots=True)
+    p.add_argument("--labels", help="IDX labels file (default: found beside the images by "
+                   "MNIST's naming)")
+    p.add_argument("--test", help="labelled test data to report on after each epoch (default: "
+                   "none)")
+    p.add_argument("--out", default="model.pkl", help="where to save the model (default: "
+                   "%(default)s; a .json name saves JSON)")
+    model_options(p, "train")
+    common(p, plots=True, quiet_result="the test accuracy")
     p.set_defaults(run=cmd_train)
 
     p = sub.add_parser("evaluate", help="accuracy, loss and confusion matrix of a model on data",
                        epilog="example: python -m tinynet evaluate m.pkl mnist_test.csv")
-    p.add_argument("model")
-    p.add_argument("data")
-    p.add_argument("--labels", help="IDX labels file")
-    _common(p, plots=True)
+    p.add_argument("model", help="a saved model (.pkl, .json or .tnb)")
+    p.add_argument("data", help="labelled data: CSV, IDX images, a directory, or 'sample'")
+    p.add_argument("--labels", help="IDX labels file (default: found beside the images)")
+    common(p, plots=True, quiet_result="the accuracy")
     p.set_defaults(run=cmd_evaluate)
 
     p = sub.add_parser("predict", help="predict one class per row, or write a Kaggle submission",
                        epilog="example: python -m tinynet predict m.pkl test.csv --submission "
                        "submission.csv")
-    p.add_argument("model")
-    p.add_argument("data")
+    p.add_argument("model", help="a saved model (.pkl, .json or .tnb)")
+    p.add_argument("data", help="data: CSV, IDX images, a directory, or 'sample'")
     p.add_argument("--labels", help=argparse.SUPPRESS)
-    p.add_argument("--submission", help="write ImageId,Label rows to this CSV file")
-    _common(p)
+    p.add_argument("--submission", metavar="CSV", help="write ImageId,Label rows to this CSV "
+                   "file (default: print one class a line)")
+    common(p, quiet_result="the predictions")
     p.set_defaults(run=cmd_predict)
 
     p = sub.add_parser("convert", help="convert between MNIST IDX and CSV",
@@ -153,28 +121,35 @@ def build_parser():
                        "mnist_train.csv images.idx labels.idx",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="+", metavar="PATH", help="SRC [SRC_LABELS] DEST [DEST_LABELS]")
-    _common(p)
+    common(p, quiet_result="nothing")
     p.set_defaults(run=cmd_convert)
 
     p = sub.add_parser("show", help="summarise a model file, or draw a digit from a data file",
                        epilog="examples:\n  python -m tinynet show m.pkl\n  python -m tinynet show "
                        "mnist_test.csv --index 7",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("path")
-    p.add_argument("--index", type=int, default=0, help="which image to draw (%(default)s)")
-    _common(p)
+    p.add_argument("path", help="a saved model, or data: CSV, IDX images, a directory, 'sample'")
+    p.add_argument("--index", type=int, default=0, help="which image to draw (default: "
+                   "%(default)s)")
+    common(p, quiet_result="the summary or the digit")
     p.set_defaults(run=cmd_show)
 
     p = sub.add_parser("gradcheck", help="check backpropagation against finite differences",
                        epilog="example: python -m tinynet gradcheck --layers 4,5,3 --activation tanh")
-    p.add_argument("--layers", default=None, help="layer sizes (4,5,3)")
-    p.add_argument("--activation", default="tanh", choices=sorted(HIDDEN))
-    p.add_argument("--output", default="softmax", choices=sorted(OUTPUT))
-    p.add_argument("--loss", default="cross_entropy", choices=sorted(LOSSES))
-    p.add_argument("--samples", type=int, default=5)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--show", type=int, default=5, help="how many entries to list")
-    _common(p)
+    p.add_argument("--layers", type=layers, default=[4, 5, 3], metavar="SIZES",
+                   help="layer sizes (default: 4,5,3)")
+    p.add_argument("--activation", default="tanh", choices=sorted(HIDDEN),
+                   help="(default: %(default)s)")
+    p.add_argument("--output", default="softmax", choices=sorted(OUTPUT),
+                   help="(default: %(default)s)")
+    p.add_argument("--loss", default="cross_entropy", choices=sorted(LOSSES),
+                   help="(default: %(default)s)")
+    p.add_argument("--samples", type=count(1), default=5, help="random samples in the batch "
+                   "(default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="(default: %(default)s)")
+    p.add_argument("--show", type=count(0), default=5, metavar="N",
+                   help="how many entries to list (default: %(default)s)")
+    common(p, quiet_result="the verdict")
     p.set_defaults(run=cmd_gradcheck)
 
     board.add_parser(sub)
@@ -185,9 +160,21 @@ def build_parser():
 def main(argv=None):
     """Run the command line with ``argv`` (default: sys.argv[1:]); return
     the exit status."""
+    try:
+        try:
+            return _run(argv)
+        finally:
+            sys.stdout.flush()  # a reader gone away shows here, if not before
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _run(argv):
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:
+        raise
     except (TinynetError, ValueError, TypeError, OSError, ImportError, MemoryError) as err:
         if isinstance(err, OSError) and err.filename:
             message = "%s: %s" % (err.filename, err.strerror)
@@ -195,10 +182,24 @@ def main(argv=None):
             message = "out of memory%s" % (": %s" % err if str(err) else "")
         else:
             message = str(err)
-        # one line, whatever the message holds (a download's list of mirrors)
+        # one line, whatever the message holds
         message = "; ".join(line.strip() for line in message.splitlines() if line.strip())
         print("tinynet: error: %s" % message, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("tinynet: interrupted", file=sys.stderr)
         return 130
+
+
+def _reader_gone():
+    """The reader of the output went away (``| head``): stop without a word,
+    as Python's documentation advises for SIGPIPE: point stdout at devnull,
+    so that the flush at exit cannot fail again, and return status 1."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a file (a test's capture)
+        pass
+    return 1

@@ -1,48 +1,90 @@
 """The commands of ``python -m tinynet``: one function each, taking the parsed
-arguments and returning the exit status."""
+arguments and returning the exit status.  Each one first checks everything
+it was given (:mod:`.checks`), then loads, trains or writes: a refused call
+has changed nothing and cost nothing."""
 
 import os
 import sys
 
 from .. import datasets
-from ..datasets.sources import head
 from ..errors import TinynetError
-from ..files import check_writable, write_atomically
+from ..files import write_atomically
+from . import checks
 from .data import full_mnist, load_data
+from .options import learning_rate, plural, recipe
 from .report import report, say
 
 
-def _parse_layers(text):
-    try:
-        sizes = [int(v) for v in text.split(",")]
-    except ValueError:
-        raise TinynetError("--layers takes sizes like 784,128,10, not %r" % text) from None
-    return sizes
+def _model(args, sizes, backend):
+    """The network the options describe; building it checks them too."""
+    from .. import DNN
+
+    rate = args.learning_rate if args.learning_rate is not None else learning_rate(args.optimizer)
+    return DNN(sizes, activation=args.activation, output=args.output, loss=args.loss,
+               optimizer=args.optimizer, learning_rate=rate, l2=args.l2, seed=args.seed,
+               backend=backend, dtype=args.dtype)
 
 
-def _fit(model, X, y, args, epochs, batch_size, test=None, schedule=None):
+def _train(model, X, y, args, why, test=None):
+    """Fit ``model`` by the recipe (what the options leave open) and return
+    the history."""
     from .progress import TrainingProgress
 
+    _, epochs, batch_size = recipe(model.backend, len(X))
+    epochs = args.epochs if args.epochs is not None else epochs
+    batch_size = args.batch_size if args.batch_size is not None else batch_size
+    say(args, "model: %r, %s parameters (%s)" % (model, format(model.n_parameters, ","), why))
+    schedule = None if args.schedule == "constant" else args.schedule
+    say(args, "training: %s, batches of %d, %s, learning rate %g%s, l2 %g" % (
+        plural(epochs, "epoch"), batch_size, args.optimizer, model.optimizer.learning_rate,
+        " annealed to 0 along a %s" % ("cosine" if schedule == "cosine" else "line")
+        if schedule else "", model.optimizer.l2))
     callback = None if args.quiet else TrainingProgress(sys.stdout)
     return model.fit(X, y, epochs=epochs, batch_size=batch_size, validation_data=test,
                      callback=callback, schedule=schedule)
 
 
-def cmd_mnist(args):
-    from .. import DNN
+def _why(args, backend):
+    if args.layers:
+        return "the layers given"
+    if backend == "numpy":
+        return "the tutorial's network"
+    return "a small network the pure-Python backend trains in minutes"
 
-    check_writable(args.out)  # now, not after a long run
+
+def _n_classes(*label_lists):
+    return max(max(labels) for labels in label_lists if labels) + 1
+
+
+def cmd_mnist(args):
+    backend = checks.backend(args.backend)
+    checks.output(args.out)
+    checks.plot_dir(args.plot, args.plot_format)
+    sizes = args.layers or [datasets.PIXELS, recipe(backend, 0)[0], 10]
+    checks.sizes(sizes, datasets.PIXELS, "MNIST (28x28 pixels)")
+    checks.classes(sizes, 10, "MNIST (the digits 0-9)")
+    if args.data:
+        if args.download or args.no_download:
+            raise TinynetError("--download and --no-download are for the full MNIST; --data "
+                               "names the data to use")
+        kind = checks.data(args.data, "--data")
+        if kind in ("csv", "idx-images") and not args.test:
+            raise TinynetError("give --test FILE with a labelled test set to go with --data %s"
+                               % args.data)
+        _check_labelled(args.data, kind, "--data")
+        if args.test:
+            _check_labelled(args.test, checks.data(args.test, "--test"), "--test")
+    elif args.test:
+        raise TinynetError("--test goes with --data (the full MNIST and the sample bring their "
+                           "own test sets)")
+    model = _model(args, sizes, backend)
     if args.data:
         Xtr, ytr, source = load_data(args.data, "train", quiet=args.quiet)
-        if os.path.isdir(args.data) or args.data == "sample":  # both splits in one place
-            Xte, yte, _ = load_data(args.data, "test")
-        elif args.test:
-            Xte, yte, _ = load_data(args.test, "test", quiet=args.quiet)
-        else:
-            raise TinynetError("give --test FILE with a labelled test set to go with %s" % args.data)
-        for path, labels in ((args.data, ytr), (args.test, yte)):
+        Xte, yte, _ = load_data(args.test or args.data, "test", quiet=args.quiet)
+        for path, labels in ((args.data, ytr), (args.test or args.data, yte)):
             if labels is None:
                 raise TinynetError("%s has no labels (a labelled file is needed here)" % path)
+        checks.classes(sizes, _n_classes(ytr, yte), args.data)
     else:
         train, test, how = full_mnist(args)
         if train:
@@ -54,49 +96,40 @@ def cmd_mnist(args):
             Xte, yte = datasets.load_sample("test")
             source = "the bundled MNIST sample (%d train, %d test): %s" % (len(Xtr), len(Xte), how)
     say(args, "data: " + source)
-    backend = args.backend or _default_backend()
-    # The recipe: momentum SGD, weight decay, and a learning rate annealed to
-    # zero along a cosine; [784, 1250, 10] reaches 98.3% on full MNIST in 10
-    # epochs (benchmarks/bench_numpy.py --accuracy measures it).
-    settings = dict(optimizer="momentum", learning_rate=0.1, l2=2e-4)
-    if backend == "numpy":
-        sizes, epochs, batch_size = [784, 1250, 10], 10, 128
-        why = "the tutorial's network"
-    else:
-        sizes, epochs, batch_size = [784, 64, 10], (2 if len(Xtr) > 10000 else 10), 32
-        why = "a small network the pure-Python backend trains in a couple of minutes"
-    if args.layers:
-        sizes = _parse_layers(args.layers)
-        why = "the layers given"
-    epochs = args.epochs if args.epochs is not None else epochs
-    batch_size = args.batch_size if args.batch_size is not None else batch_size
-    for key in ("optimizer", "learning_rate"):
-        if getattr(args, key) is not None:
-            settings[key] = getattr(args, key)
-    if args.l2 is not None:
-        settings["l2"] = args.l2
-    model = DNN(sizes, activation=args.activation, output=args.output, loss=args.loss,
-                seed=args.seed, backend=backend, dtype=args.dtype, **settings)
-    say(args, "model: %r, %s parameters (%s)" % (model, format(model.n_parameters, ","), why))
-    say(args, "training: %d epochs, batches of %d, l2 %g, learning rate annealed to 0 along a "
-         "cosine" % (epochs, batch_size, model.optimizer.l2))
-    history = _fit(model, Xtr, ytr, args, epochs, batch_size, (Xte, yte), schedule="cosine")
+    history = _train(model, Xtr, ytr, args, _why(args, backend), (Xte, yte))
     report(model, Xte, yte, args, history)
     model.save(args.out)
     say(args, "saved the model to %s" % args.out)
     return 0
 
 
-def _default_backend():
-    from ..backends import backend_name
-
-    return backend_name()
+def _check_labelled(spec, kind, option=None):
+    if checks.labelled(spec, kind) is False:
+        raise TinynetError("%s%s has no labels (a labelled file is needed here)"
+                           % (option + " " if option else "", spec))
 
 
 def cmd_train(args):
-    from .. import DNN
-
-    check_writable(args.out)  # now, not after a long run
+    backend = checks.backend(args.backend)
+    checks.output(args.out)
+    checks.plot_dir(args.plot, args.plot_format)
+    if args.plot and not args.test:
+        raise TinynetError("--plot needs --test: the pictures show the model on labelled test "
+                           "data")
+    kind = checks.data(args.data)
+    checks.labels(args.labels, kind)
+    if checks.labelled(args.data, kind, args.labels) is False:
+        raise TinynetError("%s has no labels to train on" % args.data)
+    inputs = checks.width(args.data, kind)
+    checks.sizes(args.layers, inputs, args.data)
+    if args.test:
+        test_kind = checks.data(args.test, "--test")
+        _check_labelled(args.test, test_kind, "--test")
+        if checks.width(args.test, test_kind) != inputs:
+            raise TinynetError("--test %s has %d values per image, %s has %d" % (
+                args.test, checks.width(args.test, test_kind), args.data, inputs))
+    sizes = list(args.layers or [inputs, recipe(backend, 0)[0], 10])
+    model = _model(args, sizes, backend)
     X, y, what = load_data(args.data, "train", args.labels, quiet=args.quiet)
     if y is None:
         raise TinynetError("%s has no labels to train on" % args.data)
@@ -106,26 +139,47 @@ def cmd_train(args):
         if yte is None:
             raise TinynetError("%s has no labels to test against" % args.test)
         test = (Xte, yte)
-    sizes = _parse_layers(args.layers) if args.layers else [X.width, 128, 10]
-    model = DNN(sizes, activation=args.activation, output=args.output, loss=args.loss,
-                optimizer=args.optimizer or "momentum", learning_rate=args.learning_rate,
-                l2=args.l2 if args.l2 is not None else 0.0, seed=args.seed, backend=args.backend,
-                dtype=args.dtype)
+    n = _n_classes(y, test[1] if test else None)
+    if args.layers:
+        checks.classes(sizes, n, args.data)
+    elif n > sizes[-1]:  # the default output layer: one unit per class
+        sizes[-1] = n
+        model = _model(args, sizes, backend)
     say(args, "data: " + what)
-    say(args, "model: %r" % model)
-    history = _fit(model, X, y, args, 5 if args.epochs is None else args.epochs,
-                   64 if args.batch_size is None else args.batch_size, test)
-    if test is not None and args.plot:
+    history = _train(model, X, y, args, _why(args, backend), test)
+    if test is not None:
         report(model, test[0], test[1], args, history)
     model.save(args.out)
     say(args, "saved the model to %s" % args.out)
     return 0
 
 
+def _check_model_and_data(args, command):
+    """Check MODEL and DATA (and --labels); return the data's kind."""
+    if args.backend:
+        checks.backend(args.backend)
+    checks.model_then_data(args.model, args.data, command)
+    kind = checks.data(args.data)
+    checks.labels(args.labels, kind)
+    return kind
+
+
+def _check_width(model, args, kind):
+    inputs = checks.width(args.data, kind)
+    if model.sizes[0] != inputs:
+        raise TinynetError("%s has %d values per image; the model %s takes %d"
+                           % (args.data, inputs, args.model, model.sizes[0]))
+
+
 def cmd_evaluate(args):
     from .. import load
 
+    checks.plot_dir(args.plot, args.plot_format)
+    kind = _check_model_and_data(args, "evaluate")
+    if checks.labelled(args.data, kind, args.labels) is False:
+        raise TinynetError("%s has no labels to evaluate against" % args.data)
     model = load(args.model, backend=args.backend)
+    _check_width(model, args, kind)
     X, y, what = load_data(args.data, "test", args.labels)
     if y is None:
         raise TinynetError("%s has no labels to evaluate against" % args.data)
@@ -137,15 +191,16 @@ def cmd_evaluate(args):
 def cmd_predict(args):
     from .. import load
 
-    if args.submission:
-        check_writable(args.submission)
+    checks.output(args.submission)
+    kind = _check_model_and_data(args, "predict")
     model = load(args.model, backend=args.backend)
+    _check_width(model, args, kind)
     X, _, _ = load_data(args.data, "test", args.labels)
     predicted = model.classify(X)
     if args.submission:
         rows = "".join("%d,%d\n" % (i, label) for i, label in enumerate(predicted, 1))
         write_atomically(args.submission, ("ImageId,Label\n" + rows).encode("ascii"))
-        print("wrote %d predictions to %s" % (len(predicted), args.submission))
+        say(args, "wrote %s to %s" % (plural(len(predicted), "prediction"), args.submission))
     else:
         sys.stdout.write("".join("%d\n" % p for p in predicted))
     return 0
@@ -155,14 +210,21 @@ def cmd_convert(args):
     paths = args.paths
     src, rest = paths[0], paths[1:]
     src_labels = None
-    if len(rest) >= 2 and datasets.kind(rest[0]) == "idx-labels":
+    if len(rest) >= 2 and os.path.isfile(rest[0]) and datasets.kind(rest[0]) == "idx-labels":
         src_labels, rest = rest[0], rest[1:]
     if len(rest) not in (1, 2):
         raise TinynetError("convert takes: SRC [SRC_LABELS] DEST [DEST_LABELS]")
-    for dest in rest:
-        check_writable(dest)
-    X, y, what = load_data(src, "train", src_labels)
+    kind = checks.data(src)
+    if src_labels:
+        checks.labels(src_labels, kind)
     dest = rest[0]
+    if not dest.endswith((".csv", ".csv.gz")) and len(rest) == 1 \
+            and checks.labelled(src, kind, src_labels) is not False:
+        raise TinynetError("give a labels file to write the labels to: convert SRC DEST "
+                           "DEST_LABELS (a .csv DEST holds them itself)")
+    for path in rest:
+        checks.output(path)
+    X, y, what = load_data(src, "train", src_labels)
     if dest.endswith((".csv", ".csv.gz")):
         datasets.save_csv(dest, X, y)
     else:
@@ -189,9 +251,11 @@ def render_digit(pixels, width=28):
 
 
 def cmd_show(args):
-    if args.path != "sample" and not os.path.isdir(args.path) \
-            and datasets.kind(args.path) == "model":
+    if args.backend:
+        checks.backend(args.backend)
+    if checks.is_model_file(args.path):
         return _show_model(args)
+    checks.data(args.path)
     X, y, what = load_data(args.path, "test", None)
     if not 0 <= args.index < len(X):
         raise TinynetError("--index %d is outside 0..%d" % (args.index, len(X) - 1))
@@ -205,7 +269,10 @@ def _show_model(args):
     from ..summary import text
 
     model = load(args.path, backend=args.backend)
-    kind = "pickle" if head(args.path, 1) == b"\x80" else "JSON"
+    from ..datasets.sources import head
+
+    start = head(args.path, 4)
+    kind = "pickle" if start[:1] == b"\x80" else "JSON" if start[:1] == b"{" else "compact"
     print("model file: %s (%s, %s bytes)" % (args.path, kind, format(os.path.getsize(args.path), ",")))
     print(text(model))
     return 0
@@ -216,7 +283,9 @@ def cmd_gradcheck(args):
 
     from .. import DNN, gradient_check
 
-    sizes = _parse_layers(args.layers or "4,5,3")
+    sizes = args.layers
+    if args.backend:
+        checks.backend(args.backend)
     model = DNN(sizes, activation=args.activation, output=args.output, loss=args.loss,
                 seed=args.seed, backend=args.backend)
     rng = random.Random(args.seed)
@@ -228,7 +297,7 @@ def cmd_gradcheck(args):
     check = gradient_check(model, X, y)
     print("%s: %d parameters, largest relative error %.3g (%s)" % (
         model, len(check.entries), check.max_error, "ok" if check.max_error < 1e-6 else "FAILED"))
-    for name, i, j, numeric, analytic, error in check.entries[:args.show]:
+    for name, i, j, numeric, analytic, error in check.entries[:0 if args.quiet else args.show]:
         print("  %-11s [%d][%d]  numeric %+.9f  backprop %+.9f  error %.2g"
               % (name, i, j, numeric, analytic, error))
     return 0 if check.max_error < 1e-6 else 1

@@ -7,18 +7,8 @@ import sys
 
 from .. import datasets
 from ..errors import TinynetError
+from .checks import labels_beside
 from .report import say
-
-
-def _labels_beside(images_path):
-    """The labels file that goes with an IDX images file, by MNIST's naming."""
-    directory, name = os.path.split(images_path)
-    for a, b in (("images-idx3", "labels-idx1"), ("images", "labels")):
-        if a in name:
-            candidate = os.path.join(directory, name.replace(a, b))
-            if os.path.exists(candidate):
-                return candidate
-    return None
 
 
 def load_data(spec, split="train", labels=None, quiet=True):
@@ -38,7 +28,7 @@ def load_data(spec, split="train", labels=None, quiet=True):
         return X, y, "MNIST %s from %s (%d images)" % (split, spec, len(X))
     is_idx = datasets.kind(spec).startswith("idx")
     if is_idx and labels is None:
-        labels = _labels_beside(spec)
+        labels = labels_beside(spec)
     if is_idx:
         X, y = datasets.load(spec, labels)
     else:

@@ -41,10 +41,12 @@ def add_parsers(sub):
                    "JSON; .tnb for a compact board file)")
     p.add_argument("--activation", choices=sorted(HIDDEN), default=None,
                    help="the hidden layers' activation, if the file does not record it (a "
-                   "safetensors state_dict from PyTorch does not)")
+                   "safetensors state_dict from PyTorch does not; default: what the file "
+                   "records)")
     p.add_argument("--output", choices=sorted(OUTPUT), default=None,
                    help="the output layer's function, if the file does not record it (softmax "
-                   "turns a classifier's logits into probabilities)")
+                   "turns a classifier's logits into probabilities; default: what the file "
+                   "records)")
     p.add_argument("--loss", choices=sorted(LOSSES), default=None,
                    help="the loss, for training on (default: what the file records, else the "
                    "one that suits the output)")

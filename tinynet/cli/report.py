@@ -27,9 +27,10 @@ def report(model, X, labels, args, history=None):
     scores = model.evaluate(X, labels)
     predicted = model.classify(X)
     matrix = confusion_matrix(predicted, labels, max(model.sizes[-1], 2))
-    say(args, "test accuracy %.2f%% (%d of %d), loss %.4f" % (
+    # the result: printed with --quiet too, which silences progress and commentary only
+    print("test accuracy %.2f%% (%d of %d), loss %.4f" % (
         100 * scores["accuracy"], round(scores["accuracy"] * len(labels)), len(labels),
-        scores["loss"]))
+        scores["loss"]), flush=True)
     say(args, format_confusion(matrix))
     if getattr(args, "plot", None):
         for path in plot(args.plot, model, X, labels, predicted, matrix, history,
@@ -43,8 +44,9 @@ def plot(directory, model, X, labels, predicted, matrix, history=None, format="s
     their paths.  The charts (curves, confusion matrix) are SVG unless
     ``format`` is "png"; the pixel pictures (digits, weights) are PNG."""
     from .. import plots
+    from .checks import make_plot_dir
 
-    os.makedirs(directory, exist_ok=True)
+    make_plot_dir(directory)  # the last level only: checked before the work began
     written = []
 
     def save(picture, name):
