@@ -348,8 +348,9 @@ def test_every_option_that_takes_a_value_states_its_default(capsys):
         assert "default" in (option.help or ""), (command, option.option_strings)
         checked += 1
     assert checked > 30
-    for command in ["mnist", "train", "evaluate", "predict", "convert", "show", "gradcheck",
-                    "board"]:
+    commands = [name for name, _ in value_options(parser)]
+    assert {"mnist", "train", "board", "gradcheck"} <= set(commands)
+    for command in sorted(set(commands)):
         with pytest.raises(SystemExit):
             cli.main([command, "--help"])
         out = capsys.readouterr().out
