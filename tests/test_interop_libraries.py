@@ -197,12 +197,19 @@ def train_pytorch_mlp(n=600, hidden=32, epochs=60, seed=0):
     return seq, Xt.astype(np.float32), list(yt[:200])
 
 
+@pytest.fixture(scope="module")
+def trained():
+    """One PyTorch-trained MLP for every MicroPython build."""
+    return train_pytorch_mlp()
+
+
 @pytest.mark.micropython
 @pytest.mark.parametrize("build", mp.NAMES)
-def test_a_pytorch_trained_mlp_runs_on_micropython_with_the_same_classes(tmp_path, build):
+def test_a_pytorch_trained_mlp_runs_on_micropython_with_the_same_classes(tmp_path, build,
+                                                                         trained):
     save_file = need("safetensors.torch").save_file
     interpreter = mp.interpreter(build)  # skips without this build
-    seq, Xt, yt = train_pytorch_mlp()
+    seq, Xt, yt = trained
     torch_classes = torch_outputs(seq, Xt).argmax(axis=1).tolist()
     assert sum(a == b for a, b in zip(torch_classes, yt)) > 150  # it learned (chance: 20)
     save_file(seq.state_dict(), str(tmp_path / "digits.safetensors"))

@@ -13,7 +13,8 @@ Reading order for the code: ``backends/python_backend.py`` (what each matrix
 operation means), ``matrix.py``, ``activations.py`` and ``losses.py``,
 ``dnn.py`` (backpropagation), ``optim.py``, ``training.py`` (the fit loop),
 ``serialize.py`` (saving and loading).  The desktop subpackages
-(``datasets``, ``cli``, ``plots``) build on that core; it never imports them.
+(``datasets``, ``cli``, ``plots``, ``interop``) build on that core; it never
+imports them.
 """
 
 __version__ = "0.1.0"

