@@ -93,6 +93,8 @@ def test_the_file_records_the_settings_and_what_to_give_overrides_them(tmp_path)
     back = interop.load(tmp_path / "m.safetensors", output="linear", loss="mse")
     assert (back.activation.name, back.output_activation.name, back.loss.name) == (
         "tanh", "linear", "mse")
+    back = interop.load(tmp_path / "m.safetensors", output="linear")  # cross_entropy would not do
+    assert (back.output_activation.name, back.loss.name) == ("linear", "mse")
     with pytest.raises(TinynetError, match="m.safetensors: .*unknown activation 'gelu'"):
         interop.load(tmp_path / "m.safetensors", activation="gelu")
 

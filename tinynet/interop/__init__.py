@@ -20,7 +20,7 @@ tinynet board`` puts it on a microcontroller.  See docs/interop.md.
 
 from ..errors import TinynetError
 from ..files import fspath, read_limited, write_atomically
-from . import layers, onnx_file, safetensors_file
+from . import layers, onnx_file, onnx_read, safetensors_file
 
 FORMATS = ("safetensors", "onnx")
 #: The largest file :func:`load` reads, as for tinynet's own model files.
@@ -89,8 +89,6 @@ def load(path, activation=None, output=None, loss=None, backend=None):
     are (sizes before allocation, nothing run); a PyTorch ``.pt`` file,
     being a pickle that can run code, is refused unread.
     """
-    from . import onnx_read
-
     path = fspath(path)
     data = read_limited(path, MAX_FILE_BYTES, "model file to import")
     suffix = str(path).lower().rpartition(".")[2]

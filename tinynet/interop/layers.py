@@ -92,8 +92,11 @@ def settings(found, given, layers, source, noted=True):
             if noted else "",
             ", ".join("%s=%r" % (k, EXAMPLE[k]) for k in missing),
             " ".join("--%s %s" % (k, EXAMPLE[k]) for k in missing)))
-    if not chosen["loss"]:  # (only training uses it) the loss that suits the output
-        chosen["loss"] = "cross_entropy" if chosen["output"] in ("softmax", "sigmoid") else "mse"
+    probabilities = chosen["output"] in ("softmax", "sigmoid")
+    if not given.get("loss") and (not chosen["loss"] or (
+            chosen["loss"] == "cross_entropy" and not probabilities)):
+        # (only training uses it) the loss that suits the output, unless one was given
+        chosen["loss"] = "cross_entropy" if probabilities else "mse"
     return chosen["activation"], chosen["output"], chosen["loss"]
 
 
