@@ -27,7 +27,7 @@ from operator import mul
 from common import (PEAK_MB, ROOT, find_interpreter, interleaved, machine, median, mnist_dir,
                     report, spread, table, timed, verdict)
 
-from tinynet.backends import python_backend as ops
+from tinynet.backends import python_fast as ops
 
 
 def idioms(A, W):

@@ -6,7 +6,8 @@ Builds a 3-4-2 network on the pure-Python backend, runs one sample forward,
 prints every layer's activations and the error (delta) that backpropagation
 sends back through it, checks the resulting gradients against finite
 differences, then takes a step and shows the loss fall.  Read it beside
-tinynet/dnn.py (forward, backward) and tinynet/backends/python_backend.py.
+tinynet/dnn.py (forward, backward) and tinynet/backends/python_backend.py
+(run it with backend="python-plain" to step through exactly that code).
 """
 
 import os
@@ -23,9 +24,9 @@ def show(name, m):
 
 
 model = DNN([3, 4, 2], activation="sigmoid", output="softmax", loss="cross_entropy",
-            learning_rate=0.5, seed=1, backend="python")
-x = Matrix.from_list([[0.5, -0.2, 0.1]], backend="python")
-y = Matrix.from_list([[0.0, 1.0]], backend="python")  # the right answer is class 1
+            learning_rate=0.5, seed=1, backend="python-plain")
+x = Matrix.from_list([[0.5, -0.2, 0.1]], backend="python-plain")
+y = Matrix.from_list([[0.0, 1.0]], backend="python-plain")  # the right answer is class 1
 
 print("forward: each layer computes a = f(a_prev @ W + b)")
 activations = model.forward(x)

@@ -8,12 +8,21 @@ from tinynet.backends import BACKENDS, numpy_available
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MNIST = os.path.join(os.path.dirname(ROOT), "shared", "mnist")
-INSTALLED = [b for b in BACKENDS if b != "numpy" or numpy_available()]
+#: The two backends a network uses by default, where installed: the suite runs on each.
+INSTALLED = [b for b in ("numpy", "python") if b != "numpy" or numpy_available()]
+#: Those and the plain ones they build on ("numpy-plain", "python-plain").
+EVERY_BACKEND = [b for b in BACKENDS if "numpy" not in b or numpy_available()]
 
 
 @pytest.fixture(params=INSTALLED)
 def backend(request):
-    """Each installed backend's name in turn."""
+    """Each installed default backend's name in turn."""
+    return request.param
+
+
+@pytest.fixture(params=EVERY_BACKEND)
+def any_backend(request):
+    """Each installed backend's name in turn, the plain ones included."""
     return request.param
 
 

@@ -203,7 +203,7 @@ def test_an_absurd_network_is_refused_at_once_with_the_figure():
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 3 and all("would need at least" in line for line in lines)
-    assert "795,000,000,010 weights" in lines[0] and "TB" in lines[0]
+    assert "795,000,000,010 weights" in lines[0] and "TiB" in lines[0]
 
 
 # === The command line ===

@@ -1,8 +1,10 @@
-"""The package's structure, as issue 13 settled it: the core (what runs on a
-board) never imports the desktop subpackages, nothing imports in a circle,
-and every module keeps to one job and a readable size."""
+"""The package's structure: the core (what runs on a board) never imports the
+desktop subpackages, in its sources or its type stubs; nothing imports in a
+circle; every module keeps to one job and a readable size; and one training
+step stays readable in one sitting (a few files, a few dozen functions)."""
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -24,12 +26,13 @@ def module_name(relative):
     return ".".join(["tinynet"] + parts)
 
 
-def all_modules():
+def all_modules(suffix=".py"):
     for folder, _, names in os.walk(PACKAGE):
         for name in names:
-            if name.endswith(".py"):
+            if name.endswith(suffix):
                 path = os.path.join(folder, name)
-                yield module_name(os.path.relpath(path, PACKAGE).replace(os.sep, "/")), path
+                relative = os.path.relpath(path, PACKAGE).replace(os.sep, "/")
+                yield module_name(relative[:-len(suffix)] + ".py"), path
 
 
 def imports_of(module, path):
@@ -37,7 +40,7 @@ def imports_of(module, path):
     (inside functions too), resolved to a module name."""
     with open(path, encoding="utf-8") as f:
         tree = ast.parse(f.read())
-    package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
+    package = module if path.endswith(("__init__.py", "__init__.pyi")) else module.rpartition(".")[0]
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -62,18 +65,22 @@ def _is_module(name):
 
 
 GRAPH = {m: imports_of(m, p) for m, p in all_modules()}
+#: What each type stub imports: a stub may not reach the desktop either.
+STUB_GRAPH = {m: imports_of(m, p) for m, p in all_modules(".pyi")}
 
 
 def test_the_core_is_every_top_level_module_and_the_pure_backends():
     core = core_files()
     assert "dnn.py" in core and "backends/python_backend.py" in core
-    assert "backends/numpy_backend.py" not in core and "__main__.py" not in core
+    assert "backends/numpy_backend.py" not in core and "backends/numpy_fast.py" not in core
+    assert "__main__.py" not in core and "model.py" in core
     assert not any(f.startswith(("datasets/", "cli/", "plots/", "interop/")) for f in core)
 
 
+@pytest.mark.parametrize("graph", [GRAPH, STUB_GRAPH], ids=["sources", "stubs"])
 @pytest.mark.parametrize("relative", core_files())
-def test_the_core_never_reaches_the_desktop(relative):
-    """Statically: no core module imports a desktop one, at any depth."""
+def test_the_core_never_reaches_the_desktop(relative, graph):
+    """Statically: no core module (or its stub) imports a desktop one, at any depth."""
     module = module_name(relative)
     seen, todo = set(), [module]
     while todo:
@@ -81,9 +88,14 @@ def test_the_core_never_reaches_the_desktop(relative):
         if m in seen:
             continue
         seen.add(m)
-        todo.extend(GRAPH.get(m, ()))
+        todo.extend(graph.get(m, ()))
     reached = sorted(m for m in seen if m.startswith(DESKTOP))
     assert not reached, "%s reaches desktop modules %s" % (module, reached)
+
+
+def test_the_stub_graph_is_read():
+    assert "tinynet.model" in STUB_GRAPH["tinynet.dnn"]  # dnn.pyi imports model.pyi
+    assert "tinynet.dnn" in STUB_GRAPH["tinynet.plots"]  # a desktop stub imports the core
 
 
 def test_importing_the_core_loads_no_desktop_module_or_numpy():
@@ -91,7 +103,7 @@ def test_importing_the_core_loads_no_desktop_module_or_numpy():
             "from tinynet import DNN\n"
             "DNN([2, 3, 2], seed=0, backend='python').fit([[0, 1], [1, 0]], [0, 1])\n"
             "print(sorted(m for m in sys.modules if m.startswith(%r) or m == 'numpy'))\n"
-            % (DESKTOP + ("numpy", "tinynet.backends.numpy_backend"),))
+            % (DESKTOP + ("numpy", "tinynet.backends.numpy_backend", "tinynet.backends.numpy_fast"),))
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, env=dict(os.environ, TINYNET_BACKEND="python"))
     assert out.returncode == 0, out.stderr
@@ -127,13 +139,62 @@ def test_the_cycle_finder_finds_a_cycle():
 
 @pytest.mark.parametrize("module,path", sorted(all_modules()))
 def test_modules_stay_readable_in_size(module, path):
+    """No module over MAX_LINES lines, and no exemptions."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()
-    if len(lines) > MAX_LINES:
-        head = "\n".join(lines[:40])
-        assert "Longer than" in head, (
-            "%s has %d lines; split it, or say at its top why not ('Longer than ...')"
-            % (module, len(lines)))
+    assert len(lines) <= MAX_LINES, "%s has %d lines; split it" % (module, len(lines))
+
+
+#: The most tinynet files and functions one training step may enter (see
+#: the README's Architecture section).
+STEP_FILES, STEP_FUNCTIONS = 6, 40
+
+
+def step_trace(backend):
+    """Return ``{file: [function, ...]}``: what one ``train(x, y)`` of a
+    [4, 3, 2] network enters, in a fresh interpreter (comprehensions left
+    out, as CPython 3.12 inlines them; so is the Python ``dot`` a fast
+    backend uses where ``math.sumprod`` is missing, before 3.12)."""
+    code = """if 1:
+        import json, math, os, sys
+        import tinynet
+        pkg = os.path.dirname(tinynet.__file__)
+        model = tinynet.DNN([4, 3, 2], backend=%r, seed=0)
+        model.train([0.1, 0.2, 0.0, 0.4], 1)  # the first call imports what it needs
+        seen = set()
+        def profile(frame, event, arg):
+            code = frame.f_code
+            if event == "call" and code.co_filename.startswith(pkg) and code.co_name[0] != "<":
+                seen.add((os.path.relpath(code.co_filename, pkg), code.co_firstlineno, code.co_name))
+        sys.setprofile(profile)
+        model.train([0.1, 0.2, 0.0, 0.4], 1)
+        sys.setprofile(None)
+        if not hasattr(math, "sumprod"):
+            seen = {s for s in seen if s[2] != "dot"}
+        found = {}
+        for name, _, function in sorted(seen):
+            found.setdefault(name.replace(os.sep, "/"), []).append(function)
+        print(json.dumps(found))
+    """ % backend
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="PyPy runs other kernels")
+def test_one_training_step_stays_readable_in_one_sitting():
+    found = step_trace("python")
+    functions = sum(len(f) for f in found.values())
+    assert len(found) <= STEP_FILES and functions <= STEP_FUNCTIONS, found
+    assert set(found) >= {"dnn.py", "matrix.py", "optim.py", "backends/python_backend.py"}
+
+
+def test_the_plain_backend_runs_only_the_plain_definitions():
+    """With backend="python-plain", the step runs python_backend.py's code and
+    nothing of the fast kernels: what a student reads is what runs."""
+    found = step_trace("python-plain")
+    assert "backends/python_fast.py" not in found and "backends/python_backend.py" in found
+    assert {"matmul", "matmul_t", "add_outer_"} <= set(found["backends/python_backend.py"])
 
 
 @pytest.mark.parametrize("relative", [f for f in core_files()

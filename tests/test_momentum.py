@@ -1,5 +1,6 @@
-"""The fused momentum step: the same numbers as its plain definition, and as
-a step taken from DNN.gradients, on every backend."""
+"""The momentum step: numpy_fast's fused kernel gives the same numbers as
+the plain definition (Matrix.momentum_'s passes), and every backend's step
+equals one taken from DNN.gradients."""
 
 import math
 import random
@@ -9,7 +10,7 @@ import pytest
 from tinynet import DNN, Matrix
 from tinynet.backends import get_backend
 
-from conftest import INSTALLED
+from conftest import INSTALLED, needs_numpy
 
 
 def batch(rows, cols, density, seed, edge_zeros=0, every=0):
@@ -49,16 +50,15 @@ CASES = [  # rows of a, its columns (w's rows), w's columns, density, edge zeros
 ]
 
 
-@pytest.mark.parametrize("backend", INSTALLED)
+@needs_numpy
 @pytest.mark.parametrize("decay", [0.0, -1e-3])
 @pytest.mark.parametrize("case", CASES)
-def test_fused_momentum_equals_its_definition_bit_for_bit(backend, case, decay, monkeypatch):
-    ops = get_backend(backend)
+def test_fused_momentum_equals_its_definition_bit_for_bit(case, decay, monkeypatch):
+    ops = get_backend("numpy")
     n, n_in, n_out, density, edges, every = case
-    if backend == "numpy":  # small blocks, so blocks cut through the gradient's rows
-        monkeypatch.setattr(ops, "BLOCK_BYTES", 3 * n_out * 8)
-    dtypes = [None, "float32"] if backend == "numpy" else [None]
-    for dtype in dtypes:
+    # small blocks, so blocks cut through the gradient's rows
+    monkeypatch.setattr(ops, "BLOCK_BYTES", 3 * n_out * 8)
+    for dtype in (None, "float32"):
         w0 = ops.asarray(batch(n_in, n_out, 1.0, 1), dtype)
         v0 = ops.asarray(batch(n_in, n_out, 1.0, 2), dtype)
         w1, v1, w2, v2 = (ops.copy(x) for x in (w0, v0, w0, v0))
@@ -71,15 +71,15 @@ def test_fused_momentum_equals_its_definition_bit_for_bit(backend, case, decay, 
         assert ops.tolist(w1) != ops.tolist(w0)
 
 
-@pytest.mark.parametrize("backend", INSTALLED)
-def test_momentum_refuses_shapes_that_do_not_fit(backend):
-    ops = get_backend(backend)
-    w, v = ops.zeros(4, 3), ops.zeros(4, 3)
+def test_momentum_refuses_shapes_that_do_not_fit(any_backend):
+    def zeros(m, n):
+        return Matrix.zeros(m, n, any_backend)
+
+    w, v = zeros(4, 3), zeros(4, 3)
     with pytest.raises(ValueError, match="shapes"):
-        ops.momentum_(w, v, ops.zeros(2, 5), ops.zeros(2, 3), 0.1, 0.9)
-    if backend == "numpy":
-        with pytest.raises(ValueError, match="velocity"):
-            ops.momentum_(w, ops.zeros(3, 4), ops.zeros(2, 4), ops.zeros(2, 3), 0.1, 0.9)
+        w.momentum_(v, zeros(2, 5), zeros(2, 3), 0.1, 0.9)
+    with pytest.raises(ValueError, match="velocity|shapes"):
+        w.momentum_(zeros(3, 4), zeros(2, 4), zeros(2, 3), 0.1, 0.9)
 
 
 def test_both_backends_agree():
@@ -134,8 +134,8 @@ def test_training_steps_equal_steps_from_the_gradients(backend, l2):
                    for p, q in zip(flat_want, flat_have))
 
 
-@pytest.mark.parametrize("backend", INSTALLED)
-def test_matrix_momentum_without_decay_is_plain_momentum(backend):
+def test_matrix_momentum_without_decay_is_plain_momentum(any_backend):
+    backend = any_backend
     # velocity = mu * velocity + alpha * a.T @ d, then w += velocity: worked by hand
     w = Matrix.from_list([[1.0, 2.0]], backend)
     v = Matrix.from_list([[0.5, -0.5]], backend)

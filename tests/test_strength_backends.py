@@ -49,14 +49,15 @@ def test_add_with_a_factor_of_two_and_of_one(backend):
 def test_the_python_backend_computes_in_float64_only():
     for ok in (None, "float64", "double", float):
         python_backend.check_dtype(ok)
-    with pytest.raises(ValueError, match="^the python backend computes in float64 only, not 'float32'$"):
+        assert python_fast.asarray([[1]], ok) == [[1.0]]
+    with pytest.raises(ValueError, match="^the python backends compute in float64 only, not 'float32'$"):
         python_backend.check_dtype("float32")
 
 
 @needs_numpy
 def test_numpy_products_keep_the_columns_in_use():
     import numpy as np
-    from tinynet.backends import numpy_backend
+    from tinynet.backends import numpy_fast as numpy_backend
 
     runs = numpy_backend._runs
     assert runs(np.array([0, 1, 2, 5, 6])) == [(0, 3), (5, 7)]
@@ -81,7 +82,7 @@ def test_numpy_products_keep_the_columns_in_use():
 @needs_numpy
 def test_numpy_momentum_equals_the_formula_with_gaps_across_blocks(monkeypatch):
     import numpy as np
-    from tinynet.backends import numpy_backend
+    from tinynet.backends import numpy_fast as numpy_backend
 
     monkeypatch.setattr(numpy_backend, "BLOCK_BYTES", 3 * 4 * 8)  # blocks of 3 rows
     rng = np.random.default_rng(5)
@@ -100,7 +101,7 @@ def test_numpy_momentum_equals_the_formula_with_gaps_across_blocks(monkeypatch):
 @needs_numpy
 def test_numpy_products_skip_zero_edge_columns_exactly():
     import numpy as np
-    from tinynet.backends import numpy_backend
+    from tinynet.backends import numpy_fast as numpy_backend
 
     rng = np.random.default_rng(3)
     b = rng.uniform(-1, 1, (6, 4))
@@ -136,13 +137,15 @@ def test_every_kernel_path_on_this_interpreter(monkeypatch, batch):
     """The 3.12+ dot products and the PyPy loops run here too (with a
     sumprod written in Python where math has none): all equal the plain
     definitions."""
-    plain = python_backend.DEFINITIONS
+    plain = python_backend
     a, b, d, w = _kernels_data(batch, batch)
     a[0] = [0.0] * 9  # a row of zeros
-    want = [plain["matmul"](a, b), plain["matmul_t"](d, b),
-            plain["add_outer_"]([r[:] for r in w], a, d, -0.3)]
+    want = [plain.matmul(a, b), plain.matmul_t(d, b),
+            plain.add_outer_([r[:] for r in w], a, d, -0.3)]
     assert close(python_fast._add_outer_dots([r[:] for r in w], a, d, -0.3), want[2])
-    monkeypatch.setattr(python_fast, "_sumprod", lambda x, y: sum(p * q for p, q in zip(x, y)))
+    sumprod = lambda x, y: sum(p * q for p, q in zip(x, y))  # noqa: E731
+    monkeypatch.setattr(python_fast, "_sumprod", sumprod)
+    monkeypatch.setattr(python_fast, "dot", sumprod)
     for loops in (False, True):
         monkeypatch.setattr(python_fast, "LOOPS", loops)
         got = [python_fast.matmul(a, b), python_fast.matmul_t(d, b),
@@ -161,7 +164,7 @@ def test_the_kernels_without_itertools_or_operator():
             raise ImportError(name)
         return real_import(name, *args, **kwargs)
 
-    spec = importlib.util.spec_from_file_location("fast_without_helpers", python_fast.__file__)
+    spec = importlib.util.spec_from_file_location("tinynet.backends.fast_without_helpers", python_fast.__file__)
     module = importlib.util.module_from_spec(spec)
     builtins.__import__ = no_helpers
     try:
@@ -173,20 +176,19 @@ def test_the_kernels_without_itertools_or_operator():
     endless = module.repeat(7)
     assert [next(endless) for _ in range(5)] == [7] * 5
     assert module._plus(2, 3) == 5 and module._times(2, 3) == 6
-    plain = python_backend.DEFINITIONS
+    plain = python_backend
     a, b, d, w = _kernels_data(1, 6)
-    assert close(module.matmul(a, b), plain["matmul"](a, b))
+    assert close(module.matmul(a, b), plain.matmul(a, b))
     assert close(module.add_outer_([r[:] for r in w], a, d, 0.5),
-                 plain["add_outer_"]([r[:] for r in w], a, d, 0.5))
+                 plain.add_outer_([r[:] for r in w], a, d, 0.5))
     assert module.dot([1.0, 2.0], [3.0, 4.0]) == 11.0
 
 
 def test_the_fast_kernels_are_the_ones_in_use():
     assert python_fast.LOOPS is (__import__("sys").implementation.name in ("pypy", "micropython"))
-    for name in ("matmul", "matmul_t", "add_outer_"):
-        assert getattr(python_backend, name) is getattr(python_fast, name)
-        assert python_backend.DEFINITIONS[name] is not getattr(python_fast, name)
-    assert python_backend.DEFINITIONS["dot"]([1.0, 2.0], [3.0, 4.0]) == 11.0
+    assert Matrix.from_list([[1.0]], backend="python").ops is python_fast
+    assert Matrix.from_list([[1.0]], backend="python-plain").ops is python_backend
+    assert python_backend.dot([1.0, 2.0], [3.0, 4.0]) == 11.0
     import math
 
     if hasattr(math, "sumprod"):  # 3.12+: the dot products run in one C call
@@ -214,17 +216,18 @@ def test_the_micropython_floats_helper(monkeypatch):
     import sys
     import types
 
-    spec = importlib.util.spec_from_file_location("fast_on_micropython", python_fast.__file__)
+    spec = importlib.util.spec_from_file_location("tinynet.backends.fast_on_micropython", python_fast.__file__)
     module = importlib.util.module_from_spec(spec)
     fake = dict(vars(sys.implementation), name="micropython")
     monkeypatch.setattr(sys, "implementation", types.SimpleNamespace(**fake))
     spec.loader.exec_module(module)
     monkeypatch.undo()
-    assert module.floats is not python_fast.floats and module.LOOPS is True
+    assert module._ON_BOARD is True and module.LOOPS is True and python_fast._ON_BOARD is False
     for row in ([1, 2.5, True, -3], (), range(4)):
-        got = module.floats(row)
-        assert got == python_fast.floats(row) == [float(v) for v in row]
+        got = module._floats(row)
+        assert got == python_fast._floats(row) == [float(v) for v in row]
         assert all(type(v) is float for v in got)
+    assert module.asarray([[1, 2.5], [True, -3]]) == python_fast.asarray([[1, 2.5], [True, -3]])
 
 
 def test_kernel_shape_errors_say_what_did_not_fit():
@@ -266,16 +269,3 @@ def test_resolve_names_the_backend_and_its_dtype():
         for dtype, name in ((None, "float64"), ("double", "float64"), ("single", "float32"),
                             (np.float32, "float32"), (np.dtype("float64"), "float64")):
             assert resolve("numpy", dtype) == ("numpy", name)
-
-
-def test_the_pure_sigmoid_takes_the_branch_of_its_sign():
-    """1 / (1 + e**-z) for z >= 0, e**z / (1 + e**z) below: the two differ in
-    the last bit for some z, so a branch moved off 0 shows."""
-    import math
-
-    zs = [k / 64 for k in range(-64, 64)]
-    above = [1.0 / (1.0 + math.exp(-z)) for z in zs]
-    below = [math.exp(z) / (1.0 + math.exp(z)) for z in zs]
-    assert sum(a != b for a, b in zip(above, below)) > 10  # the test can tell them apart
-    assert [python_backend._sigmoid1(z) for z in zs] == [
-        a if z >= 0 else b for z, a, b in zip(zs, above, below)]

@@ -4,6 +4,7 @@ import sys
 
 import pytest
 
+from tinynet.errors import size_text
 from tinynet import DNN, TinynetError, memory
 from tinynet.errors import grouped
 
@@ -23,7 +24,7 @@ def test_a_network_that_cannot_fit_is_refused_with_the_figures(monkeypatch):
     monkeypatch.setattr(memory, "_memory_size", lambda: need - 1)
     with pytest.raises(TinynetError, match=r"^DNN\(\[10, 20, 5\]\) would need at least %s for its 325 "
                        r"weights alone \(as Python floats\); this machine has %s of memory$"
-                       % (memory._bytes(need).replace(".", r"\."), memory._bytes(need - 1).replace(".", r"\."))):
+                       % (size_text(need).replace(".", r"\."), size_text(need - 1).replace(".", r"\."))):
         DNN(SIZES, backend="python")
     monkeypatch.setattr(memory, "_memory_size", lambda: need)  # exactly enough
     DNN(SIZES, backend="python")
@@ -43,10 +44,11 @@ def test_numpy_needs_its_dtype_plus_one_layer_of_python_floats(monkeypatch, dtyp
 
 
 def test_sizes_and_bytes_are_shown_briefly():
-    cases = {0: "0 bytes", 999: "999 bytes", 1000: "1.0 KB", 1500000: "1.5 MB", 7 * 10 ** 9: "7.0 GB",
-             25 * 10 ** 11: "2.5 TB", 3 * 10 ** 15: "3.0 PB", 10 ** 18: "1000.0 PB"}
+    cases = {0: "0 bytes", 1023: "1023 bytes", 1024: "1.0 KiB", 1536: "1.5 KiB",
+             1024 ** 2 - 52: "1023.9 KiB", 1024 ** 2 - 51: "1.0 MiB", 1024 ** 2: "1.0 MiB",
+             7 * 1024 ** 3: "7.0 GiB", 1024 ** 4 - 1: "1.0 TiB", 3 * 1024 ** 5: "3072.0 TiB"}
     for n, text in cases.items():
-        assert memory._bytes(n) == text
+        assert size_text(n) == text
     assert memory._short([784, 30, 10]) == "[784, 30, 10]"
     long = memory._short(list(range(1000, 1100)))
     assert len(long) == 81 and long.endswith(", 1012...]") and long.startswith("[1000, 1001,")

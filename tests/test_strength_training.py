@@ -4,8 +4,9 @@
 import pytest
 
 from tinynet import DNN
-from tinynet.activations import HIDDEN, OUTPUT
-from tinynet.optim import gradients
+from tinynet.dnn import HIDDEN, OUTPUT
+
+from test_core_api import gradients
 from tinynet import Matrix
 
 from conftest import needs_numpy
@@ -68,10 +69,9 @@ def test_to_dict_keeps_the_optimizer_state_unless_told_not_to():
 
 
 def test_gradients_without_l2_is_the_plain_mean(backend):
-    w = Matrix.from_list([[5.0, -5.0]], backend=backend)
-    a = Matrix.from_list([[1.0], [3.0]], backend=backend)
-    d = Matrix.from_list([[0.5, -1.0], [1.5, 2.0]], backend=backend)
-    grad_w, grad_b = gradients([w], [a], [d])  # l2 defaults to none: w plays no part
+    # l2 defaults to none: w plays no part
+    grad_w, grad_b = gradients([[5.0, -5.0]], [[1.0], [3.0]], [[0.5, -1.0], [1.5, 2.0]],
+                               backend=backend)
     assert grad_w[0].tolist() == [[2.5, 2.5]] and grad_b[0].tolist() == [[1.0, 0.5]]
 
 
@@ -108,7 +108,7 @@ def test_inputs_take_rows_in_the_order_asked(backend):
     from tinynet.batching import Inputs
 
     X = Matrix.from_list([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], backend=backend)
-    data = Inputs(X, backend, None, 2)
+    data = Inputs(X, DNN([2, 2], backend=backend))
     assert data.take(range(3)) is X  # the whole matrix in order: no copy
     assert data.take([2, 1, 0]).tolist() == [[5.0, 6.0], [3.0, 4.0], [1.0, 2.0]]
     assert data.take(range(1, 3)).tolist() == [[3.0, 4.0], [5.0, 6.0]]
@@ -252,11 +252,12 @@ def test_finite_numpy_data_is_checked_in_blocks_not_rows(monkeypatch):
 
     looked = []
     monkeypatch.setattr(batching, "check_finite_rows", lambda *args: looked.append(args))
-    batching.Inputs(np.ones((3, 2)), "numpy", None, 2)
+    net = DNN([2, 2], backend="numpy")
+    batching.Inputs(np.ones((3, 2)), net)
     assert looked == []
     X = np.ones((3, 2))
     X[2, 1] = np.inf
-    batching.Inputs(X, "numpy", None, 2)
+    batching.Inputs(X, net)
     assert len(looked) == 1 and looked[0][1:] == ("X", 0) and looked[0][0][2] == [1.0, float("inf")]
 
 

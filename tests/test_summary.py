@@ -30,7 +30,7 @@ def test_summary_lists_layers_shapes_parameters_and_settings():
         ["dense_3", "(None,", "10)", "650", "softmax"],
     ]
     assert "Layer" in text and "Output shape" in text and "Param #" in text
-    assert "Total params: 109,386 (854.6 KB as float64)" in text
+    assert "Total params: 109,386 (854.6 KiB as float64)" in text
     assert "Loss: cross_entropy" in text
     assert "Optimizer: momentum (" in text
     for setting in ("learning_rate=0.05", "l2=0.0001", "momentum=0.9"):

@@ -9,12 +9,13 @@ Two interchangeable backends compute the same numbers: "numpy" (fast) and
 "python" (lists of floats, standard library only; runs on PyPy and
 MicroPython).  NumPy is never imported unless the numpy backend is used.
 
-Reading order for the code: ``backends/python_backend.py`` (what each matrix
-operation means), ``matrix.py``, ``activations.py`` and ``losses.py``,
-``dnn.py`` (backpropagation), ``optim.py``, ``training.py`` (the fit loop),
-``serialize.py`` (saving and loading).  The desktop subpackages
-(``datasets``, ``cli``, ``plots``, ``interop``) build on that core; it never
-imports them.
+Reading order for the code: ``dnn.py`` (the network and backpropagation,
+all of it), ``matrix.py`` (the algebra it is written in),
+``backends/python_backend.py`` (what each matrix operation means),
+``optim.py`` (the update rules), ``model.py`` (predicting, fitting, saving),
+``training.py`` (the fit loop).  The desktop subpackages
+(``datasets``, ``cli``, ``plots``, ``interop``) build on that
+core; it never imports them.
 """
 
 __version__ = "0.1.0"
@@ -26,15 +27,10 @@ from .matrix import Matrix
 
 
 def save(model, path, format=None, optimizer_state=True):
-    """Save ``model`` to ``path`` ("pickle" by default, "json" for a .json
-    path or ``format="json"``; "float32" or "int8" for a compact board file,
-    the default for a .tnb path: see compact.py); the previous file survives
-    any failure.  ``optimizer_state=False`` leaves out momentum/Adam state
-    (see serialize.save)."""
-    if format in ("float32", "int8") or (format is None and str(path).endswith(".tnb")):
-        from .compact import save as _save_compact
-
-        return _save_compact(model, path, weights=format or "float32")
+    """Save ``model`` to ``path``: a pickle by default, JSON for a .json path,
+    a compact board file for a .tnb path, or the ``format`` given ("pickle",
+    "json", "float32", "int8"); the previous file survives any failure.  The
+    same as ``model.save(path)``: see :func:`tinynet.serialize.save`."""
     from .serialize import save as _save
 
     return _save(model, path, format=format, optimizer_state=optimizer_state)
@@ -50,9 +46,15 @@ def load(path, backend=None):
     from .compact import is_compact_file
 
     if is_compact_file(path):  # sniffed here, so a board never imports serialize
-        from .compact import load as load_compact
+        from .compact import read as read_compact
 
-        return load_compact(path, backend=backend)
+        header, weights, biases = read_compact(path)
+        try:  # (no optimizer: plain SGD is made if ever asked for, so a board never loads optim)
+            return DNN._from_parameters(header["sizes"], header["activation"], header["output"],
+                                        header["loss"], weights, biases,
+                                        backend)
+        except (TypeError, ValueError) as err:
+            raise TinynetError("%s: bad model settings: %s" % (path, err)) from None
     from .serialize import out_of_memory, read
 
     try:

@@ -1,59 +1,56 @@
-"""From the caller's data to batches: inputs and targets.
+"""From the caller's data to batches: inputs and targets, checked once.
 
 The network accepts inputs as lists or tuples of rows, ``array.array`` rows,
 NumPy arrays, Matrices, or a byte-backed dataset such as
-:class:`tinynet.datasets.Images`; targets as int class labels or as rows of
-target values (e.g. one-hot).  Nothing here imports NumPy: arrays are
-recognised by their attributes.  Batches are converted to the backend's
+:class:`tinynet.datasets.Images`; targets as int class labels, as rows of
+target values (e.g. one-hot), or, for a network with one linear output (a
+regression), as one number per sample.  Nothing here imports NumPy: arrays
+are recognised by their attributes.  Batches are converted to the backend's
 matrices only when used, so a large dataset is never held twice.
 """
 
-from .errors import TinynetError
+from .errors import TinynetError, shown
 from .matrix import Matrix
-from .metrics import classes
+
+#: Rows per forward pass in predict, classify and evaluate: any number gives
+#: the same outputs (the loss to rounding), so no test could tell.
+CHUNK = 1024  # pragma: no mutate (see above)
+
+_BLOCK = 4096  # pragma: no mutate (rows checked at a time: any number gives the same answer)
 
 
 def _is_number(v):
-    # NumPy scalars are numbers too: float64 subclasses float, and int64 has
-    # a dtype and no dimensions.
-    return isinstance(v, (int, float)) or getattr(v, "ndim", None) == 0
+    return isinstance(v, (int, float)) or _numpy_scalar(v)
 
 
-def is_single(x):
-    """Return whether ``x`` is one sample (1-D) rather than a batch."""
-    if isinstance(x, Matrix) or hasattr(x, "byte_rows"):
-        return False
-    ndim = getattr(x, "ndim", None)
-    if ndim is not None:
-        return ndim == 1
-    try:
-        return len(x) > 0 and _is_number(x[0])
-    except TypeError:
-        raise TypeError("expected a sequence of numbers or of rows, not %s"
-                        % type(x).__name__) from None
+def _numpy_scalar(v):
+    return getattr(v, "ndim", None) == 0  # (a NumPy scalar has a dtype and no dimensions)
 
 
-def is_one_target(y, batch=False):
-    """Return whether ``y`` is the target of one sample: a label, or a 1-D
-    row of target values.  With the input a batch of one row (``batch``), a
-    list of one number is that batch's list of labels instead."""
-    if _is_number(y):
-        return True
-    if isinstance(y, Matrix):
-        return False
-    # (a 2-D array's first item is a row: no need to look at ndim)
-    return len(y) > (1 if batch else 0) and _is_number(y[0])
 
 
 class Inputs:
-    """The caller's input rows, checked once and converted a batch at a time
-    into Matrices of the given backend and dtype."""
+    """The caller's input rows for ``model``, checked once (each row's width,
+    every value a finite number) and converted a batch at a time.  With
+    ``sample``, ``X`` may also be one sample (a 1-D sequence of numbers):
+    then ``single`` is True and the rows are ``[X]``."""
 
-    def __init__(self, X, backend, dtype, width):
-        self.backend, self.dtype, self.width = backend, dtype, width
-        if isinstance(X, Matrix) and X.backend != backend:  # another backend's: via lists
+    def __init__(self, X, model, sample=False):
+        self.backend, self.dtype, width = model.backend, model.dtype, model.sizes[0]
+        self.single = False
+        if sample and not isinstance(X, Matrix) and not hasattr(X, "byte_rows"):
+            try:  # an array says its dimensions; a sequence holds numbers, not rows
+                first = X[0] if len(X) else None  # one sample is numbers, a batch rows
+                one = X.ndim == 1 if hasattr(X, "ndim") else \
+                    isinstance(first, (int, float)) or _numpy_scalar(first)
+            except TypeError:
+                raise TypeError("expected a sequence of numbers or of rows, not %s"
+                                % type(X).__name__) from None
+            if one:
+                self.single, X = True, [X]
+        if isinstance(X, Matrix) and X.backend != self.backend:  # another backend's
             X = X.tolist()
-        self.X = X
+        self.X, self.n = X, len(X)
         # Choose the reader once, by the kind of data.
         if isinstance(X, Matrix):
             found, self.take = [X.shape[1]], self._take_matrix
@@ -72,23 +69,27 @@ class Inputs:
                                  % (where, n, width))
         # Every value a finite number, checked once here (bytes are 0..255).
         if self.take == self._take_rows:
-            check_finite_rows(X, "X")
+            try:
+                total = sum(map(sum, X))  # finite if every value is: then a C-speed pass
+                ok = total - total == 0
+            except TypeError:
+                ok = False
+            if not ok:
+                check_finite_rows(X, "X")
         elif self.take == self._take_array:
             _check_finite_array(X, "X")
         elif self.take == self._take_matrix and not X.all_finite():
             check_finite_rows(X.tolist(), "X")
 
-    def __len__(self):
-        return len(self.X)
-
-    # Each returns the rows at ``index`` as a Matrix.
+    # Each returns the rows at ``index`` (a range or list) as a Matrix.
 
     def _take_matrix(self, index):
         X = self.X
-        return X if len(index) == len(X) and _in_order(index) else X.take(index)
+        whole = isinstance(index, range) and len(index) == len(X) and index[:1] == range(1)
+        return X if whole else X.take(index)
 
     def _take_bytes(self, index):
-        return Matrix.from_bytes(self.X.byte_rows(index), len(index), self.width,
+        return Matrix.from_bytes(self.X.byte_rows(index), len(index), self.X.width,
                                  self.backend, self.dtype)
 
     def _take_array(self, index):
@@ -97,6 +98,108 @@ class Inputs:
     def _take_rows(self, index):
         X = self.X
         return Matrix.from_list([X[i] for i in index], self.backend, self.dtype)
+
+
+class Targets:
+    """The caller's targets for ``n`` samples of ``model``: int class labels
+    (one-hot when used), rows of target values, or, for a regression (a
+    single linear output), one number per sample.
+
+    ``take(index)`` gives ``(Y, labels)``: the targets as a Matrix, and each
+    sample's class, or None for a regression (it has no accuracy)."""
+
+    def __init__(self, y, n, model, one=None):
+        """``one``: None for a dataset; for :meth:`DNN.train`'s one sample (True)
+        or batch of one row (False), ``y`` may be that sample's one target."""
+        self.backend, self.dtype, self.width = model.backend, model.dtype, model.sizes[-1]
+        # A regression: one linear output, given one number per sample (no accuracy).
+        self.classes = model.output_activation.probabilities or self.width > 1
+        if isinstance(y, Matrix) or (hasattr(y, "ndim") and y.ndim == 1):
+            y = y.tolist()
+        if one is not None and not isinstance(y, (str, bytes)) and (
+                isinstance(y, (int, float)) or _numpy_scalar(y)  # a label
+                or len(y) > (0 if one else 1) and isinstance(y[0], (int, float))):  # a row
+            y = [y]
+        try:
+            count = -1 if isinstance(y, (str, bytes)) else len(y)
+        except TypeError:
+            count = -1
+        if count < 0:
+            raise TypeError("y must be int labels or rows of target values, not %s" % shown(y))
+        if count != n:
+            raise ValueError("X has %d rows but y has %d targets" % (n, count))
+        self.labels = self.y = None
+        number = n and (isinstance(y[0], (int, float)) or _numpy_scalar(y[0]))  # not rows
+        if number and self.classes:
+            top = max(self.width, 2) - 1  # one output still has two classes, 0 and 1
+            fast = type(y) is list and not [v for v in y if type(v) is not int]
+            self.labels = list(y) if fast and 0 <= min(y) and max(y) <= top else \
+                labels(y, self.width)
+        elif number:
+            self.y = [[v] for v in y]
+            check_finite_rows(self.y, "y")
+        else:
+            self.y = y
+            for i, row in enumerate(y):
+                if len(row) != self.width:
+                    raise ValueError("target %d has %d values; the network has %d outputs"
+                                     % (i, len(row), self.width))
+            rows = [row.tolist() for row in y] if hasattr(y, "ndim") else y
+            check_finite_rows(rows, "y")
+            if model.output_activation.name == "softmax" and model.loss.name == "cross_entropy":
+                _check_distributions(rows)
+
+    def take(self, index):
+        if self.labels is not None:
+            labels = [self.labels[i] for i in index]
+            if self.width == 1:  # a single output: the label is the target
+                rows = [[float(v)] for v in labels]
+            else:
+                rows = [[0.0] * self.width for _ in labels]
+                for row, label in zip(rows, labels):
+                    row[label] = 1.0  # one-hot
+            return Matrix.from_list(rows, self.backend, self.dtype), labels
+        y = self.y
+        Y = Matrix.from_list(y[list(index)] if hasattr(y, "ndim") else [y[i] for i in index],
+                             self.backend, self.dtype)
+        return Y, (Y.argmax() if self.width > 1 else [int(r[0] >= 0.5) for r in Y.tolist()]) \
+            if self.classes else None
+
+
+def dataset(model, X, y, purpose="evaluate"):
+    """Return the caller's inputs and targets for ``model`` as Inputs and
+    Targets; no samples at all is an error naming ``purpose``."""
+    data = Inputs(X, model)
+    if not data.n:
+        raise TinynetError("%s needs at least one sample; X is empty" % purpose)
+    return data, Targets(y, data.n, model)
+
+
+def inputs(model, x):
+    """Return ``(single, X)``: whether the caller's ``x`` is one sample, and
+    it (or the batch) as one Matrix for ``model``."""
+    data = Inputs(x, model, sample=True)
+    return data.single, data.take(range(data.n))
+
+
+def pair(model, x, y):
+    """Return ``(X, Y)``, Matrices for :meth:`DNN.train`: one sample ``x``
+    with its target ``y`` (a label, or a row of target values), or a batch
+    with one target per row."""
+    data = Inputs(x, model, sample=True)
+    one = data.single if data.n == 1 else None
+    every = range(data.n)
+    return data.take(every), Targets(y, data.n, model, one).take(every)[0]
+
+
+def blocks(X, size=CHUNK):
+    """Yield the Matrix ``X`` in blocks of at most ``size`` rows."""
+    n = len(X)
+    if n <= size:
+        yield X
+        return
+    for start in range(0, n, size):
+        yield X.take(range(start, min(start + size, n)))
 
 
 def check_finite_rows(rows, name, first=0):
@@ -111,23 +214,17 @@ def check_finite_rows(rows, name, first=0):
             ok = False
         if not ok:
             for j, v in enumerate(row):
+                number = _is_number(v)
                 try:
-                    good = _is_number(v) and v - v == 0
+                    good = number and v - v == 0
                 except TypeError:
                     good = False
                 if not good:
                     where = "x" if len(rows) == 1 and name == "X" and not first else \
                         "row %d of %s" % (i, name)
-                    shown = repr(v) if _is_number(v) else "a %s" % type(v).__name__
+                    what = repr(float(v)) if number else "a %s" % type(v).__name__
                     raise ValueError("%s holds %s at column %d; %s must be finite numbers"
-                                     % (where, shown, j, "inputs" if name == "X" else "targets"))
-
-
-#: Rows per forward pass in DNN.predict, classify and evaluate: any number
-#: gives the same outputs (the loss to rounding), so no test could tell.
-CHUNK = 1024  # pragma: no mutate (see above)
-
-_BLOCK = 4096  # pragma: no mutate (rows checked at a time: any number gives the same answer)
+                                     % (where, what, j, "inputs" if name == "X" else "targets"))
 
 
 def _check_finite_array(X, name):
@@ -142,95 +239,6 @@ def _check_finite_array(X, name):
             check_finite_rows(block.tolist(), name, start)
 
 
-def _in_order(index):
-    # A range of step 1 as long as X is all of X in order: it starts at 0 (or
-    # at -len(X), the same rows).  (getattr: MicroPython's range may not
-    # expose its step)
-    return isinstance(index, range) and getattr(index, "step", None) == 1
-
-
-class Targets:
-    """The caller's targets: int labels (one-hot when used) or target rows."""
-
-    def __init__(self, y, n, width, backend, dtype, distributions=False):
-        self.backend, self.dtype, self.width = backend, dtype, width
-        try:
-            ok = not isinstance(y, (str, bytes)) and len(y) >= 0
-        except TypeError:
-            ok = False
-        if not ok:
-            raise TypeError("y must be int labels or rows of target values, not %r" % (y,))
-        if isinstance(y, Matrix):
-            y = y.tolist()
-        if hasattr(y, "ndim") and y.ndim == 1:
-            y = y.tolist()
-        if len(y) != n:
-            raise ValueError("X has %d rows but y has %d targets" % (n, len(y)))
-        self.labels = None
-        if n and _is_number(y[0]):
-            self.labels = _check_labels(y, width)
-        else:
-            self.y = y
-            for i, row in enumerate(y):
-                if len(row) != width:
-                    raise ValueError("target %d has %d values; the network has %d outputs"
-                                     % (i, len(row), width))
-            rows = [row.tolist() for row in y] if hasattr(y, "ndim") else y
-            check_finite_rows(rows, "y")
-            if distributions:
-                _check_distributions(rows)
-
-    def take(self, index):
-        """Return ``(Y, labels)`` for the samples at ``index``: the target
-        rows as a Matrix and the class of each."""
-        if self.labels is not None:
-            labels = [self.labels[i] for i in index]
-            if self.width == 1:  # a single output: the label is the target
-                Y = Matrix.from_list([[float(v)] for v in labels], self.backend, self.dtype)
-            else:
-                Y = Matrix.one_hot(labels, self.width, self.backend, self.dtype)
-            return Y, labels
-        y = self.y
-        rows = y[list(index)] if hasattr(y, "ndim") else [y[i] for i in index]
-        Y = Matrix.from_list(rows, self.backend, self.dtype)
-        return Y, classes(Y)
-
-
-def dataset(model, X, y, purpose="evaluate"):
-    """Return the caller's inputs and targets for ``model`` as Inputs and
-    Targets; no samples at all is an error naming ``purpose``."""
-    data = Inputs(X, model.backend, model.dtype, model.sizes[0])
-    if not len(data):
-        raise TinynetError("%s needs at least one sample; X is empty" % purpose)
-    return data, targets_for(model, y, len(data))
-
-
-def input_matrix(model, x, single):
-    """Return the caller's ``x`` (one sample if ``single``, else a batch)
-    as one Matrix for ``model``."""
-    data = Inputs([x] if single else x, model.backend, model.dtype, model.sizes[0])
-    return data.take(range(len(data)))
-
-
-def blocks(X, size):
-    """Yield the Matrix ``X`` in blocks of at most ``size`` rows."""
-    n = len(X)
-    if n <= size:
-        yield X
-        return
-    for start in range(0, n, size):
-        yield X.take(range(start, min(start + size, n)))
-
-
-def targets_for(model, y, n):
-    """Return the Targets for ``model``: with a softmax output and
-    cross-entropy, target rows must be distributions (each sums to 1), or
-    the gradient would not be that of the loss reported."""
-    distributions = (model.output_activation.name == "softmax"
-                     and model.loss.name == "cross_entropy")
-    return Targets(y, n, model.sizes[-1], model.backend, model.dtype, distributions)
-
-
 def _check_distributions(rows):
     """Softmax with cross-entropy: each target row must be a distribution
     (values >= 0 summing to 1), or backprop's gradient is not the loss's."""
@@ -243,25 +251,19 @@ def _check_distributions(rows):
                                                        if min(row) < 0 else ""))
 
 
-def _check_labels(y, width):
-    top = max(width, 2) - 1  # one output still has two classes, 0 and 1
-    if isinstance(y, list) and all(type(v) is int for v in y):
-        # the common case, checked in C-speed passes
-        if min(y) < 0 or max(y) > top:
-            i = next(i for i, v in enumerate(y) if not 0 <= v <= top)
-            raise _not_a_class(y[i], i, top)
-        return list(y)
-    labels = []
+def labels(y, width):
+    """Return the class labels ``y`` as a list of ints in ``0 .. width - 1``
+    (0 or 1 for a single output), refusing anything else by index."""
+    top = max(width, 2) - 1
+    found = []
     for i, v in enumerate(y):
         try:
             label = int(v)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # int(inf) overflows
             label = None
         if label is None or label != v or not 0 <= label <= top:
-            raise _not_a_class(v, i, top)
-        labels.append(label)
-    return labels
-
-
-def _not_a_class(v, i, top):
-    return ValueError("label %r at index %d is not a class in 0..%d" % (v, i, top))
+            what = label if label is not None and label == v else (
+                repr(float(v)) if _is_number(v) else shown(v))
+            raise ValueError("label %s at index %d is not a class in 0..%d" % (what, i, top))
+        found.append(label)
+    return found

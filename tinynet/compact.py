@@ -263,13 +263,15 @@ def _collect():
     return gc.mem_free()
 
 
-def load(path, backend=None):
-    """Load the compact model file at ``path``, computing with ``backend``.
+def read(path):
+    """Read the compact model file at ``path``; return ``(header, weights,
+    biases)``: the header's settings, one packed weight matrix (float32 or
+    int8 arrays, see Packed) and one bias array per layer.  :func:`tinynet.load`
+    makes the model from them.
 
-    On the python backend the weights stay packed (float32 or int8 arrays);
-    on NumPy they become the backend's arrays.  A file that is not a valid
-    compact model raises :class:`TinynetError` naming it; a heap too small
-    for the model raises MemoryError saying how many bytes it needs.
+    A file that is not a valid compact model raises :class:`TinynetError`
+    naming it; a heap too small for the model raises MemoryError saying how
+    many bytes it needs.
     """
     path = fspath(path)
     with open_regular(path) as f:
@@ -291,29 +293,4 @@ def load(path, backend=None):
                 "%s: the %s model %s needs about %d bytes of heap to load%s" % (
                     path, weights, "-".join(str(n) for n in sizes), heap_needed(sizes, weights),
                     "" if free is None else " (%d bytes are free)" % free)) from None
-    model = _empty_model(header, backend, path)
-    _set_weights(model, packed, biases)
-    return model
-
-
-def _empty_model(header, backend, path):
-    from .activations import output
-    from .dnn import DNN
-
-    model = object.__new__(DNN)  # no random weights: the file's replace them, as in from_dict
-    try:  # (no optimizer: plain SGD is made if ever asked for, so a board never loads optim)
-        sizes = header["sizes"]
-        model._setup(sizes, header["activation"], output(header["output"], sizes[-1]),
-                     header["loss"], backend, None, None, seed=0, weights_from_lists=False)
-    except (TypeError, ValueError) as err:
-        _fail(path, "bad model settings: %s" % err)
-    return model
-
-
-def _set_weights(model, packed, biases):
-    """Give ``model`` the weights read: packed on the python backend (see
-    Packed), the backend's own arrays elsewhere."""
-    from .matrix import Matrix
-
-    model.weights = [Matrix.from_list(p, model.backend) for p in packed]
-    model.biases = [Matrix.from_list([b], model.backend) for b in biases]
+    return header, packed, biases

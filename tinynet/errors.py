@@ -51,10 +51,30 @@ def shown(value, limit=60):
 
 def grouped(n):
     """Return the int ``n`` with thousands separated by commas (MicroPython
-    has no ``format(n, ",")``)."""
-    s = str(n)
+    has no ``format(n, ",")``).
+
+    >>> grouped(101770), grouped(-1234567)
+    ('101,770', '-1,234,567')
+    """
+    s = str(abs(n))
     out = ""
     while len(s) > 3:
         out = "," + s[-3:] + out
         s = s[:-3]
-    return s + out
+    return ("-" if n < 0 else "") + s + out
+
+
+def size_text(n):
+    """Return a number of bytes for people to read, in powers of 1024.
+
+    >>> size_text(512), size_text(101770 * 8), size_text(1024 ** 2 - 1), size_text(3 << 40)
+    ('512 bytes', '795.1 KiB', '1.0 MiB', '3.0 TiB')
+    """
+    if n < 1024:
+        return "%d bytes" % n
+    value = n / 1024.0
+    for unit in ("KiB", "MiB", "GiB"):
+        if round(value, 1) < 1024:
+            return "%.1f %s" % (value, unit)
+        value /= 1024.0
+    return "%.1f TiB" % value

@@ -44,7 +44,7 @@ def gradient_check(model, X, y, h=1e-6):
     True
     """
     data, targets = batching.dataset(model, X, y)
-    everything = range(len(data))
+    everything = range(data.n)
     Xm, (Y, _) = data.take(everything), targets.take(everything)
     _, grad_w, grad_b = model.gradients(Xm, Y)
     entries = []

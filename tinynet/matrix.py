@@ -8,15 +8,14 @@ whichever backend runs:
 >>> a = Matrix.from_list([[1.0, 2.0], [3.0, 4.0]], backend="python")
 >>> (a @ a.T + 1).tolist()
 [[6.0, 12.0], [12.0, 26.0]]
->>> (1 - a).tolist()
-[[0.0, -1.0], [-2.0, -3.0]]
->>> a.sum(axis=0).tolist()
-[[4.0, 6.0]]
+>>> (1 - a).tolist(), (a / a.sum(axis=1)).tolist()
+([[0.0, -1.0], [-2.0, -3.0]], [[0.3333333333333333, 0.6666666666666666], [0.42857142857142855, 0.5714285714285714]])
 >>> Matrix.from_list([[0.1, 0.7, 0.2], [0.9, 0.0, 0.1]]).argmax()
 [1, 0]
 
-Everything is 2-D: a bias is a ``1 x n`` row and broadcasts over the rows of
-the other operand.  Methods ending in ``_`` change the matrix in place.
+Everything is 2-D: a scalar, a ``1 x n`` row (a bias) or an ``m x 1``
+column (each row's sum) broadcasts against a matrix.  Methods ending in
+``_`` change the matrix in place and return it.
 
 This class is the only door to a backend: no other module touches a
 Matrix's backend module (``ops``) or its native ``data``.
@@ -24,9 +23,74 @@ Matrix's backend module (``ops``) or its native ``data``.
 
 from .backends import get_backend
 
+_LOADED = {}  # backend name -> module, once asked for by name
+
+
+def _backend(name):
+    """Return the backend module for ``name`` (None: the default, resolved
+    anew each time, as set_backend and $TINYNET_BACKEND may change it)."""
+    ops = _LOADED.get(name)
+    if ops is None:
+        ops = get_backend(name)
+        if name is not None:
+            _LOADED[name] = ops
+    return ops
+
+
+def _data(self, other):
+    """Return ``other``'s native data (a number stays a number), refusing a
+    matrix of another backend."""
+    if isinstance(other, Matrix):
+        if other.ops is not self.ops:
+            raise ValueError("cannot mix backends %r and %r" % (self.ops.name, other.ops.name))
+        return other.data
+    if isinstance(other, (int, float)):
+        return other
+    raise TypeError("expected a Matrix or a number, not %s" % type(other).__name__)
+
+
+# Most methods are made from the name of the backend function they apply to
+# this matrix's data (and the other operands'), wrapping the result.
+
+def _named(method, name):
+    try:
+        method.__name__ = name  # for tracebacks and help()
+    except AttributeError:  # MicroPython's closures have no settable name
+        pass
+    return method
+
+
+def _binary(function, swap=False, matrices=False):
+    def method(self, other):
+        if matrices and not isinstance(other, Matrix):
+            raise TypeError("%s takes two matrices, not a %s" % (function, type(other).__name__))
+        a, b = self.data, _data(self, other)
+        return Matrix(getattr(self.ops, function)(*((b, a) if swap else (a, b))), self.ops)
+    return _named(method, function)
+
+
+def _unary(function):
+    def method(self, *args):
+        return Matrix(getattr(self.ops, function)(self.data, *args), self.ops)
+    return _named(method, function)
+
+
+def _reduction(function):
+    def method(self, axis=None):
+        result = getattr(self.ops, function)(self.data, axis)
+        return result if axis is None else Matrix(result, self.ops)
+    return _named(method, function)
+
+
+def _in_place(function):
+    def method(self, *args):
+        getattr(self.ops, function)(self.data, *[_data(self, a) for a in args])
+        return self
+    return _named(method, function)
+
 
 class Matrix:
-    """A 2-D matrix of floats held by a backend ("numpy" or "python")."""
+    """A 2-D matrix of floats held by a backend (see tinynet.backends)."""
 
     __slots__ = ("data", "ops")
 
@@ -39,45 +103,25 @@ class Matrix:
     @classmethod
     def from_list(cls, rows, backend=None, dtype=None):
         """Return a matrix holding ``rows``, a sequence of equal-length rows."""
-        ops = get_backend(backend)
+        ops = _LOADED.get(backend) or _backend(backend)
         return cls(ops.asarray(rows, dtype), ops)
 
     @classmethod
     def zeros(cls, rows, cols, backend=None, dtype=None):
         """Return a ``rows x cols`` matrix of zeros."""
-        ops = get_backend(backend)
+        ops = _backend(backend)
         return cls(ops.zeros(rows, cols, dtype), ops)
 
     @classmethod
     def from_bytes(cls, buf, rows, cols, backend=None, dtype=None):
         """Return the ``rows x cols`` matrix of ``buf``'s bytes divided by 255."""
-        ops = get_backend(backend)
+        ops = _backend(backend)
         return cls(ops.from_bytes(buf, rows, cols, dtype), ops)
-
-    @classmethod
-    def one_hot(cls, labels, cols, backend=None, dtype=None):
-        """Return one row per label, 1.0 in that label's column, else 0.0."""
-        ops = get_backend(backend)
-        return cls(ops.one_hot(labels, cols, dtype), ops)
 
     def zeros_like(self):
         """Return a matrix of zeros of this one's shape, backend and dtype."""
         rows, cols = self.shape
-        return self._new(self.ops.zeros(rows, cols, self.dtype))
-
-    def _new(self, data):
-        return Matrix(data, self.ops)
-
-    def _unwrap(self, other):
-        if isinstance(other, Matrix):
-            if other.ops is not self.ops:
-                raise ValueError(
-                    "cannot mix backends %r and %r" % (self.ops.name, other.ops.name)
-                )
-            return other.data
-        if isinstance(other, (int, float)):
-            return other
-        return NotImplemented
+        return Matrix(self.ops.zeros(rows, cols, self.dtype), self.ops)
 
     # --- description ---
 
@@ -87,7 +131,7 @@ class Matrix:
 
     @property
     def backend(self):
-        """The backend's name: "numpy" or "python"."""
+        """The backend's name: "numpy", "python", "numpy-plain" or "python-plain"."""
         return self.ops.name
 
     @property
@@ -97,7 +141,7 @@ class Matrix:
 
     @property
     def T(self):
-        return self._new(self.ops.transpose(self.data))
+        return Matrix(self.ops.transpose(self.data), self.ops)
 
     def tolist(self):
         """Return the entries as a new list of lists of floats."""
@@ -109,118 +153,55 @@ class Matrix:
         return self.data
 
     def copy(self):
-        return self._new(self.ops.copy(self.data))
+        return Matrix(self.ops.copy(self.data), self.ops)
 
     def take(self, rows):
         """Return the rows at the indices ``rows``, in that order."""
-        return self._new(self.ops.take(self.data, rows))
+        return Matrix(self.ops.take(self.data, rows), self.ops)
 
     @staticmethod
     def vstack(parts):
         """Return the rows of the matrices ``parts`` (one backend), in order."""
         first = parts[0]
-        return first._new(first.ops.vstack([first._unwrap(p) for p in parts]))
+        return Matrix(first.ops.vstack([_data(first, p) for p in parts]), first.ops)
 
     def __len__(self):
-        return self.shape[0]
+        return len(self.data)
 
     def __repr__(self):
         rows, cols = self.shape
         return "%s(%dx%d, backend=%r)" % (type(self).__name__, rows, cols, self.backend)
 
-    # --- arithmetic ---
+    # --- arithmetic: operators work entry by entry, but for @ ---
 
-    def _binary(self, function, other):
-        other = self._unwrap(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return self._new(function(self.data, other))
-
-    def __matmul__(self, other):
-        other = self._unwrap(other)
-        if other is NotImplemented or isinstance(other, (int, float)):
-            return NotImplemented
-        return self._new(self.ops.matmul(self.data, other))
-
-    def __add__(self, other):
-        return self._binary(self.ops.add, other)
-
-    def __sub__(self, other):
-        return self._binary(self.ops.subtract, other)
-
-    def __mul__(self, other):
-        return self._binary(self.ops.multiply, other)
-
-    def __truediv__(self, other):
-        return self._binary(self.ops.divide, other)
-
-    def __radd__(self, other):  # other + self
-        return self._binary(self.ops.add, other)
-
-    def __rmul__(self, other):  # other * self
-        return self._binary(self.ops.multiply, other)
-
-    def __rsub__(self, other):  # other - self, computed as (-self) + other
-        return (-self)._binary(self.ops.add, other)
+    __matmul__ = _binary("matmul", matrices=True)
+    matmul_t = _binary("matmul_t", matrices=True)  # m.matmul_t(w): m @ w.T, without forming the transpose
+    __add__ = __radd__ = _binary("add")
+    __sub__ = _binary("subtract")
+    __rsub__ = _binary("subtract", swap=True)  # other - self
+    __mul__ = __rmul__ = _binary("multiply")
+    __truediv__ = _binary("divide")
+    __rtruediv__ = _binary("divide", swap=True)  # other / self
 
     def __neg__(self):
-        return self._new(self.ops.negative(self.data))
+        return self * -1.0
 
-    def matmul_t(self, other):
-        """Return ``self @ other.T`` without forming the transpose."""
-        return self._new(self.ops.matmul_t(self.data, self._unwrap(other)))
+    # --- functions entry by entry (e**x, log x, ...), and softmax along each row ---
 
-    # --- elementwise functions ---
-
-    def exp(self):
-        return self._new(self.ops.elementwise_exp(self.data))
-
-    def log(self):
-        return self._new(self.ops.elementwise_log(self.data))
-
-    def square(self):
-        return self._new(self.ops.square(self.data))
-
-    def sigmoid(self):
-        return self._new(self.ops.sigmoid(self.data))
-
-    def tanh(self):
-        return self._new(self.ops.tanh(self.data))
-
-    def relu(self):
-        return self._new(self.ops.relu(self.data))
-
-    def softmax(self):
-        """Return each row's softmax."""
-        return self._new(self.ops.softmax(self.data))
-
-    # The chain rule through an activation, from its output ``self`` and the
-    # error ``d`` at that output: each returns ``d * f'(z)``.
-
-    def sigmoid_backward(self, d):
-        return self._new(self.ops.sigmoid_backward(self.data, self._unwrap(d)))
-
-    def tanh_backward(self, d):
-        return self._new(self.ops.tanh_backward(self.data, self._unwrap(d)))
-
-    def relu_backward(self, d):
-        return self._new(self.ops.relu_backward(self.data, self._unwrap(d)))
-
-    def softmax_backward(self, d):
-        return self._new(self.ops.softmax_backward(self.data, self._unwrap(d)))
+    exp = _unary("exp")
+    log = _unary("log")
+    tanh = _unary("tanh")
+    sqrt = _unary("sqrt")
+    maximum = _unary("maximum")  # m.maximum(c): each entry or the number c, whichever is larger
+    greater = _unary("greater")  # m.greater(c): 1.0 where an entry is > c, else 0.0
+    softmax = _unary("softmax")  # each row's e**x, divided by the row's sum of them
 
     # --- reductions ---
 
-    def sum(self, axis=None):
-        """Return the sum of all entries (a float), or of each column
-        (``axis=0``, a ``1 x n`` Matrix) or row (``axis=1``, ``m x 1``)."""
-        result = self.ops.reduce_sum(self.data, axis)
-        return result if axis is None else self._new(result)
-
-    def max(self, axis=None):
-        """Return the largest entry (a float), or of each column or row."""
-        result = self.ops.reduce_max(self.data, axis)
-        return result if axis is None else self._new(result)
+    # m.sum(): the sum of all entries, a float; m.sum(axis=0): each column's, a
+    # 1 x n row; m.sum(axis=1): each row's, an m x 1 column.  max likewise.
+    sum = _reduction("reduce_sum")
+    max = _reduction("reduce_max")
 
     def argmax(self):
         """Return the column of the largest entry in each row, as a list."""
@@ -234,49 +215,25 @@ class Matrix:
         backend (``with X.quiet(): ...``), for the caller to check."""
         return self.ops.quiet()
 
-    # Losses of outputs ``self`` against targets ``y``: totals over every
-    # entry, as floats.
-
-    def squared_error(self, y):
-        """Return ``0.5 * sum((self - y)**2)``."""
-        return self.ops.squared_error(self.data, self._unwrap(y))
-
-    def cross_entropy(self, y):
-        """Return ``-sum(y * log(self))``, self clipped away from 0."""
-        return self.ops.cross_entropy(self.data, self._unwrap(y))
-
-    def binary_cross_entropy(self, y):
-        """Return ``-sum(y log(self) + (1 - y) log(1 - self))``, clipped."""
-        return self.ops.binary_cross_entropy(self.data, self._unwrap(y))
-
     # --- in-place updates (the optimizers' steps) ---
 
-    def add_(self, other, alpha=1.0):
-        """Add ``alpha * other`` to this matrix in place; return it."""
-        self.ops.add_(self.data, self._unwrap(other), alpha)
-        return self
-
-    def scale_(self, c):
-        """Multiply this matrix by the number ``c`` in place; return it."""
-        self.ops.scale_(self.data, c)
-        return self
-
-    def add_outer_(self, a, d, alpha):
-        """Add ``alpha * a.T @ d`` in place, skipping zero entries of ``a``."""
-        self.ops.add_outer_(self.data, self._unwrap(a), self._unwrap(d), alpha)
-        return self
-
-    def adam_(self, g, m, v, lr, beta1, beta2, eps):
-        """One Adam step in place with gradient ``g``, updating the moment
-        estimates ``m`` and ``v`` in place too; return this matrix."""
-        self.ops.adam_(self.data, self._unwrap(g), self._unwrap(m), self._unwrap(v),
-                       lr, beta1, beta2, eps)
-        return self
+    add_ = _in_place("add_")  # m.add_(other, alpha=1.0): m += alpha * other
+    scale_ = _in_place("scale_")  # m.scale_(c): m *= c
+    # m.add_outer_(a, d, alpha): m += alpha * a.T @ d, a product that accumulates
+    # (as BLAS's gemm does), skipping the rows of zero inputs
+    add_outer_ = _in_place("add_outer_")
 
     def momentum_(self, velocity, a, d, alpha, mu, decay=0.0):
         """One step of SGD with momentum, in place: ``velocity = mu *
         velocity + alpha * a.T @ d + decay * self``, then ``self +=
-        velocity``; return this matrix."""
-        self.ops.momentum_(self.data, self._unwrap(velocity), self._unwrap(a), self._unwrap(d),
-                           alpha, mu, decay)
-        return self
+        velocity``; return this matrix.  A backend may do it in one fused
+        pass (numpy_fast does); otherwise it is these steps."""
+        fused = getattr(self.ops, "momentum_", None)
+        if fused is not None:
+            fused(self.data, _data(self, velocity), _data(self, a), _data(self, d), alpha, mu,
+                  decay)
+            return self
+        velocity.scale_(mu).add_outer_(a, d, alpha)
+        if decay:
+            velocity.add_(self, decay)
+        return self.add_(velocity)

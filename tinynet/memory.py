@@ -5,7 +5,16 @@ for minutes before failing; :func:`check_memory` refuses it at once, with
 the figure.
 """
 
-from .errors import TinynetError, grouped
+from .errors import TinynetError, grouped, size_text
+
+
+def parameter_count(sizes):
+    """Return the number of weights and biases of a network of layer widths ``sizes``.
+
+    >>> parameter_count([784, 128, 10])
+    101770
+    """
+    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
 
 
 #: Bytes a weight takes at least, as a float in a list, by interpreter:
@@ -20,7 +29,7 @@ def check_memory(sizes, backend, dtype):
     cannot fit in this machine's memory."""
     import sys
 
-    n = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    n = parameter_count(sizes)
     python_float = LIST_FLOAT_BYTES.get(sys.implementation.name, 4)
     if backend == "python":
         each, how = python_float, "Python floats"
@@ -34,7 +43,7 @@ def check_memory(sizes, backend, dtype):
     if have is not None and need > have:
         raise TinynetError(
             "DNN(%s) would need at least %s for its %s weights alone (as %s); this machine "
-            "has %s of memory" % (_short(sizes), _bytes(need), grouped(n), how, _bytes(have)))
+            "has %s of memory" % (_short(sizes), size_text(need), grouped(n), how, size_text(have)))
 
 
 def _memory_size():
@@ -60,15 +69,6 @@ def _memory_size():
     except (ImportError, AttributeError, ValueError, OSError):
         pass
     return size
-
-
-def _bytes(n):
-    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
-        if n < 1000 or unit == "PB":
-            return ("%d %s" if unit == "bytes" else "%.1f %s") % (n, unit)
-        n /= 1000.0
-
-
 
 
 def _short(sizes):

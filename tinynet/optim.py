@@ -1,23 +1,18 @@
-"""Optimizers: turn one batch's gradient into parameter updates, in place.
+"""Optimizers: how a training step moves the weights against their gradients.
 
-For a batch of ``n`` samples, let ``a`` be a layer's input and ``d`` the
-error at its pre-activation (what :meth:`DNN.backward` returns).  The
-gradient of the batch's objective, the mean loss plus the weight decay
-``l2/2 * sum(W**2)``, is
-
-    dW = a.T @ d / n + l2 * W        db = d.sum(axis=0) / n
-
-(biases are not decayed).  :func:`gradients` is that formula, written once:
-:meth:`DNN.gradients` (and so the gradient check) and every optimizer's
-plain step use it.  SGD and momentum also have a fused step, the one
-training takes, which adds ``a.T @ d`` straight into the weights so that a
-sparse input (an MNIST image) updates only the rows of its non-zero pixels;
-the tests check that it matches the plain step.
+:meth:`DNN._step` calls ``optimizer.step(model, A, deltas)`` with the batch's
+activations ``A`` and errors ``deltas``, from which the gradients follow by
+(BP3) and (BP4) (see dnn.py and :meth:`DNN.parameter_gradients`).  Adam
+forms them; plain SGD and momentum fold (BP4) into their update instead:
+``W.add_outer_(A, delta, -learning_rate / n)`` is ``W -= learning_rate *
+A.T @ delta / n`` done as one product that adds into ``W``, so a sparse
+input (an MNIST image) updates only the rows of its non-zero pixels; the
+tests check it against the plain formula.
 
 An optimizer is made by name with its settings (``DNN(...,
 optimizer="adam")``), or given as an object (``DNN(...,
 optimizer=Adam(beta1=0.8))``).  ``settings()`` and ``state()`` are what a
-saved model keeps of it.  Sorted in order of increasing complexity.
+saved model keeps of it.  In order of increasing complexity.
 """
 
 import math
@@ -29,19 +24,6 @@ from .matrix import Matrix
 #: constant that its freezing tool (mpy-tool.py, 1.27) cannot write as C, so a
 #: firmware with tinynet frozen in would not build (see test_layout.py).
 _INF = float("inf")
-
-
-def gradients(weights, inputs, deltas, l2=0.0):
-    """Return ``(grad_w, grad_b)``, one Matrix per layer: the gradient of
-    the batch's mean loss plus ``l2/2 * sum(W**2)``."""
-    scale = 1.0 / len(inputs[0])
-    # Scale the small operand (d, batch x outputs), not the product.
-    grad_w = [a.T @ (d * scale) for a, d in zip(inputs, deltas)]
-    if l2:
-        for g, w in zip(grad_w, weights):
-            g.add_(w, l2)
-    grad_b = [d.sum(axis=0) * scale for d in deltas]
-    return grad_w, grad_b
 
 
 def check_number(value, name, low=None, high=None, low_open=False, high_open=True):
@@ -83,23 +65,16 @@ class SGD:
         return "%s(%s)" % (type(self).__name__, ", ".join(
             "%s=%r" % item for item in sorted(self.settings().items())))
 
-    def apply(self, weights, biases, grad_w, grad_b):
-        """The plain step from the gradients :func:`gradients` returns."""
-        for w, b, gw, gb in zip(weights, biases, grad_w, grad_b):
-            w.add_(gw, -self.learning_rate)
-            b.add_(gb, -self.learning_rate)
-
-    def step(self, weights, biases, inputs, deltas):
-        """One step for a batch with layer inputs ``inputs`` and errors
-        ``deltas``: the fused form of ``apply(gradients(...))``."""
-        lr, l2 = self.learning_rate, self.l2
-        n = len(inputs[0])
-        for w, b, a, d in zip(weights, biases, inputs, deltas):
+    def step(self, model, A, deltas):
+        """Move each layer's weights and biases against their gradients:
+        ``W -= learning_rate * (A.T @ delta / n + l2 * W)`` and ``b -=
+        learning_rate * (delta summed over rows / n)``."""
+        lr, l2, n = self.learning_rate, self.l2, len(A[0])
+        for W, b, a, d in zip(model.weights, model.biases, A, deltas):
             if l2:
-                w.scale_(1.0 - lr * l2)
-            # W += (-lr/n) a.T @ d, skipping the rows where a is zero.
-            w.add_outer_(a, d, -lr / n)
-            b.add_(d.sum(axis=0), -lr / n)
+                W.scale_(1.0 - lr * l2)
+            W.add_outer_(a, d, -lr / n)  # (BP4) and the step, in one product
+            b.add_(d.sum(axis=0), -lr / n)  # (BP3) and the step
 
     def state(self):
         """Return the running state (none for plain SGD), as plain data."""
@@ -132,21 +107,14 @@ class Momentum(SGD):
         if self.velocities is None:
             self.velocities = [(w.zeros_like(), b.zeros_like()) for w, b in zip(weights, biases)]
 
-    def apply(self, weights, biases, grad_w, grad_b):
-        self._start(weights, biases)
-        lr, mu = self.learning_rate, self.momentum
-        for (vw, vb), w, b, gw, gb in zip(self.velocities, weights, biases, grad_w, grad_b):
-            w.add_(vw.scale_(mu).add_(gw, -lr))
-            b.add_(vb.scale_(mu).add_(gb, -lr))
-
-    def step(self, weights, biases, inputs, deltas):
-        self._start(weights, biases)
-        lr, l2, mu = self.learning_rate, self.l2, self.momentum
-        n = len(inputs[0])
-        for (vw, vb), w, b, a, d in zip(self.velocities, weights, biases, inputs, deltas):
-            w.momentum_(vw, a, d, -lr / n, mu, -lr * l2)  # the passes fused, in the backend
-            vb.scale_(mu).add_(d.sum(axis=0), -lr / n)
-            b.add_(vb)
+    def step(self, model, A, deltas):
+        """``v = momentum * v - learning_rate * dC/dW``, then ``W += v``, for
+        weights and biases alike (the weights' gradient as in SGD.step)."""
+        self._start(model.weights, model.biases)
+        lr, l2, mu, n = self.learning_rate, self.l2, self.momentum, len(A[0])
+        for (vw, vb), W, b, a, d in zip(self.velocities, model.weights, model.biases, A, deltas):
+            W.momentum_(vw, a, d, -lr / n, mu, -lr * l2)
+            b.add_(vb.scale_(mu).add_(d.sum(axis=0), -lr / n))
 
     def state(self):
         if self.velocities is None:
@@ -183,21 +151,23 @@ class Adam(SGD):
         settings.update(beta1=self.beta1, beta2=self.beta2, eps=self.eps)
         return settings
 
-    def apply(self, weights, biases, grad_w, grad_b):
+    def step(self, model, A, deltas):
+        """With the gradient g of each weight and bias: ``m = beta1 * m + (1 -
+        beta1) * g``, ``v = beta2 * v + (1 - beta2) * g * g``, then ``W -= rate
+        * m / (sqrt(v) + eps)``, where ``rate`` is the learning rate with both
+        moments' bias corrections folded in."""
         if self.moments is None:
             self.moments = [(w.zeros_like(), w.zeros_like(), b.zeros_like(), b.zeros_like())
-                            for w, b in zip(weights, biases)]
+                            for w, b in zip(model.weights, model.biases)]
+        dW, db = model.parameter_gradients(A, deltas)
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        # Fold both bias corrections into the step size.
-        lr = self.learning_rate * math.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
-        for (mw, vw, mb, vb), w, b, gw, gb in zip(self.moments, weights, biases, grad_w, grad_b):
-            w.adam_(gw, mw, vw, lr, b1, b2, self.eps)
-            b.adam_(gb, mb, vb, lr, b1, b2, self.eps)
-
-    def step(self, weights, biases, inputs, deltas):
-        grad_w, grad_b = gradients(weights, inputs, deltas, self.l2)
-        self.apply(weights, biases, grad_w, grad_b)
+        rate = self.learning_rate * math.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
+        for (mw, vw, mb, vb), W, b, gw, gb in zip(self.moments, model.weights, model.biases, dW, db):
+            for p, g, m, v in ((W, gw, mw, vw), (b, gb, mb, vb)):
+                m.scale_(b1).add_(g, 1.0 - b1)
+                v.scale_(b2).add_(g * g, 1.0 - b2)
+                p.add_(m / (v.sqrt() + self.eps), -rate)
 
     def state(self):
         if self.moments is None:

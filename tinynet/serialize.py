@@ -35,19 +35,32 @@ MAX_FILE_BYTES = 256 << 20
 # === Saving ===
 
 
-def save(model, path, format=None, optimizer_state=True):
-    """Save ``model`` to ``path`` atomically.
+#: What :func:`save` writes, and the file name suffix that asks for each by default.
+FORMATS = ("pickle", "json", "float32", "int8")
+SUFFIXES = {".json": "json", ".tnb": "float32"}
 
-    ``format`` is "pickle" (the default) or "json" (the default for a path
-    ending in ``.json``).  ``optimizer_state=False`` leaves out the
-    optimizer's running averages (momentum, Adam), for a smaller file that
-    still predicts the same; with them, training resumes where it stopped.
+
+def save(model, path, format=None, optimizer_state=True):
+    """Save ``model`` to ``path`` atomically (the previous file survives any
+    failure): what both :func:`tinynet.save` and ``model.save`` do.
+
+    ``format`` is "pickle", "json" (plain data, the whole model and its
+    optimizer's state), or "float32" or "int8" (a compact file for boards:
+    the weights alone, 4 or 1 bytes each; see compact.py).  By default it
+    follows the suffix: ``.json`` is JSON, ``.tnb`` compact float32, anything
+    else a pickle.  ``optimizer_state=False`` leaves out momentum and Adam's
+    running averages, for a smaller file that still predicts the same.
     """
     path = _fspath(path)
     if format is None:
-        format = "json" if path.lower().endswith(".json") else "pickle"
-    if format not in ("pickle", "json"):
-        raise ValueError("format must be 'pickle' or 'json', not %r" % (format,))
+        text = path.decode("utf-8", "replace") if isinstance(path, bytes) else path
+        format = SUFFIXES.get(text[text.rfind("."):].lower(), "pickle")
+    if format not in FORMATS:
+        raise ValueError("format must be one of %s, not %r" % (", ".join(FORMATS), format))
+    if format in ("float32", "int8"):
+        from .compact import save as save_compact
+
+        return save_compact(model, path, weights=format)
     if not all(w.all_finite() for w in model.weights + model.biases):
         raise TinynetError("cannot save a model whose weights are not all finite")
     payload = model.to_dict(optimizer_state)

@@ -6,31 +6,12 @@ Kept out of dnn.py and imported only when asked for; plain enough for
 MicroPython (no str.format specs, no ljust).
 """
 
-
-def thousands(n):
-    """``n`` with commas between thousands: 101770 -> "101,770"."""
-    digits = str(int(n))
-    sign = ""
-    if digits.startswith("-"):
-        sign, digits = "-", digits[1:]
-    groups = []
-    while len(digits) > 3:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    groups.insert(0, digits)
-    return sign + ",".join(groups)
+from .errors import grouped as thousands, size_text
 
 
 def _dtype_name(model):
     dtype = model.dtype
     return getattr(dtype, "__name__", None) or str(dtype)
-
-
-def _bytes(n):
-    for unit in ("B", "KB", "MB"):
-        if n < 1024 or unit == "MB":
-            return ("%d %s" if unit == "B" else "%.1f %s") % (n, unit)
-        n /= 1024.0
 
 
 def layers(model):
@@ -89,7 +70,7 @@ def text(model):
            "=" * total_width]
     out.extend(line(c) for c in cells[1:])
     out.append("=" * total_width)
-    out.append("Total params: %s (%s as %s)" % (thousands(total), _bytes(total * size), dtype))
+    out.append("Total params: %s (%s as %s)" % (thousands(total), size_text(total * size), dtype))
     out.append("Loss: %s" % model.loss.name)
     out.append("Optimizer: %s (%s)" % (name, _settings_text(items)))
     out.append("Backend: %s, %s" % (model.backend, dtype))

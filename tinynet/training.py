@@ -64,7 +64,7 @@ class Run:
         self.epochs, self.batch_size = epochs, batch_size
         self.validation_data, self.shuffle, self.callback = validation_data, shuffle, callback
         self.factor = schedule_factor(schedule)
-        self.batches = (len(self.inputs) + batch_size - 1) // batch_size
+        self.batches = (self.inputs.n + batch_size - 1) // batch_size
 
     def run(self):
         """Train for every epoch; return one record per epoch.  The
@@ -78,7 +78,7 @@ class Run:
 
     def epoch(self, epoch, base_rate):
         """Train one epoch; return its record."""
-        model, inputs, targets, n = self.model, self.inputs, self.targets, len(self.inputs)
+        model, inputs, targets, n = self.model, self.inputs, self.targets, self.inputs.n
         started = clock()
         order = list(range(n))
         if self.shuffle:
@@ -91,11 +91,12 @@ class Run:
                 done = ((epoch - 1) * self.batches + batch - 1) / (self.epochs * self.batches)
                 model.optimizer.learning_rate = _scaled(base_rate, self.factor(done), done)
             try:
-                loss, out = model._train_batch(Xb, Yb)
+                loss, out = model._step(Xb, Yb)
             except TinynetError as err:
                 raise TinynetError("%s (epoch %d, batch %d)" % (err, epoch, batch)) from None
             total += loss * len(index)
-            correct += count_equal(classes(out), labels)
+            if labels is not None:
+                correct += count_equal(classes(out), labels)
             if self.callback is not None:
                 self.callback({"event": "batch", "epoch": epoch, "epochs": self.epochs,
                                "batch": batch, "batches": self.batches,
@@ -103,10 +104,12 @@ class Run:
         if not all(p.all_finite() for p in model.weights + model.biases):
             raise TinynetError("the weights became nan or inf during epoch %d; try a smaller "
                                "learning_rate (now %g)" % (epoch, base_rate))
-        record = {"epoch": epoch, "loss": total / n, "accuracy": correct / n}
+        record = {"epoch": epoch, "loss": total / n}
+        if targets.classes:
+            record["accuracy"] = correct / n
         if self.validation_data is not None:
-            scores = model.evaluate(*self.validation_data)
-            record["val_loss"], record["val_accuracy"] = scores["loss"], scores["accuracy"]
+            for key, value in model.evaluate(*self.validation_data).items():
+                record["val_" + key] = value
         record["seconds"] = clock() - started
         if self.callback is not None:
             event = {"event": "epoch", "epochs": self.epochs}

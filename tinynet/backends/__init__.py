@@ -1,5 +1,20 @@
 """Choosing a backend: the module of matrix functions a network computes with.
 
+Four backends, two pairs:
+
+============  ======================  =============================================
+name          module                  what it is
+============  ======================  =============================================
+python        ``python_fast``         pure Python, with the products written fast
+python-plain  ``python_backend``      pure Python, every operation defined plainly
+numpy         ``numpy_fast``          NumPy, with products that skip zero columns
+numpy-plain   ``numpy_backend``       NumPy, every operation one plain expression
+============  ======================  =============================================
+
+Each fast module takes its plain module's functions and replaces a few; the
+tests keep each pair equal.  "python" and "numpy" are what a network uses;
+the plain ones are the reference a student steps through.
+
 A backend is resolved, in this order, from:
 
 1. an explicit ``backend=`` argument (``DNN(..., backend="python")``);
@@ -17,35 +32,33 @@ try:
 except ImportError:  # some MicroPython ports have no os module
     os = None
 
-BACKENDS = ("numpy", "python")
+#: Every backend's name, and the module that implements it.
+MODULES = {"numpy": "numpy_fast", "python": "python_fast",
+           "numpy-plain": "numpy_backend", "python-plain": "python_backend"}
+BACKENDS = tuple(MODULES)
 
 #: The functions every backend module defines, with the same meaning.
 REQUIRED = (
-    "name", "EPS", "check_dtype",
-    "asarray", "zeros", "from_bytes", "one_hot", "tolist", "copy", "shape",
-    "take", "transpose",
-    "matmul", "matmul_t", "vstack", "add_outer_",
-    "add", "subtract", "multiply", "divide", "negative", "square",
-    "elementwise_exp", "elementwise_log",
+    "name", "check_dtype",
+    "asarray", "zeros", "from_bytes", "tolist", "copy", "shape", "take", "transpose",
+    "vstack",
+    "matmul", "matmul_t", "add_outer_",
+    "add", "subtract", "multiply", "divide", "exp", "log", "tanh", "sqrt", "maximum", "greater",
+    "softmax",
     "reduce_sum", "reduce_max", "argmax", "all_finite", "quiet",
-    "sigmoid", "sigmoid_backward", "tanh", "tanh_backward",
-    "relu", "relu_backward", "identity_backward", "softmax", "softmax_backward",
-    "squared_error", "cross_entropy", "binary_cross_entropy",
-    "add_", "scale_", "momentum_", "adam_",
+    "add_", "scale_",
 )
 
 _chosen = None  # set by set_backend()
 
 
 def _check_name(name):
-    if name not in BACKENDS:
-        raise ValueError(
-            "unknown backend %r; expected one of: %s" % (name, ", ".join(BACKENDS))
-        )
+    if name not in MODULES:
+        raise ValueError("unknown backend %r; expected one of: %s" % (name, ", ".join(BACKENDS)))
 
 
 def set_backend(name):
-    """Make ``name`` ("numpy" or "python") the default backend; None resets it
+    """Make ``name`` (see :data:`BACKENDS`) the default backend; None resets it
     to the environment variable or auto-detection."""
     if name is not None:
         _check_name(name)
@@ -86,20 +99,23 @@ def get_backend(name=None):
     """Return the backend module for ``name``, resolved as described above."""
     name = backend_name(name)
     if name == "python":
-        from . import python_backend
-
-        return python_backend
-    try:
-        from . import numpy_backend
-    except ImportError as err:
-        if numpy_available():
-            raise
-        raise ImportError(
-            "the numpy backend needs NumPy, which is not installed: "
-            "pip install numpy (or, from a clone of tinynet, pip install '.[numpy]'), "
-            "or use backend='python'"
-        ) from err
-    return numpy_backend
+        from . import python_fast as module
+    elif name == "python-plain":
+        from . import python_backend as module
+    else:
+        try:
+            if name == "numpy":
+                from . import numpy_fast as module
+            else:
+                from . import numpy_backend as module
+        except ImportError as err:
+            if numpy_available():
+                raise
+            raise ImportError(
+                "the %s backend needs NumPy, which is not installed: pip install numpy (or, "
+                "from a clone of tinynet, pip install '.[numpy]'), or use backend='python'"
+                % name) from err
+    return module
 
 
 def resolve(name=None, dtype=None):

@@ -1,11 +1,13 @@
-"""The pure-Python backend's fast kernels: the same products as the definitions
-in python_backend.py, written in the fastest idioms each interpreter has.
+"""The default pure-Python backend ("python"): the plain backend, with fast products.
 
-Training spends nearly all its time in three operations: ``matmul`` (the
+Every operation is ``python_backend``'s (the plain definitions), except the
+few that take nearly all of training's time, which are replaced here by
+kernels written in each interpreter's fastest idioms: ``matmul`` (the
 forward pass), ``matmul_t`` (pushing errors back) and ``add_outer_`` (the
-weight update).  python_backend.py defines them plainly; on import it
-replaces them with the kernels here, which the tests check against the
-definitions on every interpreter.  Four habits make them fast:
+weight update), and the conversions a batch goes through.  The tests check
+every kernel against its plain definition on every interpreter
+(``backend="python-plain"`` runs the definitions themselves).  Four habits
+make them fast:
 
 * dot products run in C: ``math.sumprod`` on Python 3.12+, otherwise
   ``sum(map(mul, a, b))``;
@@ -15,17 +17,21 @@ definitions on every interpreter.  Four habits make them fast:
 * a weight update touches only the rows that non-zero inputs meet.
 
 PyPy's tracing JIT compiles plain loops to machine code, while CPython runs
-them a bytecode at a time and is fastest in C-level idioms (map, zip, sum),
-so the two hot kernels also have a plain-loop form, used on PyPy, and on
-MicroPython too: it has no ``operator`` module, so ``map`` there calls a
-Python function per element, slower than the loop itself, and the loops
-update the weight rows in place instead of making a new row per input, which
-a board's small heap feels (a 16-16-4 network trains in 40% less time and
-4 to 9 KB less heap).  benchmarks/bench_pure.py measures the idioms against
-each other.
+them a bytecode at a time and is fastest in C-level idioms, so the two hot
+kernels also have a plain-loop form, used on PyPy and on MicroPython (it has
+no ``operator`` module, so ``map`` there calls a Python function per
+element; the loops also update weight rows in place, which a board's small
+heap feels).  benchmarks/bench_pure.py measures the idioms against each other.
+
+This backend also multiplies by packed weight matrices (``packed.py``: a
+compact model's float32 or int8 weights in one flat array), which the plain
+one reads as lists.
 """
 
 import sys
+
+from .python_backend import *  # noqa: F401,F403  (every plain definition not replaced below)
+from .python_backend import shape
 
 try:
     from operator import add as _plus, mul as _times
@@ -50,25 +56,7 @@ except ImportError:  # MicroPython firmware has no itertools
             yield value
 
 
-if sys.implementation.name == "micropython":  # pragma: no mutate (both floats() give the same)
-
-    def floats(row):
-        """Return ``row`` as a new list of floats, allocated once at its
-        final size: a list grown item by item (``list(map(...))``) needs
-        ever larger free blocks, which a board's fragmented heap lacks."""
-        out = [None] * len(row)
-        i = 0
-        for v in row:
-            out[i] = float(v)
-            i += 1
-        return out
-
-else:
-
-    def floats(row):
-        """Return ``row`` as a new list of floats."""
-        return list(map(float, row))
-
+name = "python"
 
 #: Whether plain loops are this interpreter's fastest kernels (see above).
 LOOPS = sys.implementation.name in ("pypy", "micropython")
@@ -92,36 +80,54 @@ else:
         return sum(map(_times, a, b))
 
 
-def _dots(values, columns):
-    """Return ``[dot(values, col) for col in columns]``, as fast as this
-    interpreter allows: ``math.sumprod`` mapped in C where it exists."""
-    if _sumprod is not None:
-        return list(map(_sumprod, repeat(values), columns))
-    return [sum(map(_times, values, col)) for col in columns]
+def asarray(rows, dtype=None):
+    """python_backend.asarray, converting each row in C; a packed weight
+    matrix (packed.py) stays packed."""
+    if dtype not in (None, "float64"):
+        check_dtype(dtype)  # noqa: F405  (it says what is wrong)
+    if hasattr(rows, "rmatmul"):
+        return rows
+    if hasattr(rows, "tolist"):
+        rows = rows.tolist()
+    out = [_floats(row) for row in rows] if _ON_BOARD else [list(map(float, row)) for row in rows]
+    for i, row in enumerate(out):
+        if len(row) != len(out[0]):
+            raise ValueError("row %d has %d values, row 0 has %d" % (i, len(row), len(out[0])))
+    return out
 
 
-def shape(a):
-    return (len(a), len(a[0]) if a else 0)
+_ON_BOARD = sys.implementation.name == "micropython"
 
 
-def check_product(a, b, opname):
-    """Raise ValueError unless ``a @ b`` is defined."""
-    if a and len(a[0]) != len(b):
-        raise ValueError("%s: shapes %s and %s are not aligned" % (opname, shape(a), shape(b)))
+def _floats(row):
+    """Return ``row`` as a new list of floats, allocated once at its final
+    size (MicroPython): a list grown item by item needs ever larger free
+    blocks, which a board's fragmented heap lacks."""
+    out = [None] * len(row)
+    i = 0
+    for v in row:
+        out[i] = float(v)
+        i += 1
+    return out
 
 
-def check_outer(w, a, d):
-    """Raise ValueError unless ``w += a.T @ d`` is defined, and refuse a
-    packed (read-only) ``w``, which the row-updating kernels would not write."""
-    if not isinstance(w, list):
-        w.refuse_writing()
-    if len(a) != len(d) or len(w) != len(a[0]) or len(w[0]) != len(d[0]):
-        raise ValueError("add_outer_: shapes %s += %s.T @ %s do not fit"
-                         % (shape(w), shape(a), shape(d)))
+#: i / 255 for each byte value i, made on first use (on a board it costs 10 KB)
+_BYTE_VALUES = []
+
+
+def from_bytes(buf, m, n, dtype=None):
+    """python_backend.from_bytes, by a table lookup per byte."""
+    check_dtype(dtype)  # noqa: F405
+    if len(buf) < m * n:
+        raise ValueError("from_bytes: %d bytes are fewer than %d x %d" % (len(buf), m, n))
+    if not _BYTE_VALUES:
+        _BYTE_VALUES.extend([i / 255.0 for i in range(256)])
+    table = _BYTE_VALUES
+    return [[table[p] for p in buf[i * n:(i + 1) * n]] for i in range(m)]
 
 
 def matmul(a, b):
-    """Return the matrix product ``a @ b``, skipping zero entries of ``a``.
+    """Return ``a @ b``, skipping zero entries of ``a``.
 
     Each output row is a set of dot products with the columns of ``b``.  For
     a dense row the columns come from one transpose of ``b``, shared by all
@@ -130,8 +136,9 @@ def matmul(a, b):
     """
     if not isinstance(b, list):  # a packed weight matrix (packed.py)
         return b.rmatmul(a)
-    check_product(a, b, "matmul")
     n_inner = len(b)
+    if a and len(a[0]) != n_inner:
+        raise ValueError("matmul: shapes %s and %s are not aligned" % (shape(a), shape(b)))
     n_out = len(b[0]) if b else 0
     if LOOPS:
         return _matmul_loops(a, b, n_out)
@@ -142,10 +149,10 @@ def matmul(a, b):
         if 2 * len(nonzero) > n_inner:  # dense enough: use every column
             if columns is None:
                 columns = list(zip(*b))
-            out.append(_dots(row, columns))
+            out.append(list(map(dot, repeat(row), columns)))
         elif nonzero:
             values = [row[k] for k in nonzero]
-            out.append(_dots(values, zip(*[b[k] for k in nonzero])))
+            out.append(list(map(dot, repeat(values), zip(*[b[k] for k in nonzero]))))
         else:
             out.append([0.0] * n_out)
     return out
@@ -169,22 +176,22 @@ def _matmul_loops(a, b, n_out):
 def matmul_t(a, b):
     """Return ``a @ b.T``: every row of ``a`` dotted with every row of ``b``."""
     if a and b and len(a[0]) != len(b[0]):
-        raise ValueError(
-            "matmul_t: shapes %s and %s.T are not aligned" % (shape(a), shape(b))
-        )
-    return [_dots(row, b) for row in a]
+        raise ValueError("matmul_t: shapes %s and %s.T are not aligned" % (shape(a), shape(b)))
+    return [list(map(dot, repeat(row), b)) for row in a]
 
 
 def add_outer_(w, a, d, alpha):
     """Add ``alpha * a.T @ d`` to ``w`` in place; return ``w``.
 
-    This is the weight update of plain SGD, fused: ``a.T @ d`` is a sum of
-    one outer product per sample, ``a[s][k] * d[s]`` added to row ``k``, so
-    each sample's non-zero inputs update just their rows and its zeros cost
-    nothing.  (Forming ``a.T @ d`` first would cost one short dot product
-    per weight.)
+    ``a.T @ d`` is a sum of one outer product per sample, ``a[s][k] * d[s]``
+    added to row ``k``, so each sample's non-zero inputs update just their
+    rows and its zeros cost nothing.  A packed (read-only) ``w`` is refused.
     """
-    check_outer(w, a, d)
+    if not isinstance(w, list):
+        w.refuse_writing()
+    if len(a) != len(d) or len(w) != len(a[0]) or len(w[0]) != len(d[0]):
+        raise ValueError("add_outer_: shapes %s += %s.T @ %s do not fit"
+                         % (shape(w), shape(a), shape(d)))
     if LOOPS:
         return _add_outer_loops(w, a, d, alpha)
     if _sumprod is not None and len(a) >= DOTS_FROM:  # pragma: no mutate (a speed choice)
@@ -230,5 +237,3 @@ def _add_outer_loops(w, a, d, alpha):
                 for j in range(n):
                     wk[j] += c * delta[j]
     return w
-
-

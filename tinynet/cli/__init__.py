@@ -10,9 +10,8 @@ and exit status 1 (2 for a bad command line), never a traceback.
 import argparse
 import sys
 
-from ..activations import HIDDEN, OUTPUT
+from ..dnn import HIDDEN, LOSSES, OUTPUT
 from ..errors import TinynetError
-from ..losses import LOSSES
 from . import board, interop
 from .commands import (cmd_convert, cmd_evaluate, cmd_gradcheck, cmd_mnist, cmd_predict,
                        cmd_show, cmd_train)

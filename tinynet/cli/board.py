@@ -29,7 +29,7 @@ import subprocess
 import tempfile
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DESKTOP = ("__main__.py", "backends/numpy_backend.py")
+DESKTOP = ("__main__.py", "backends/numpy_backend.py", "backends/numpy_fast.py")
 
 
 def core_files(package=PACKAGE):

@@ -4,8 +4,7 @@ tinynet.interop and docs/interop.md)."""
 
 import os
 
-from ..activations import HIDDEN, OUTPUT
-from ..losses import LOSSES
+from ..dnn import HIDDEN, LOSSES, OUTPUT
 
 
 def add_parsers(sub):

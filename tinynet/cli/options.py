@@ -12,9 +12,8 @@ epochs (``benchmarks/bench_recipe.py``); the pure-Python one a
 
 import argparse
 
-from ..activations import HIDDEN, OUTPUT
+from ..dnn import HIDDEN, LOSSES, OUTPUT
 from ..backends import BACKENDS
-from ..losses import LOSSES
 from ..optim import OPTIMIZERS
 
 #: The recipe of mnist and train.

@@ -5,7 +5,7 @@ lists of floats.  Pixels become floats in [0, 1] (divided by 255) only when
 a row or a training batch is used, by the backend's ``from_bytes``.
 """
 
-from ..backends import python_backend
+from ..backends import python_fast
 
 PIXELS = 28 * 28
 
@@ -47,7 +47,7 @@ class Images:
                 return Images(self.byte_rows(range(start, stop, step)), self.width)
             return Images(self.pixels[start * self.width:max(start, stop) * self.width],
                           self.width)
-        return python_backend.from_bytes(self.row_bytes(i), 1, self.width)[0]
+        return python_fast.from_bytes(self.row_bytes(i), 1, self.width)[0]
 
     def __iter__(self):
         for i in range(len(self)):

@@ -2,6 +2,7 @@ from os import PathLike
 from typing import Any, Callable, Literal, Mapping, Optional, Sequence, TypeVar, Union
 
 from ..dnn import DNN
+from ..model import _EpochRecord
 
 _P = TypeVar("_P", str, "PathLike[str]")
 

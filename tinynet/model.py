@@ -1,0 +1,186 @@
+"""Model: what every tinynet network has besides backpropagation.
+
+As scikit-learn's ``BaseEstimator`` gives its estimators ``get_params`` and
+a repr, :class:`Model` gives :class:`tinynet.DNN` everything a user does
+with a trained network that is not the algorithm itself (which dnn.py holds
+whole): predicting, classifying, evaluating and fitting in batches; the
+objective and its gradients for a gradient check; the parameters as plain
+data and the saved form; the summary table and a notebook's view.
+"""
+
+from . import batching
+from .matrix import Matrix
+from .metrics import classes, count_equal
+
+
+class Model:
+    """The base of :class:`tinynet.DNN` (see the module's docstring)."""
+
+    # --- using the network ---
+
+    def predict(self, x):
+        """Return the network's outputs for one sample (a list, or a NumPy
+        row) or, for a batch (2-D input), one output row per sample."""
+        single, X = batching.inputs(self, x)
+        out = Matrix.vstack([self.forward(part)[-1] for part in batching.blocks(X)]).native()
+        return out[0] if single else out
+
+    def classify(self, x):
+        """Return the predicted class (an int) of one sample, or a list of
+        them for a batch: the index of the largest output."""
+        single, X = batching.inputs(self, x)
+        labels = []
+        for part in batching.blocks(X):
+            labels.extend(classes(self.forward(part)[-1]))
+        return labels[0] if single else labels
+
+    def evaluate(self, X, y, batch_size=batching.CHUNK):
+        """Return ``{"loss": mean loss, "accuracy": fraction correct}`` on the
+        labelled data ``X``, ``y`` (no accuracy for a regression: a network
+        with a linear output)."""
+        from .training import check_count
+
+        check_count(batch_size, "batch_size", 1)
+        data, targets = batching.dataset(self, X, y)
+        total, correct = 0.0, 0
+        for start in range(0, data.n, batch_size):
+            index = range(start, min(start + batch_size, data.n))
+            Xb, (Yb, labels) = data.take(index), targets.take(index)
+            out = self.forward(Xb)[-1]
+            with out.quiet():  # (an overflowed output's loss is inf, without a warning)
+                total += self.loss.value(out, Yb, self.output_activation)
+            if labels is not None:
+                correct += count_equal(classes(out), labels)
+        scores = {"loss": total / data.n}
+        if targets.classes:
+            scores["accuracy"] = correct / data.n
+        return scores
+
+    def fit(self, X, y, epochs=1, batch_size=32, validation_data=None, shuffle=True,
+            callback=None, schedule=None):
+        """Train on ``X``, ``y`` in mini-batches; return one record per epoch
+        (see training.py: the loop, learning-rate schedules, callbacks)."""
+        from .training import Run
+
+        return Run(self, X, y, epochs, batch_size, validation_data, shuffle, callback,
+                   schedule).run()
+
+
+    def objective(self, X, Y):
+        """Return the mean loss over the batch plus the L2 penalty
+        ``l2/2 * sum(W**2)``: the function whose gradient :meth:`gradients` is."""
+        with X.quiet():
+            out = self.forward(X)[-1]
+            C = self.loss.value(out, Y, self.output_activation) / len(X)
+            return C + 0.5 * self.optimizer.l2 * sum((w * w).sum() for w in self.weights)
+
+    def gradients(self, X, Y):
+        """Return ``(objective, dW, db)`` for the batch ``X``, ``Y`` (Matrices)
+        without changing the network: what gradient_check compares with
+        finite differences."""
+        with X.quiet():
+            _, A, deltas = self.backprop(X, Y)
+            dW, db = self.parameter_gradients(A, deltas)
+        return self.objective(X, Y), dW, db
+
+    # --- description ---
+
+    @property
+    def n_parameters(self):
+        """The number of weights and biases."""
+        from .memory import parameter_count
+
+        return parameter_count(self.sizes)
+
+    def __repr__(self):
+        return "%s(%r, activation=%r, output=%r, loss=%r, optimizer=%r, learning_rate=%r, "\
+            "backend=%r)" % (type(self).__name__, self.sizes, self.activation.name,
+                             self.output_activation.name, self.loss.name, self.optimizer.name,
+                             self.learning_rate, self.backend)
+
+    def summary(self, print_fn=None):
+        """Print a table of the layers, parameters, loss, optimizer, backend and
+        dtype, as Keras's ``summary()`` does (or pass the text to ``print_fn``)."""
+        from .summary import text
+
+        (print_fn or print)(text(self))
+
+    def _repr_html_(self):  # what a notebook shows for a model
+        from .summary import html
+
+        return html(self)
+
+    # --- the parameters, and the saved form ---
+
+    def get_params(self):
+        """Return the weights and biases as plain lists: ``{"weights": [one
+        n_in x n_out list of rows per layer], "biases": [one list per layer]}``."""
+        return {"weights": [w.tolist() for w in self.weights],
+                "biases": [b.tolist()[0] for b in self.biases]}
+
+    def set_params(self, weights, biases):
+        """Replace the weights and biases with these lists (the form
+        :meth:`get_params` returns), after checking every shape and value."""
+        from . import validate
+
+        validate.parameters(weights, biases, self.sizes)
+        new_w = [Matrix.from_list(w, self.backend, self.dtype) for w in weights]
+        new_b = [Matrix.from_list([b], self.backend, self.dtype) for b in biases]
+        self.weights, self.biases = new_w, new_b
+
+    def to_dict(self, optimizer_state=True):
+        """Return the model as plain data (str, int, float, list, dict), the
+        form :func:`tinynet.save` writes and :meth:`from_dict` reads: ``{"format":
+        "tinynet", "version": 1, "sizes": [784, 1250, 10], "activation": "relu",
+        ..., "optimizer": {"name": "sgd", "learning_rate": 0.02, "l2": 0.0, "state":
+        {...}}, "weights": [...], "biases": [...]}``.  ``optimizer_state=False``
+        leaves out momentum/Adam state: a smaller file that predicts the same."""
+        from . import validate
+
+        optimizer = {"name": self.optimizer.name}
+        optimizer.update(self.optimizer.settings())
+        if optimizer_state:
+            optimizer["state"] = self.optimizer.state()
+        params = self.get_params()
+        return {"format": validate.FORMAT, "version": validate.VERSION, "sizes": list(self.sizes),
+                "activation": self.activation.name, "output": self.output_activation.name,
+                "loss": self.loss.name, "dtype": self.dtype, "optimizer": optimizer,
+                "weights": params["weights"], "biases": params["biases"]}
+
+    @classmethod
+    def from_dict(cls, data, backend=None, source=None):
+        """Return the model that :meth:`to_dict` described, computing with
+        ``backend``, after checking every field.  What is wrong raises a
+        ValueError, or, with ``source`` (the file it came from), a
+        :class:`TinynetError` naming it.  A float32 model loads as float32 on
+        NumPy and as float64 on the python backends."""
+        from . import validate
+        from .backends import resolve
+        from .errors import TinynetError, shown
+
+        try:
+            optimizer = validate.model_dict(data)
+            dtype = data.get("dtype", "float64") if "numpy" in resolve(backend)[0] else None
+            try:
+                model = cls._from_parameters(data["sizes"], data["activation"], data["output"],
+                                             data["loss"], data["weights"], data["biases"],
+                                             backend, dtype, optimizer)
+            except ValueError as err:  # (the parameters were checked above: the names)
+                raise ValueError("bad model settings: %s" % err) from None
+            state = data.get("optimizer", {}).get("state")
+            if state:
+                optimizer.load_state(state, model.weights, model.biases)
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError, AttributeError,
+                RuntimeError) as err:  # any case the checks missed (RecursionError included)
+            if source is None:
+                raise
+            reason = err if isinstance(err, ValueError) else "%s: %s" % (
+                type(err).__name__, shown(str(err), 200))
+            raise TinynetError("%s: %s" % (source, reason)) from None
+        return model
+
+    def save(self, path, format=None, optimizer_state=True):
+        """Save the model to ``path``: the same as :func:`tinynet.save`."""
+        from .serialize import save
+
+        save(self, path, format=format, optimizer_state=optimizer_state)
