@@ -1,13 +1,14 @@
-"""Run every benchmark and put the results into README.md.
+"""Run every benchmark and write docs/benchmarks.md from their output.
 
-    python benchmarks/run_all.py [--quick] [--no-readme]
+    python benchmarks/run_all.py [--quick] [--no-docs]
 
 Writes benchmarks/results.md (the full report, with the machine and date)
-and replaces the part of README.md between the benchmark markers with it.
+and replaces the part of docs/benchmarks.md between the benchmark markers
+with it, so the published tables are always this script's output.
 Needs the full MNIST (../shared/mnist, $MNIST_DIR or the download cache);
 PyTorch (pip install torch==2.13.0), scikit-learn and pandas are optional
 references, skipped when absent.  --quick runs shorter rounds (still 3 of
-each) for a try-out; its tables are not for the README (use --no-readme).
+each) for a try-out, and writes only benchmarks/results.md.
 """
 
 import argparse
@@ -42,7 +43,8 @@ def sections(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--no-docs", action="store_true",
+                        help="write only benchmarks/results.md, not docs/benchmarks.md")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads for NumPy's BLAS and PyTorch (default: all cores); 1 "
                              "keeps a busy machine's noise out of the multi-threaded products")
@@ -54,10 +56,10 @@ def main():
                         help="training images per round in bench_pure.py")
     parser.add_argument("--skip", action="append", default=[], metavar="SCRIPT",
                         help="do not run SCRIPT (e.g. bench_recipe.py); keep its section from "
-                             "README.md as it is (repeatable)")
+                             "docs/benchmarks.md as it is (repeatable)")
     args = parser.parse_args()
-    readme = os.path.join(os.path.dirname(HERE), "README.md")
-    with open(readme) as f:
+    page = os.path.join(os.path.dirname(HERE), "docs", "benchmarks.md")
+    with open(page) as f:
         kept = sections(f.read().split(START)[1].split(END)[0])
     results = os.path.join(HERE, "results.md")
     started, load_before = time.time(), load_average()
@@ -91,7 +93,7 @@ def main():
                           ("bench_memory.py", []),
                           ("bench_loader.py", repeats)):
         if script in args.skip:
-            print("== %s: skipped, its README section kept" % script, flush=True)
+            print("== %s: skipped, its section of docs/benchmarks.md kept" % script, flush=True)
             with open(results, "a") as f:
                 f.write(kept.get(TITLES[script], "### %s\n\n(not run)\n\n" % TITLES[script]))
             continue
@@ -100,16 +102,16 @@ def main():
     with open(results, "a") as f:
         f.write("The whole run took %.0f minutes; load average at its end: %s.\n\n"
                 % ((time.time() - started) / 60, load_average()))
-    if not args.no_readme:
-        with open(readme) as f:
+    if not (args.no_docs or args.quick):
+        with open(page) as f:
             text = f.read()
         with open(results) as f:
             body = f.read().replace("## Benchmarks\n\n", "")
         head, rest = text.split(START)
         _, tail = rest.split(END)
-        with open(readme, "w") as f:
+        with open(page, "w") as f:
             f.write(head + START + "\n" + body + END + tail)
-        print("updated", readme)
+        print("updated", page)
 
 
 if __name__ == "__main__":

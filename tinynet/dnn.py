@@ -265,8 +265,8 @@ class DNN(Model):
         delta = self.loss.delta(A[L], Y, self.output_activation)  # (BP1)
         deltas = [delta]
         for l in range(L - 1, 0, -1):
-            # (BP2): the error pushed back through W[l+1], then through f at layer l
-            delta = delta.matmul_t(self.weights[l]) * self.activation.derivative(A[l])
+            # the error pushed back through W[l+1], then through f at layer l:
+            delta = delta.matmul_t(self.weights[l]) * self.activation.derivative(A[l])  # (BP2)
             deltas.insert(0, delta)
         return deltas
 
