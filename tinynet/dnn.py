@@ -20,8 +20,8 @@ dC/dW[l]``; see optim.py).  In the code, ``weights[l - 1]`` is ``W[l]``.
 Every derivative is written from the layer's output ``A = f(Z)``, so only
 the activations are kept: each activation's ``derivative(a)`` is f'(z),
 beside its ``forward`` (softmax, an output only, is not elementwise: its
-``backward(a, d)`` applies its Jacobian to the error ``d``).  Each loss's value stands beside its
-``delta`` (BP1).  The network talks only to :class:`Matrix`, never to a
+``backward(a, d)`` applies its Jacobian to the error ``d``).  Each loss's
+value stands beside its ``delta`` (BP1).  The network talks only to :class:`Matrix`, never to a
 backend, so this same code trains on NumPy and on plain Python lists.
 ``docs/backprop.md`` walks through it line by line.
 """
@@ -255,7 +255,8 @@ class DNN(Model):
         with X.quiet():  # overflow gives inf or nan, without a NumPy warning: see backprop
             for l in range(1, last + 1):
                 f = self.output_activation if l == last else self.activation
-                A.append(f.forward(A[l - 1] @ self.weights[l - 1] + self.biases[l - 1]))
+                Z = (A[l - 1] @ self.weights[l - 1]).add_(self.biases[l - 1])  # (1), b added in place
+                A.append(f.forward(Z))  # (2)
         return A
 
     def backward(self, A, Y):

@@ -175,7 +175,8 @@ def maximum(a, c):
 
 
 def greater(a, c):
-    return (a > c).astype(a.dtype)
+    out = np.empty_like(a)
+    return np.greater(a, c, out=out)  # 1.0 and 0.0, written straight into a's dtype
 
 
 # === Reductions ===
