@@ -21,7 +21,8 @@ y = [0, 1, 1, 0]
 
 model = DNN([2, 8, 2], activation="tanh", learning_rate=0.5, seed=3, backend=args.backend)
 history = model.fit(X, y, epochs=args.epochs, batch_size=4)
-print("loss %.4f after %d epochs" % (history[-1]["loss"], len(history)))
+print("loss %.4f after %d epoch%s" % (history[-1]["loss"], len(history),
+                                     "" if len(history) == 1 else "s"))
 for x in X:
     print("%s -> %d   (probabilities %s)" % (x, model.classify(x),
                                              ", ".join("%.3f" % p for p in model.predict(x))))
