@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tinynet import DNN, datasets, plots
-from tinynet.plots import charts, svg
+from tinynet.plots import charts, png, svg
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -211,7 +211,12 @@ def test_digits_take_images_lists_and_arrays(trained):
 def test_weights_draw_one_tile_per_hidden_unit(trained):
     model = trained[0]
     picture = plots.weights(model, columns=4, scale=1)
-    assert (picture.width, picture.height) == (4 * 30 + 2, 4 * 30 + 2)  # 16 units, 4 a row
+    rows = [picture.canvas.pixels[3 * y * picture.width:3 * (y + 1) * picture.width]
+            for y in range(picture.height)]
+    grey, white = bytes(png.GREY), bytes(png.WHITE)
+    # 16 units, 4 a row: 4 x 30 + 2 pixels of tiles and gaps, then the colour scale's band
+    assert rows[4 * 30 + 1][:3] == grey and rows[4 * 30 + 2][:3] == white
+    assert rows[4 * 30 + 1][3 * (4 * 30 + 1):3 * (4 * 30 + 2)] == grey
     with pytest.raises(ValueError, match="not a square image"):
         plots.weights(DNN([10, 3, 2], seed=0))
 

@@ -6,7 +6,7 @@ import zlib
 import pytest
 
 from tinynet import datasets
-from tinynet.plots import png
+from tinynet.plots import font, png
 from tinynet import cli
 
 
@@ -76,13 +76,17 @@ def test_weight_tiles_colour_by_sign(tmp_path):
         png.weight_tiles(tmp_path / "x.png", weights[:3])
 
 
-def test_confusion_heatmap_shades_the_diagonal(tmp_path):
-    png.confusion_heatmap(tmp_path / "c.png", [[9, 1], [0, 10]], cell=24)
+def test_confusion_heatmap_shades_cells_as_the_svg_chart_does(tmp_path):
+    from tinynet.plots.charts import cell_colour
+
+    png.confusion_heatmap(tmp_path / "c.png", [[9, 1], [0, 10]])
     width, height, rows = decode(tmp_path / "c.png")
-    assert (width, height) == (16 + 48 + 2, 16 + 48 + 2)
-    corner = rows[17][17]                     # the top-left of cell (0, 0): 90% of its row
-    assert corner[2] == 255 and corner[0] < 100
-    assert rows[16 + 24 + 1][16 + 1] == (255, 255, 255)   # cell (1, 0) is empty: white
+    colors = {p for row in rows for p in row}
+    for diagonal, count, share in ((True, 9, 0.9), (False, 1, 0.1), (True, 10, 1.0)):
+        assert cell_colour(diagonal, count, share)[0] in colors
+    assert cell_colour(True, 9, 0.9)[0][2] > cell_colour(True, 9, 0.9)[0][0]  # blue
+    red = cell_colour(False, 1, 0.1)[0]
+    assert red[0] > red[1] and red[0] > red[2]  # a red tint
 
 
 def test_curves_plot_every_series_on_panels_of_their_own(tmp_path):
@@ -119,3 +123,126 @@ def test_plot_option_writes_all_pictures(tmp_path, capsys, backend):
     decode(tmp_path / "eval" / "confusion.png")  # asked for PNG
     assert not (tmp_path / "eval" / "curves.png").exists()  # no training, no curves
     assert not (tmp_path / "eval" / "confusion.svg").exists()
+
+
+# === The pixel font, and what the PNG charts write ===
+
+
+def drawn(text, scale=1):
+    """Render ``text`` and return its pixels as rows of "#" (ink) and "."."""
+    canvas = png.Canvas(font.text_width(text, scale) + 2, font.HEIGHT * scale + 2)
+    canvas.text(1, 1, text, png.BLACK, scale)
+    return ["".join("#" if canvas.pixels[3 * (y * canvas.width + x)] == 0 else "."
+                    for x in range(1, canvas.width - 1)) for y in range(1, canvas.height - 1)]
+
+
+def test_training_is_drawn_as_training_not_trainin9():
+    # t, r, a, i, n, i, n, g: the g's tail hangs below the line, where no
+    # digit reaches, and its top is open at the left as no 9's is.
+    assert drawn("training") == [
+        ".#...........#.......#..........",
+        "###..##.##......##......##...##.",
+        ".#..#....##..#..#.#..#..#.#.#.#.",
+        ".#..#...#.#..#..#.#..#..#.#.#.#.",
+        ".##.#...###..#..#.#..#..#.#..##.",
+        "..............................#.",
+        "............................##..",
+    ]
+    assert drawn("9") != drawn("g") and "#" not in "".join(drawn("9")[5:])
+
+
+def test_every_glyph_is_drawn_as_its_rows_in_its_box():
+    for char, rows in font.GLYPHS.items():
+        got = drawn(char)
+        assert [row[:3] for row in got] == list(rows), char
+        assert all(row[3:] == "." for row in got), char  # one column of space after it
+        scaled = drawn(char, 3)
+        assert [row[:9] for row in scaled[::3]] == ["".join(c * 3 for c in row) for row in rows]
+
+
+def test_glyphs_are_told_apart_and_sit_on_the_line():
+    import itertools
+    import string
+
+    def bits(char):
+        return "".join(font.GLYPHS[char])
+
+    chars = sorted(font.GLYPHS)
+    for a, b in itertools.combinations(chars, 2):
+        assert bits(a) != bits(b), (a, b)
+    for a, b in itertools.combinations(string.ascii_letters, 2):  # no letter one pixel off another
+        assert sum(x != y for x, y in zip(bits(a), bits(b))) >= 2, (a, b)
+    for char in chars:
+        rows = font.GLYPHS[char]
+        below = any("#" in row for row in rows[5:])
+        assert below == (char in "gjpqy,"), char  # only these hang below the line
+        if char in string.digits + string.ascii_uppercase:
+            assert "#" in rows[0] and "#" in rows[4], char  # full height
+        if char in "acemnorsuvwxzgpqy":
+            assert "#" not in rows[0] and "#" in rows[1], char  # the small letters' height
+        if char in "bdfhklt":
+            assert "#" in rows[0], char
+    assert font.glyph("\u263a") == font.MISSING and font.MISSING not in font.GLYPHS.values()
+
+
+def text_spy(monkeypatch):
+    """Record every string drawn on a PNG canvas."""
+    seen = []
+    real = png.Canvas.text
+
+    def text(self, x, y, string, *args, **kwargs):
+        seen.append(str(string))
+        return real(self, x, y, string, *args, **kwargs)
+
+    monkeypatch.setattr(png.Canvas, "text", text)
+    return seen
+
+
+def svg_texts(chart):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(str(chart))
+    return {el.text for el in root.iter("{http://www.w3.org/2000/svg}text")}
+
+
+@pytest.mark.parametrize("which", ["curves", "confusion"])
+def test_the_png_charts_write_what_the_svg_ones_write(monkeypatch, which):
+    from tinynet import plots
+
+    if which == "curves":
+        chart = plots.curves([{"epoch": e, "loss": 1.0 / e, "accuracy": 0.5 + e / 10,
+                               "val_loss": 1.1 / e, "val_accuracy": 0.6} for e in (1, 2, 3)])
+    else:
+        chart = plots.confusion_chart([[50, 2, 0], [3, 40, 1], [0, 1009, 7]],
+                                      labels=["cat", "dog", "Emu"])
+    seen = text_spy(monkeypatch)
+    decode_bytes(chart.to_png())
+    assert set(seen) == svg_texts(chart)  # title, legend, axes, ticks, counts, totals
+    assert all(ch in font.GLYPHS for text in seen for ch in text)  # no glyph missing
+
+
+def test_weights_png_has_a_colour_scale(monkeypatch, tmp_path):
+    seen = text_spy(monkeypatch)
+    weights = [[1.0, -1.0], [0.5, -0.5], [0.0, 0.0], [1.0, -2.0]]
+    png.weight_tiles(tmp_path / "w.png", weights, scale=1)
+    width, height, rows = decode(tmp_path / "w.png")
+    assert {"-max", "0", "+max"} <= set(seen) and any("largest weight" in t for t in seen)
+    bar = [row for row in rows if (0, 0, 255) in row and (255, 0, 0) in row]
+    assert bar, "no row runs from blue to red"
+    row = bar[-1]  # the tiles above have full blue and red pixels too
+    start = row.index((0, 0, 255))
+    end = len(row) - 1 - row[::-1].index((255, 0, 0))
+    assert row[(start + end) // 2][0] > 240 and row[(start + end) // 2][2] > 240  # white at 0
+    reds = [p[0] for p in row[start:end + 1]]
+    assert reds == sorted(reds)  # blue to white to red, left to right
+
+
+def decode_bytes(data):
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "p.png")
+        with open(path, "wb") as f:
+            f.write(data)
+        return decode(path)

@@ -33,10 +33,25 @@ docs/cli.md is the full reference.
 """
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, with an epilog of examples kept line by line (a
+    description is still wrapped)."""
+
+    def _fill_text(self, text, width, indent):
+        if text.startswith("example"):
+            return "".join(indent + line for line in text.splitlines(True))
+        return super()._fill_text(text, width, indent)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, with a usage error in one line (exit status 2), and a
-    failure to write the help passed on (argparse hides it), so that a
-    reader gone away ends ``--help`` as it ends every command."""
+    """argparse, with a usage error in one line (exit status 2), examples
+    kept as written, and a failure to write the help passed on (argparse
+    hides it), so that a reader gone away ends ``--help`` as it ends every
+    command."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message):
         self.exit(2, "%s: error: %s (see %s --help)\n" % (self.prog, message, self.prog))
@@ -49,7 +64,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser():
     parser = _Parser(
         prog="tinynet", description="Train and use small fully-connected neural networks.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EXAMPLES)
     from .. import __version__
 
     parser.add_argument("--version", action="version", version="tinynet " + __version__)
@@ -117,16 +132,14 @@ def build_parser():
     p = sub.add_parser("convert", help="convert between MNIST IDX and CSV",
                        epilog="examples:\n  python -m tinynet convert train-images-idx3-ubyte.gz "
                        "train-labels-idx1-ubyte.gz mnist_train.csv\n  python -m tinynet convert "
-                       "mnist_train.csv images.idx labels.idx",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+                       "mnist_train.csv images.idx labels.idx")
     p.add_argument("paths", nargs="+", metavar="PATH", help="SRC [SRC_LABELS] DEST [DEST_LABELS]")
-    common(p, quiet_result="nothing")
+    common(p, backend=False)
     p.set_defaults(run=cmd_convert)
 
     p = sub.add_parser("show", help="summarise a model file, or draw a digit from a data file",
                        epilog="examples:\n  python -m tinynet show m.pkl\n  python -m tinynet show "
-                       "mnist_test.csv --index 7",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+                       "mnist_test.csv --index 7")
     p.add_argument("path", help="a saved model, or data: CSV, IDX images, a directory, 'sample'")
     p.add_argument("--index", type=int, default=0, help="which image to draw (default: "
                    "%(default)s)")

@@ -134,8 +134,10 @@ def model_options(parser, command):
                         help="(default: %(default)s; float32 needs the NumPy backend)")
 
 
-def common(parser, plots=False, quiet_result="the result"):
-    """The options every command has: the backend, -q, and --plot."""
+def common(parser, plots=False, quiet_result=None, backend=True):
+    """The options the commands share: --plot (with ``plots``), --backend
+    (with ``backend``) and -q, which keeps ``quiet_result`` if the command
+    has one."""
     if plots:
         parser.add_argument("--plot", metavar="DIR", help="write pictures into DIR, created if "
                             "its parent exists: the training curves and confusion matrix (as "
@@ -144,6 +146,14 @@ def common(parser, plots=False, quiet_result="the result"):
         parser.add_argument("--plot-format", choices=["svg", "png"], default="svg",
                             help="the charts' format (default: %(default)s; png draws them as "
                             "pixels too)")
+    if backend:
+        _backend_option(parser)
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress or commentary: print only %s and errors" % quiet_result
+                        if quiet_result else "print nothing but errors")
+
+
+def _backend_option(parser):
     from ..backends import backend_name
 
     try:
@@ -153,5 +163,3 @@ def common(parser, plots=False, quiet_result="the result"):
     parser.add_argument("--backend", choices=BACKENDS, default=None,
                         help="what computes (default: $TINYNET_BACKEND if set, else numpy if "
                         "installed, else python%s)" % ("; here: " + here if here else ""))
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="no progress or commentary: print only %s and errors" % quiet_result)

@@ -127,7 +127,7 @@ def curves(history, title="Training curves"):
     def raster():
         from . import png
 
-        return png.curves(None, history)
+        return png.curves(None, history, title=title)
 
     return Chart(text, title or "curves", raster)
 
@@ -151,7 +151,7 @@ def confusion_chart(matrix, labels=None, title="Confusion matrix"):
     def raster():
         from . import png
 
-        return png.confusion_heatmap(None, matrix)
+        return png.confusion_heatmap(None, matrix, labels, title)
 
     return Chart(text, title or "confusion", raster)
 

@@ -96,7 +96,19 @@ def curves(history, title="Training curves"):
 
 def _mix(share, rgb):
     """A colour ``share`` (0-1) of the way from white to ``rgb``."""
-    return "#%02x%02x%02x" % tuple(int(round(255 - share * (255 - c))) for c in rgb)
+    return tuple(int(round(255 - share * (255 - c))) for c in rgb)
+
+
+def cell_colour(diagonal, count, share):
+    """The fill of a confusion matrix cell (an RGB tuple) holding ``count``,
+    ``share`` (0-1) of its row, and whether its count is written in white:
+    the diagonal blue, darker as more of the row is right; a mistake red,
+    at full strength from a quarter of the row.  The SVG and the PNG chart
+    both colour by this."""
+    if diagonal:
+        return _mix(0.15 + 0.85 * share if count else 0.0, (31, 119, 180)), share > 0.5
+    strength = min(1.0, share * 4)
+    return _mix(0.75 * strength, (214, 39, 40)), strength > 0.8
 
 
 def confusion(matrix, labels=None, title="Confusion matrix", cell=40):
@@ -130,13 +142,8 @@ def confusion(matrix, labels=None, title="Confusion matrix", cell=40):
         correct += matrix[i][i]
         for j, count in enumerate(matrix[i]):
             share = count / row_total if row_total else 0.0
-            if i == j:
-                fill = _mix(0.15 + 0.85 * share if count else 0.0, (31, 119, 180))
-                dark = share > 0.5
-            else:
-                strength = min(1.0, share * 4)
-                fill = _mix(0.75 * strength, (214, 39, 40))
-                dark = strength > 0.8
+            rgb, dark = cell_colour(i == j, count, share)
+            fill = "#%02x%02x%02x" % rgb
             x, y = left + j * cell, top + i * cell
             d.rect(x, y, cell, cell, fill, stroke="white", klass="cell",
                    tooltip="true %s, predicted %s: %d (%.1f%% of the row)"

@@ -4,36 +4,22 @@ people want from a digit classifier.
 - :func:`digit_grid`: digits with their true and predicted labels (wrong
   predictions in red), e.g. the misclassified ones;
 - :func:`weight_tiles`: the first layer's weights, one 28x28 tile per hidden
-  unit (red positive, blue negative);
-- :func:`confusion_heatmap`: the confusion matrix, shaded by row;
-- :func:`curves`: loss and accuracy per epoch (the SVG chart, as pixels).
+  unit (red positive, blue negative), with the colour scale;
+- :func:`confusion_heatmap` and :func:`curves`: the SVG charts of
+  :mod:`tinynet.plots.charts` as pixels, with the same text.
 
-The images are RGB, written with filter type 0 and zlib level 9.
+Text is drawn in the pixel font of :mod:`tinynet.plots.font`.  The images
+are RGB, written with filter type 0 and zlib level 9.
 """
 
 import struct
 import zlib
 
 from ..files import write_atomically
+from . import font
 
-WHITE, BLACK, GREY = (255, 255, 255), (0, 0, 0), (160, 160, 160)
+WHITE, BLACK, GREY, LIGHT = (255, 255, 255), (0, 0, 0), (160, 160, 160), (176, 176, 176)
 RED, GREEN, BLUE = (200, 30, 30), (30, 140, 30), (40, 70, 200)
-
-# A 3x5 bitmap font: each glyph is 5 rows of 3 bits.
-_FONT = {
-    "0": "111101101101111", "1": "010110010010111", "2": "111001111100111",
-    "3": "111001111001111", "4": "101101111001001", "5": "111100111001111",
-    "6": "111100111101111", "7": "111001010010010", "8": "111101111101111",
-    "9": "111101111001111", ".": "000000000000010", "%": "101001010100101",
-    "-": "000000111000000", "/": "001001010100100", " ": "000000000000000",
-    "t": "010111010010011", "p": "000111101111100", "e": "000111111100111",
-    "l": "110010010010111", "o": "000111101101111", "s": "000111110011111",
-    "a": "000110011101111", "c": "000111100100111", "u": "000101101101111",
-    "r": "000111100100100", "y": "000101111001111", "h": "100100111101101",
-    "i": "010000010010010", "n": "000110101101101", "g": "011101111001110",
-    "v": "000101101101010", "d": "001001111101111",
-}
-
 
 def write_png(path, width, height, rgb):
     """Write an RGB image to ``path``: ``rgb`` holds ``width * height * 3``
@@ -78,15 +64,23 @@ class Canvas:
             if n > 0:
                 self.pixels[i:i + 3 * n] = bytes(color) * n
 
-    def text(self, x, y, string, color=BLACK, scale=1):
-        """Draw ``string`` with the built-in 3x5 font; return its width."""
-        for ch in str(string):
-            glyph = _FONT.get(ch, _FONT[" "])
-            for k, bit in enumerate(glyph):
-                if bit == "1":
-                    self.rect(x + (k % 3) * scale, y + (k // 3) * scale, scale, scale, color)
-            x += 4 * scale
-        return 4 * scale * len(str(string))
+    def text(self, x, y, string, color=BLACK, scale=1, vertical=False):
+        """Draw ``string`` in the pixel font (:mod:`.font`), its top-left
+        corner at (x, y); return its width.  ``vertical`` turns it a quarter
+        anticlockwise, to read upwards from its bottom-left corner at (x, y)."""
+        string = str(string)
+        for i, ch in enumerate(string):
+            for c, r in font.ink(ch):
+                along = (i * font.ADVANCE + c) * scale
+                if vertical:
+                    self.rect(x + r * scale, y - along - scale, scale, scale, color)
+                else:
+                    self.rect(x + along, y + r * scale, scale, scale, color)
+        return font.text_width(string, scale)
+
+    def centred(self, x, y, string, color=BLACK, scale=1):
+        """Draw ``string`` centred on x, its top at y."""
+        self.text(x - font.text_width(str(string), scale) // 2, y, string, color, scale)
 
     def line(self, x0, y0, x1, y1, color):
         """Draw a straight line (Bresenham)."""
@@ -164,7 +158,9 @@ def _diverging(v):
 def weight_tiles(path, weights, columns=16, scale=2, limit=256):
     """Draw each hidden unit's incoming weights (the columns of the first
     ``n_in x n_hidden`` weight matrix, as lists) as a square tile, each tile
-    scaled to its own largest magnitude."""
+    scaled to its own largest magnitude, with the colour scale below: blue
+    for the tile's most negative weight, white for 0, red for its most
+    positive."""
     n_in = len(weights)
     side = int(round(n_in ** 0.5))
     if side * side != n_in:
@@ -173,34 +169,75 @@ def weight_tiles(path, weights, columns=16, scale=2, limit=256):
     gap = 2
     rows = (len(units) + columns - 1) // columns
     cell = side * scale + gap
-    canvas = Canvas(min(len(units), columns) * cell + gap, rows * cell + gap, GREY)
+    tiles_w, tiles_h = min(len(units), columns) * cell + gap, rows * cell + gap
+    ts = 2 if tiles_w >= 400 else 1  # the legend's text scale
+    line, caption = font.HEIGHT * ts, "each tile scaled to its own largest weight"
+    bar_w = 256 if ts == 2 else 128
+    width = max(tiles_w, bar_w + 12 * ts * 4, font.text_width(caption, ts) + 8)
+    canvas = Canvas(width, tiles_h + 3 * line + 28, GREY)
     for u, column in enumerate(units):
         top = max(abs(v) for v in column) or 1.0
         values = [int(round(127.5 + 127.5 * v / top)) for v in column]  # -top..top -> 0..255
         canvas.tile(gap + (u % columns) * cell, gap + (u // columns) * cell, values, side, scale,
                     _diverging)
+    y = tiles_h + 6
+    canvas.rect(0, tiles_h, width, canvas.height - tiles_h, WHITE)
+    x0 = (width - bar_w) // 2
+    for k in range(bar_w):  # the scale, drawn with the tiles' own colours
+        canvas.rect(x0 + k, y, 1, 4 * ts, _diverging(int(round(k * 255 / (bar_w - 1)))))
+    y += 4 * ts + 4
+    for label, x in (("-max", x0), ("0", x0 + bar_w // 2), ("+max", x0 + bar_w)):
+        canvas.centred(x, y, label, BLACK, ts)
+    canvas.centred(width // 2, y + line + 4, caption, BLACK, ts)
     return canvas.save_to(path)
 
 
-def confusion_heatmap(path, matrix, cell=24):
-    """Draw the confusion matrix (rows: true class, columns: predicted),
-    each cell shaded by its share of the row, with its count."""
+def confusion_heatmap(path, matrix, labels=None, title="Confusion matrix", cell=32, scale=2):
+    """Draw the confusion matrix as the SVG chart does
+    (:func:`tinynet.plots.charts.confusion`): rows the true class, columns
+    the predicted one, every cell with its count and shaded by its share of
+    the row; the title, the axis titles, each row's accuracy on the right
+    and the total below."""
+    from .charts import cell_colour
+
     n = len(matrix)
-    margin = 16
-    canvas = Canvas(margin + n * cell + 2, margin + n * cell + 2)
+    labels = [str(v) for v in (labels if labels is not None else range(n))]
+    char, line, digit = font.ADVANCE * scale, font.HEIGHT * scale, 5 * scale
+    left = 8 + line + 8 + max(len(v) for v in labels) * char + 6
+    top = 8 + (line + 10 if title else 0) + line + 6 + line + 4
+    grid, acc_w = n * cell, len("accuracy") * char + 16
+    summary_w = font.text_width("%d of %d correct (100.00%%)" % ((sum(map(sum, matrix)),) * 2),
+                                scale)
+    width = max(left + grid + acc_w + 4, summary_w + 16)
+    canvas = Canvas(width, top + grid + 12 + line + 8)
+    y = 8
+    if title:
+        canvas.centred(width // 2, y, title, BLACK, scale)
+        y += line + 10
+    canvas.centred(left + grid // 2, y, "predicted", BLACK, scale)
+    y += line + 6
+    canvas.centred(left + grid + acc_w // 2, y, "accuracy", BLACK, scale)
+    canvas.text(8, top + grid // 2 + font.text_width("true", scale) // 2, "true", BLACK, scale,
+                vertical=True)
+    total = correct = 0
     for i in range(n):
-        canvas.text(margin + i * cell + cell // 2 - 2, 4, str(i))
-        canvas.text(4, margin + i * cell + cell // 2 - 3, str(i))
-        total = sum(matrix[i]) or 1
+        middle = top + i * cell + (cell - digit) // 2  # where a line of digits goes
+        canvas.centred(left + i * cell + cell // 2, y, labels[i], BLACK, scale)
+        canvas.text(left - 6 - font.text_width(labels[i], scale), middle, labels[i], BLACK, scale)
+        row_total = sum(matrix[i])
+        total, correct = total + row_total, correct + matrix[i][i]
         for j, count in enumerate(matrix[i]):
-            share = count / total
-            shade = (int(255 * (1 - share * 0.8)),) * 2 + (255,) if i == j else \
-                (255, int(255 * (1 - min(1.0, share * 4) * 0.8)), int(255 * (1 - min(1.0, share * 4) * 0.8)))
-            x, y = margin + j * cell, margin + i * cell
-            canvas.rect(x, y, cell - 1, cell - 1, shade)
-            if count:
-                label = str(count)
-                canvas.text(x + (cell - 4 * len(label)) // 2, y + cell // 2 - 3, label)
+            fill, dark = cell_colour(i == j, count, count / row_total if row_total else 0.0)
+            x = left + j * cell
+            canvas.rect(x, top + i * cell, cell - 1, cell - 1, fill)
+            small = 1 if font.text_width(str(count), scale) > cell - 4 else scale
+            canvas.centred(x + cell // 2, top + i * cell + (cell - 5 * small) // 2, count,
+                           WHITE if dark else BLACK if count else LIGHT, small)
+        accuracy = "%.1f%%" % (100.0 * matrix[i][i] / row_total) if row_total else "-"
+        canvas.centred(left + grid + acc_w // 2, middle, accuracy, BLACK, scale)
+    if total:
+        canvas.centred(width // 2, top + grid + 12, "%d of %d correct (%.2f%%)"
+                       % (correct, total, 100.0 * correct / total), BLACK, scale)
     return canvas.save_to(path)
 
 
@@ -208,28 +245,35 @@ def _rgb(hex_color):
     return tuple(int(hex_color[k:k + 2], 16) for k in (1, 3, 5))
 
 
-def curves(path, history, scale=2):
+def curves(path, history, scale=2, title="Training curves"):
     """Plot the history's loss and accuracy per epoch, each on a panel and
-    scale of its own, with tick values, axis titles and the legend above
-    the panels: the same chart as the SVG one (:func:`tinynet.plots.charts.curves`),
-    as pixels.  Training is blue, validation orange."""
+    scale of its own: the same chart as the SVG one
+    (:func:`tinynet.plots.charts.curves`), as pixels, with its title, legend,
+    panel titles, tick values and axis titles.  Training is blue,
+    validation orange."""
     from .charts import curve_panels, legend_entries
     from .svg import format_tick
 
     epochs, xlim, xticks, panels = curve_panels(history)
-    char = 4 * scale  # the advance of one glyph
+    char, line = font.ADVANCE * scale, font.HEIGHT * scale
     panel_w, panel_h = 240, 150
-    left, gap, top, bottom = 12 + 7 * char, 10 + 8 * char, 24 + 6 * char, 12 + 4 * char
-    width = left + len(panels) * panel_w + (len(panels) - 1) * gap + 16
-    canvas = Canvas(width, top + panel_h + bottom)
-    x = (width - sum(36 + char * len(e[0]) for e in legend_entries(panels))) // 2
-    for label, color, _, in ((e[0], _rgb(e[1]), e[2]) for e in legend_entries(panels)):
-        canvas.rect(x, 12 + 2 * scale, 20, 2, color)
-        canvas.rect(x + 8, 11 + 2 * scale, 4, 4, color)
-        x += 36 + canvas.text(x + 26, 12, label, BLACK, scale)
+    ticks_w = max(font.text_width(format_tick(t, p[2], p[1]), scale) for p in panels for t in p[2])
+    left = 10 + line + 8 + ticks_w + 6  # the axis title (turned), the tick values, a gap
+    legend_y = 10 + (line + 10 if title else 0)
+    top = legend_y + line + 12 + line + 6  # the legend, then the panel titles
+    width = left + len(panels) * panel_w + (len(panels) - 1) * left + 16
+    canvas = Canvas(width, top + panel_h + 6 + line + 6 + line + 10)
+    if title:
+        canvas.centred(width // 2, 10, title, BLACK, scale)
+    entries = legend_entries(panels)
+    x = (width - sum(36 + font.text_width(e[0], scale) for e in entries)) // 2
+    for label, color in ((e[0], _rgb(e[1])) for e in entries):
+        canvas.rect(x, legend_y + 2 * scale, 20, 2, color)
+        canvas.rect(x + 8, legend_y + 2 * scale - 1, 4, 4, color)
+        x += 36 + canvas.text(x + 26, legend_y, label, BLACK, scale)
     light = (228, 228, 228)
     for k, (name, percent, yticks, series) in enumerate(panels):
-        x0, y0 = left + k * (panel_w + gap), top
+        x0, y0 = left + k * (panel_w + left), top
         ylim = (yticks[0], yticks[-1])
 
         def px(v):
@@ -239,17 +283,18 @@ def curves(path, history, scale=2):
             return y0 + panel_h - 1 - int(round((v - ylim[0]) * (panel_h - 1)
                                                 / ((ylim[1] - ylim[0]) or 1)))
 
-        canvas.text(x0 + (panel_w - char * len(name)) // 2, y0 - 6 * scale - 4, name, BLACK, scale)
+        canvas.centred(x0 + panel_w // 2, y0 - line - 6, name, BLACK, scale)
+        canvas.text(x0 - left + 10, y0 + (panel_h + font.text_width(name, scale)) // 2, name,
+                    BLACK, scale, vertical=True)
         for t in yticks:
             canvas.line(x0, py(t), x0 + panel_w - 1, py(t), light)
             label = format_tick(t, yticks, percent)
-            canvas.text(x0 - 6 - char * len(label), py(t) - 2 * scale, label, BLACK, scale)
+            canvas.text(x0 - 6 - font.text_width(label, scale), py(t) - 2 * scale, label, BLACK,
+                        scale)
         for t in xticks:
             canvas.line(px(t), y0, px(t), y0 + panel_h - 1, light)
-            label = format_tick(t, xticks)
-            canvas.text(px(t) - char * len(label) // 2, y0 + panel_h + 6, label, BLACK, scale)
-        canvas.text(x0 + (panel_w - char * 5) // 2, y0 + panel_h + 10 + 6 * scale, "epoch",
-                    BLACK, scale)
+            canvas.centred(px(t), y0 + panel_h + 6, format_tick(t, xticks), BLACK, scale)
+        canvas.centred(x0 + panel_w // 2, y0 + panel_h + 12 + line, "epoch", BLACK, scale)
         for a, b, c, d in ((x0, y0, x0 + panel_w - 1, y0), (x0, y0 + panel_h - 1, x0 + panel_w - 1,
                            y0 + panel_h - 1), (x0, y0, x0, y0 + panel_h - 1),
                            (x0 + panel_w - 1, y0, x0 + panel_w - 1, y0 + panel_h - 1)):
