@@ -77,12 +77,11 @@ def text(model):
     return "\n".join(out)
 
 
-def _escape(s):
-    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def html(model):
-    """The summary as an HTML table, for notebooks."""
+    """The summary as an HTML table, for notebooks (text escaped by
+    :func:`tinynet.escape.xml`, the rule for every generated SVG and HTML)."""
+    from .escape import xml as _escape
+
     name, items = optimizer_settings(model)
     dtype = _dtype_name(model)
     body = "".join(

@@ -12,6 +12,10 @@ browsers, GitHub and Jupyter.  This module knows nothing of tinynet's models.
 
 :mod:`tinynet.plots.charts` draws the charts with these.
 
+Every piece of text (titles, labels, tooltips, attribute values) goes
+through :func:`tinynet.escape.xml`, so whatever a title holds, the document
+stays well-formed XML.
+
 Elements carry a ``class`` (``frame``, ``tick``, ``axis-title``, ``series``,
 ``cell``...) and series a ``data-label``, so tests and style sheets can find
 them.
@@ -19,16 +23,12 @@ them.
 
 import math
 
+from ..escape import xml as escape
+
 # matplotlib's first two default colours, which learners already read as
 # "the first series" and "the second".
 BLUE, ORANGE = "#1f77b4", "#ff7f0e"
 TEXT, GRID, FRAME = "#222222", "#e4e4e4", "#555555"
-
-
-def escape(text):
-    """Return ``text`` safe inside an XML element or a quoted attribute."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
 
 
 def _number(v):
