@@ -43,9 +43,9 @@ def load(path, backend=None):
     Anything that is not a valid tinynet model is refused with a
     :class:`TinynetError` naming the file, before anything in it can run.
     """
-    from .compact import is_compact_file
+    from .kinds import kind_of_file
 
-    if is_compact_file(path):  # sniffed here, so a board never imports serialize
+    if kind_of_file(path) == "compact":  # told here, so a board never imports serialize
         from .compact import read as read_compact
 
         header, weights, biases = read_compact(path)

@@ -47,8 +47,8 @@ from array import array
 from .backends.packed import BYTES_PER_WEIGHT, ZERO, Packed
 from .errors import TinynetError
 from .files import fspath, open_regular, write_atomically
+from .kinds import COMPACT_MAGIC as MAGIC  # defined there, where every kind's first bytes are
 
-MAGIC = b"\x89TNB"
 VERSION = 1
 WEIGHTS = ("float32", "int8")
 _HEADER_KEYS = ("sizes", "activation", "output", "loss", "weights")

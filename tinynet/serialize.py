@@ -19,6 +19,7 @@ import json
 
 from .errors import TinynetError, shown
 from .files import fspath as _fspath, read_limited, write_atomically
+from .kinds import describe, kind_of_bytes
 
 try:
     _TOO_DEEP = RecursionError
@@ -117,18 +118,22 @@ def _check_claim(payload, size, path):
 
 
 def decode(data, path="<bytes>"):
-    """Return the plain data in ``data`` (a pickle or JSON document)."""
-    if not data:
+    """Return the plain data in ``data`` (a pickle or JSON document, told
+    apart by :func:`tinynet.kinds.kind_of_bytes`)."""
+    kind = kind_of_bytes(data)
+    if kind == "empty":
         raise TinynetError("%s: the file is empty, not a tinynet model" % path)
-    if data[:1] == b"\x80":  # every pickle since protocol 2 starts so
+    if kind == "pickle":
         return _unpickle(data, path)
-    text = data[3:] if data[:3] == b"\xef\xbb\xbf" else data
-    if text.lstrip()[:1] == b"{":
+    if kind == "json":
+        text = data[3:] if data[:3] == b"\xef\xbb\xbf" else data
         try:
             return json.loads(text.decode("utf-8"))
         except (ValueError, UnicodeError, _TOO_DEEP) as err:
             raise TinynetError("%s: not valid JSON (%s)" % (path, err)) from None
-    raise TinynetError("%s: not a tinynet model file (neither a pickle nor JSON)" % path)
+    found = "" if kind in ("text", "binary") else ": it is %s" % describe(kind)
+    raise TinynetError("%s: not a tinynet model file (neither a pickle nor JSON%s)"
+                       % (path, found))
 
 
 def _scan_pickle(data, path):

@@ -37,10 +37,10 @@ def _not_found(path):
 
 def is_model_file(path):
     """Whether the regular file ``path`` holds a saved model (pickle, JSON
-    or compact) by its first bytes."""
-    from ..compact import is_compact_file
+    or compact) by its first bytes (:mod:`tinynet.kinds`)."""
+    from ..kinds import MODELS, kind_of_file
 
-    return os.path.isfile(path) and (datasets.kind(path) == "model" or is_compact_file(path))
+    return os.path.isfile(path) and kind_of_file(path) in MODELS
 
 
 def data(spec, option=None):

@@ -266,14 +266,15 @@ def cmd_show(args):
 
 def _show_model(args):
     from .. import load
+    from ..escape import printable
+    from ..kinds import kind_of_file
     from ..summary import text
 
     model = load(args.path, backend=args.backend)
-    from ..datasets.sources import head
-
-    start = head(args.path, 4)
-    kind = "pickle" if start[:1] == b"\x80" else "JSON" if start[:1] == b"{" else "compact"
-    print("model file: %s (%s, %s bytes)" % (args.path, kind, format(os.path.getsize(args.path), ",")))
+    kind = {"json": "JSON", "compact": "compact, for boards"}.get(
+        kind_of_file(args.path), "pickle")
+    print("model file: %s (%s, %s bytes)" % (printable(args.path), kind,
+                                            format(os.path.getsize(args.path), ",")))
     print(text(model))
     return 0
 

@@ -21,13 +21,14 @@ from .idxfile import load_idx, save_idx
 from .images import PIXELS, Images, stratified
 from .mnist import (FILES, MD5, MIRRORS, cache_dir, fetch, find_mnist, load_mnist, load_sample,
                     mirror_urls)
-from .sources import kind
+from .sources import data_kind, kind
 
 
 def load(path, labels=None):
-    """Load images from a CSV or IDX file, choosing by the file's content."""
+    """Load images from a CSV or IDX file, choosing by the file's content
+    (a model file is refused)."""
     path = os.fspath(path)
-    if kind(path).startswith("idx"):
+    if data_kind(path).startswith("idx"):
         return load_idx(path, labels)
     if labels is not None:
         raise ValueError("a separate labels file goes with IDX images only")

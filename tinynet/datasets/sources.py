@@ -1,17 +1,16 @@
 """Opening data files: gzipped or not, and telling their formats apart.
 
-Every reader in tinynet.datasets and the command line goes through these,
-so a file's kind is decided in one place, from its content.  Files are
-opened by :class:`DataReader`: only regular files, streamed
-(a gzip is decompressed as it is read, never whole), with read failures
-reported as a TinynetError naming the file.
+Every reader in tinynet.datasets and the command line goes through these.
+A file's kind is told by the core's one sniffer (:mod:`tinynet.kinds`), here
+on its content once decompressed.  Files are opened by :class:`DataReader`:
+only regular files, streamed (a gzip is decompressed as it is read, never
+whole), with read failures reported as a TinynetError naming the file.
 """
 
 from ..errors import TinynetError, grouped
 from ..files import file_size, fspath, open_regular
+from ..kinds import HEAD, MODELS, kind_of_bytes
 
-GZIP_MAGIC = b"\x1f\x8b"
-IDX_MAGIC = b"\x00\x00\x08"  # unsigned bytes; the fourth byte counts dimensions
 #: The longest line iterating over a DataReader gives (lines() takes any).
 LINE_LIMIT = 1 << 20
 
@@ -46,16 +45,29 @@ def head(path, n=4):
             return b""
 
 
+def content_kind(path):
+    """Return the kind (see :mod:`tinynet.kinds`) of what ``path`` holds
+    once decompressed: a gzipped IDX file is "idx-images", not "gzip"."""
+    return kind_of_bytes(head(path, HEAD))
+
+
 def kind(path):
     """Return what ``path`` holds, by its content: "idx-images", "idx-labels",
-    "idx" (another IDX shape), "model" (a pickle or JSON object: a
-    tinynet model file), or "csv" for anything else."""
-    start = head(path, 4)
-    if start[:3] == IDX_MAGIC:
-        return {b"\x03": "idx-images", b"\x01": "idx-labels"}.get(start[3:], "idx")
-    if start[:1] in (b"\x80", b"{"):
-        return "model"
-    return "csv"
+    "idx" (another IDX shape), "model" (a tinynet model file: compact, a
+    pickle or JSON), or "csv" for anything else."""
+    found = content_kind(path)
+    if found.startswith("idx"):
+        return found
+    return "model" if found in MODELS else "csv"
+
+
+def data_kind(path):
+    """Return :func:`kind` of ``path``, refusing a model file (TinynetError):
+    a model given where data is expected would otherwise be read as CSV."""
+    found = kind(path)
+    if found == "model":
+        raise TinynetError("%s: a tinynet model file, not a data file (CSV or IDX)" % (path,))
+    return found
 
 
 class DataReader:
@@ -77,7 +89,7 @@ class DataReader:
         self._raw = open_regular(self.path)
         self.size = file_size(self._raw)  # bytes on disk (compressed or not)
         try:
-            self.compressed = self._raw.read(2) == GZIP_MAGIC
+            self.compressed = kind_of_bytes(self._raw.read(2)) == "gzip"
             self._raw.seek(0)
             if self.compressed:
                 import gzip
