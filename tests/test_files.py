@@ -6,15 +6,18 @@ import os
 import signal
 import socket
 import stat
+import subprocess
 import sys
 import tempfile
 import threading
 
 import pytest
 
-from tinynet import files
+from tinynet import files, tempfiles
 from tinynet.datasets.sources import DataReader
 from tinynet.errors import TinynetError
+
+from conftest import ROOT
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file types")
 
@@ -109,8 +112,8 @@ def test_a_symlink_planted_at_the_temporary_name_is_not_followed(tmp_path, monke
     victim = tmp_path / "victim"
     victim.write_bytes(b"precious")
     tokens = iter(["aaaa", "bbbb"])
-    monkeypatch.setattr(files, "_token", lambda: next(tokens))
-    planted = tmp_path / ".out.aaaa.tmp"
+    monkeypatch.setattr(tempfiles, "token", lambda: next(tokens))
+    planted = tmp_path / (".out.tinynet-%d-aaaa.tmp" % os.getpid())
     planted.symlink_to(victim)
     files.write_atomically(tmp_path / "out", b"new")
     assert victim.read_bytes() == b"precious"
@@ -120,8 +123,8 @@ def test_a_symlink_planted_at_the_temporary_name_is_not_followed(tmp_path, monke
 
 def test_temporary_names_are_unpredictable(tmp_path, monkeypatch):
     seen = []
-    real = files._temp_name
-    monkeypatch.setattr(files, "_temp_name", lambda d, n: seen.append(real(d, n)) or seen[-1])
+    real = tempfiles.temp_name
+    monkeypatch.setattr(tempfiles, "temp_name", lambda d, n: seen.append(real(d, n)) or seen[-1])
     for _ in range(3):
         files.write_atomically(tmp_path / "out", b"x")
     assert len(set(seen)) == 3
@@ -379,3 +382,221 @@ def test_files_imports_without_os_features(monkeypatch, tmp_path):
     if sys.platform != "win32":
         with pytest.raises(TinynetError):
             files.open_regular("/dev/zero")
+
+
+# === Temporary names are measured in bytes ===
+
+LONG_NAMES = ["\U0001f600" * 61, "\u00e9" * 122, "\u65e5\u672c" * 42, "a" * 255,
+              os.fsdecode(b"\xff" * 200)]
+
+
+@pytest.mark.parametrize("name", LONG_NAMES, ids=lambda n: "%d-bytes-%r" % (
+    len(os.fsencode(n)), n[:2]))
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_a_long_non_ascii_name_can_be_written(tmp_path, monkeypatch, name, as_bytes):
+    """Names of up to 255 bytes are valid on Linux; the temporary name is
+    cut in bytes, at a character boundary, to fit the same limit."""
+    made = []
+    real = tempfiles.temp_name
+    monkeypatch.setattr(tempfiles, "temp_name", lambda d, n: made.append(real(d, n)) or made[-1])
+    target = str(tmp_path / name)
+    files.write_atomically(os.fsencode(target) if as_bytes else target, b"content")
+    with open(target, "rb") as f:
+        assert f.read() == b"content"
+    temp = os.fsencode(os.path.basename(made[0]))
+    assert len(temp) <= tempfiles.NAME_MAX and tempfiles.owner(temp) == os.getpid()
+    assert isinstance(made[0], bytes) == as_bytes
+    if not name.startswith(os.fsdecode(b"\xff")):  # a UTF-8 name is cut between characters
+        os.fsencode(made[0]).decode("utf-8")
+    assert leftovers(tmp_path) == []
+
+
+def test_a_name_longer_than_255_bytes_is_refused_naming_it(tmp_path):
+    target = str(tmp_path / ("\u00e9" * 128))  # 256 bytes
+    with pytest.raises(OSError) as err:
+        files.write_atomically(target, b"x")
+    assert err.value.filename == target and ".tmp" not in str(err.value)
+    assert leftovers(tmp_path) == []
+
+
+# === Temporary files that killed writers left ===
+
+KILLED_WRITER = r"""
+import sys, time
+from tinynet import files
+
+def writer(f):
+    f.write(b"half of it")
+    f.flush()
+    print("ready", flush=True)
+    time.sleep(120)
+
+files.write_atomically(sys.argv[1], writer)
+"""
+
+
+def start_writers(target, n):
+    """Start ``n`` processes each half-way through writing ``target``."""
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    children = [subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(target)],
+                                 stdout=subprocess.PIPE, env=env) for _ in range(n)]
+    for child in children:
+        assert child.stdout.readline() == b"ready\n"
+    return children
+
+
+def stop(children):
+    for child in children:
+        child.kill()  # SIGKILL: the writer gets no chance to clean up
+        child.wait()
+        child.stdout.close()
+
+
+def age(path, seconds=3600):
+    old = os.lstat(path).st_mtime - seconds
+    os.utime(path, (old, old), follow_symlinks=False)
+
+
+def dead_pid():
+    """The pid of a process that has exited (and been reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def temp_of(pid, name="m.pkl"):
+    return ".%s.tinynet-%d-%s.tmp" % (name, pid, "0123456789abcdef")
+
+
+@posix_only
+def test_temporary_files_of_killed_saves_are_removed_by_the_next_save(tmp_path):
+    target = tmp_path / "m.pkl"
+    target.write_bytes(b"previous")
+    stop(start_writers(target, 4))
+    left = leftovers(tmp_path)
+    assert len(left) == 4 and target.read_bytes() == b"previous"  # killed: nothing replaced
+    # Just killed: too young to tell from a writer that has not locked its file yet.
+    files.write_atomically(tmp_path / "other", b"x")
+    assert leftovers(tmp_path) == left
+    for name in left:
+        age(tmp_path / name)
+    files.write_atomically(tmp_path / "other", b"y")  # any save into the folder
+    assert leftovers(tmp_path) == []
+    assert target.read_bytes() == b"previous" and (tmp_path / "other").read_bytes() == b"y"
+
+
+@posix_only
+def test_a_live_writers_temporary_file_is_never_removed(tmp_path):
+    target = tmp_path / "m.pkl"
+    children = start_writers(target, 1)
+    try:
+        (name,) = leftovers(tmp_path)
+        age(tmp_path / name)  # old, but its writer is alive: kept
+        files.write_atomically(tmp_path / "other", b"x")
+        assert leftovers(tmp_path) == [name]
+    finally:
+        stop(children)
+
+
+@posix_only
+def test_only_tinynets_own_stale_files_are_removed(tmp_path):
+    import fcntl
+
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    dead = dead_pid()
+    kept = {
+        "m.pkl.tmp": b"another program's",
+        ".m.pkl.%016x.tmp" % 7: b"an older tinynet's name",
+        ".m.pkl.tinynet-%d-zzzz.tmp" % dead: b"not quite the pattern",
+        ".m.pkl.tinynet-0%d-0123456789abcdef.tmp" % dead: b"not quite the pattern",
+        temp_of(os.getpid(), "mine"): b"this process's own",
+        temp_of(dead, "locked"): b"a writer in another pid namespace holds its lock",
+    }
+    for name, data in kept.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / temp_of(dead, "link")).symlink_to(victim)  # never followed, never removed
+    (tmp_path / temp_of(dead, "folder")).mkdir()
+    removable = tmp_path / temp_of(dead, "stale")
+    removable.write_bytes(b"left by a killed save")
+    if os.geteuid() == 0:  # root can make a file of someone else's
+        other = tmp_path / temp_of(dead, "nobody")
+        other.write_bytes(b"another user's")
+        os.chown(other, 65534, 65534)
+        kept[other.name] = b"another user's"
+    for name in os.listdir(tmp_path):
+        age(tmp_path / name)
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"]) as alive:
+        try:  # a live process's, even unlocked (its writer may not have locked it yet)
+            (tmp_path / temp_of(alive.pid, "alive")).write_bytes(b"alive")
+            age(tmp_path / temp_of(alive.pid, "alive"))
+            kept[temp_of(alive.pid, "alive")] = b"alive"
+            with open(tmp_path / temp_of(dead, "locked"), "rb") as held:
+                fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+                files.write_atomically(tmp_path / "other", b"x")
+        finally:
+            alive.kill()
+    assert not removable.exists()  # the pass ran
+    for name, data in kept.items():
+        assert (tmp_path / name).read_bytes() == data, name
+    assert os.path.islink(tmp_path / temp_of(dead, "link")) and victim.read_bytes() == b"precious"
+    assert (tmp_path / temp_of(dead, "folder")).is_dir()
+
+
+def test_the_pattern_is_read_exactly():
+    good = temp_of(4242)
+    assert tempfiles.owner(good) == 4242 and tempfiles.owner(good.encode()) == 4242
+    for name in [good[1:], good[:-1], good.replace("4242", "0"), good.replace("4242", "-1"),
+                 good.replace("4242", "\u0664\u0662"), good.replace("abcdef", "ABCDEF"),
+                 good.replace("0123456789abcdef", "0123456789abcde"), ".tinynet-1-%s.tmp" % ("0" * 16),
+                 good.replace("4242", "9" * 11)]:
+        assert tempfiles.owner(name) is None, name
+    assert tempfiles.owner(os.path.basename(tempfiles.temp_name(".", "x"))) == os.getpid()
+
+
+# === What a file holds: one sniffer (tinynet.kinds) ===
+
+
+def test_every_file_tinynet_writes_is_told_by_its_first_bytes(tmp_path):
+    import tinynet
+    from tinynet import compact, datasets, kinds, plots
+
+    net = tinynet.DNN([784, 4, 10], seed=0, backend="python")
+    X, y = datasets.load_sample("test")
+    writers = {
+        "m.pkl": ("pickle", lambda p: tinynet.save(net, p)),
+        "m.json": ("json", lambda p: tinynet.save(net, p)),
+        "m.tnb": ("compact", lambda p: tinynet.save(net, p)),
+        "d.csv": ("text", lambda p: datasets.save_csv(p, X[:3], y[:3])),
+        "d.csv.gz": ("gzip", lambda p: datasets.save_csv(p, X[:3], y[:3])),
+        "i.idx": ("idx-images", lambda p: datasets.save_idx(p, X[:3], str(p) + "l", y[:3])),
+        "w.png": ("png", lambda p: plots.weights(net).save(p)),
+        "c.svg": ("text", lambda p: plots.confusion_chart([[1, 0], [0, 1]]).save(p)),
+        "empty": ("empty", lambda p: files.write_atomically(p, b"")),
+        "noise": ("binary", lambda p: files.write_atomically(p, bytes(range(256)))),
+    }
+    for name, (expected, write) in writers.items():
+        write(tmp_path / name)
+        assert kinds.kind_of_file(tmp_path / name) == expected, name
+    assert kinds.kind_of_file(tmp_path / "i.idxl") == "idx-labels"
+    assert compact.MAGIC is kinds.COMPACT_MAGIC  # one definition of the compact magic
+    from tinynet.datasets.sources import content_kind, kind
+
+    assert content_kind(tmp_path / "d.csv.gz") == "text"  # the data readers look inside
+    assert [kind(tmp_path / n) for n in ("m.tnb", "m.pkl", "m.json", "d.csv.gz", "i.idx")] == [
+        "model", "model", "model", "csv", "idx-images"]
+
+
+@pytest.mark.parametrize("head,expected", [
+    (b"", "empty"), (b"\x89TNB\x01\x00", "compact"), (b"\x80\x02}q", "pickle"),
+    (b'\xef\xbb\xbf\r\n {"a": 1}', "json"), (b"[1, 2]", "text"), (b"\x1f\x8b\x08", "gzip"),
+    (b"\x00\x00\x08\x03", "idx-images"), (b"\x00\x00\x08\x01", "idx-labels"),
+    (b"\x00\x00\x08\x02", "idx"), (b"\x00\x00\x0d\x03", "idx"), (b"\x00\x00\x07\x03", "binary"),
+    (b"\x89PNG\r\n\x1a\n", "png"), (b"\x93NUMPY\x01\x00", "npy"), (b"PK\x03\x04", "zip"),
+    (b"label,1x1\r\n7,0\r\n", "text"), ("\u00e9t\u00e9,1\n".encode() * 100, "text"),
+    (("x" * 511 + "\u00e9").encode(), "text"), (b"a,b\x00c", "binary"), (b"\x1b[31m", "binary"),
+    (b"\xff\xfe\x00", "binary")])
+def test_kind_of_bytes_names_each_kind(head, expected):
+    from tinynet.kinds import DESCRIPTIONS, kind_of_bytes
+
+    assert kind_of_bytes(head) == expected and expected in DESCRIPTIONS

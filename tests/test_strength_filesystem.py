@@ -134,12 +134,14 @@ def test_an_oserror_without_an_errno_passes_through_as_it_is(tmp_path):
 
 
 def test_temporary_names_without_urandom(monkeypatch):
-    assert len(files._token()) == 16 and int(files._token(), 16) >= 0  # 64 random bits
+    from tinynet import tempfiles
+
+    assert len(tempfiles.token()) == 16 and int(tempfiles.token(), 16) >= 0  # 64 random bits
     def missing(n):
         raise NotImplementedError("no urandom on this port")
 
     monkeypatch.setattr(os, "urandom", missing)
-    tokens = [files._token() for _ in range(30)]
+    tokens = [tempfiles.token() for _ in range(30)]
     assert all(len(t) == 16 and int(t, 16) >= 0 for t in tokens) and len(set(tokens)) == 30
 
 

@@ -57,12 +57,16 @@ def test_temporary_names_and_splitting():
     assert files._split("model.json") == (".", "model.json")
     assert files._split(b"model.json") == (b".", b"model.json")
     assert files._split("/a/b/model.json") == ("/a/b", "model.json")
-    name = files._temp_name("/a", "m.json")
-    assert name.startswith("/a/.m.json.") and name.endswith(".tmp") and len(name) == len("/a/.m.json.") + 16 + 4
-    assert files._temp_name("/a", "m.json") != name
-    long = files._temp_name(".", "x" * 300)
-    assert len(long) == len("./.") + 100 + 1 + 16 + 4
-    assert files._temp_name(b"/a", b"m") .startswith("/a/.m.")
+    from tinynet.tempfiles import NAME_MAX, temp_name
+
+    name = temp_name("/a", "m.json")
+    tail = ".tinynet-%d-" % os.getpid()
+    assert name.startswith("/a/.m.json" + tail) and name.endswith(".tmp")
+    assert len(name) == len("/a/.m.json" + tail) + 16 + 4
+    assert temp_name("/a", "m.json") != name
+    long = temp_name(".", "x" * 300)  # cut to fit the 255 bytes of a name
+    assert len(long) == len("./") + NAME_MAX and long.startswith("./." + "x" * 200)
+    assert temp_name(b"/a", b"m").startswith(b"/a/.m" + tail.encode())
     assert files.fspath(__import__("pathlib").Path("a/b")) == "a/b"
 
 

@@ -8,7 +8,10 @@ FIFO, a socket, a directory), creates its temporary file exclusively under an
 unpredictable name (never through a symlink planted there), gives the new
 file the mode of the file it replaces (else 0o666 less the umask, applied by
 the kernel: the process umask is never changed), and names the user's path
-in every error, never the temporary file.  :func:`check_writable` asks the
+in every error, never the temporary file.  Temporary names are measured in
+bytes, so a target name of up to 255 bytes can be written; after a save,
+the temporary files that killed writers left in the folder are removed
+(``tempfiles.py`` says how that is made safe).  :func:`check_writable` asks the
 same questions before a long computation, so a run is not thrown away at
 the end for a bad output path.
 
@@ -23,6 +26,7 @@ plain write of a temporary file and a rename, the reader to a ``stat``
 check before ``open``.
 """
 
+from . import tempfiles
 from .errors import TinynetError, grouped
 
 _S_IFMT = 0o170000
@@ -48,6 +52,19 @@ def fspath(path):
     except ImportError:  # MicroPython
         return path if isinstance(path, (str, bytes)) else str(path)
     return _fspath(path)
+
+
+def has_suffix(path, suffix):
+    """Return whether ``path`` (str, bytes or os.PathLike) ends with the str
+    ``suffix``, ignoring case.
+
+    >>> has_suffix(b"M.JSON", ".json"), has_suffix("m.tnb", ".json")
+    (True, False)
+    """
+    path = fspath(path)
+    if isinstance(path, bytes):
+        suffix = suffix.encode()
+    return path.lower().endswith(suffix)
 
 
 def _kind(mode):
@@ -77,18 +94,6 @@ def _refuse_special(path, st, doing):
                            % (path, doing, _kind(mode)))
 
 
-def _token():
-    try:
-        from os import urandom
-
-        raw = urandom(8)
-    except (ImportError, NotImplementedError, OSError):  # some MicroPython ports
-        import random
-
-        raw = bytes(random.getrandbits(8) for _ in range(8))
-    return "".join("%02x" % b for b in raw)
-
-
 def _split(path):
     """Return (directory, name) of ``path``: '.' for a bare file name."""
     sep = "/" if isinstance(path, str) else b"/"
@@ -102,14 +107,6 @@ def _split(path):
     if not directory:
         directory = "." if isinstance(path, str) else b"."
     return directory, name
-
-
-def _temp_name(directory, name):
-    if isinstance(name, bytes):
-        name = name.decode("utf-8", "surrogateescape")
-        directory = directory.decode("utf-8", "surrogateescape")
-    # (the name cut short: a target name near the system's limit still gets a temp)
-    return directory + "/." + name[:100] + "." + _token() + ".tmp"
 
 
 def _renamed(err, path):
@@ -127,18 +124,10 @@ def _flags(os, flags, extra):
 
 
 def _create_temp(os, path):
-    """Create a fresh temporary file beside ``path``; return (fd, name)."""
+    """Create a fresh, locked temporary file beside ``path``; return (fd, name)."""
     directory, name = _split(path)
     flags = _flags(os, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _WRITE_EXTRA)
-    for _ in range(100):
-        tmp = _temp_name(directory, name)
-        try:
-            # Mode 0o666: the kernel takes the umask off, as for any new file.
-            return os.open(tmp, flags, 0o666), tmp
-        except OSError as err:  # (not "except FileExistsError": MicroPython lacks the name)
-            if err.errno != 17:  # EEXIST
-                raise
-    raise OSError(17, "could not create a unique temporary file", path)  # a FileExistsError
+    return tempfiles.create(os, directory, name, flags)
 
 
 def check_writable(path):
@@ -213,6 +202,7 @@ def write_atomically(path, data):
             raise _renamed(err, path) from None
         raise
     _sync_directory(os, path)
+    tempfiles.remove_stale(_split(path)[0])  # what killed writers left here
 
 
 def _sync_directory(os, path):
@@ -234,7 +224,7 @@ def _sync_directory(os, path):
 def _write_simple(os, path, data):
     """The MicroPython writer: a temporary file, then a rename."""
     directory, name = _split(path)
-    tmp = _temp_name(directory, name)
+    tmp = tempfiles.temp_name(directory, name)
     try:
         with open(tmp, "wb") as f:
             if callable(data):
