@@ -1,9 +1,12 @@
-"""tinynet on the real MicroPython 1.27 (unix port), double and single precision.
+"""The board command (what it writes into DIR, and how), and tinynet on the
+real MicroPython 1.27 (unix port), double and single precision.
 
-The micropython tox env runs these; they skip without the builds (see
-tests/real_micropython.py).  Unlike the WebAssembly port, these builds have
-exactly a firmware's modules (no itertools, no operator, no RecursionError),
-and ``-X heapsize`` gives them a microcontroller's heap.
+The tests marked micropython run in the micropython tox env; they skip
+without the builds (see tests/real_micropython.py).  Unlike the WebAssembly
+port, these builds have exactly a firmware's modules (no itertools, no
+operator, no RecursionError), and ``-X heapsize`` gives them a
+microcontroller's heap.  The board command's own tests (at the end) run
+everywhere.
 """
 
 import ast
@@ -19,8 +22,11 @@ from tinynet.cli.board import PACKAGE, core_files
 
 import real_micropython as mp
 
-pytestmark = pytest.mark.micropython
-BUILDS = pytest.mark.parametrize("build", mp.NAMES)
+
+
+def BUILDS(test):
+    """Run ``test`` on each real MicroPython build (the micropython tox env)."""
+    return pytest.mark.micropython(pytest.mark.parametrize("build", mp.NAMES)(test))
 
 
 @pytest.fixture(scope="module")
@@ -254,3 +260,217 @@ def test_a_sensor_sized_network_trains_on_the_board(build, code, lib, manifest, 
     assert float(after) >= 0.9 and float(after) > float(before) + 0.5 and falls == "True"
     assert int(heap) <= size * 1024  # the whole heap: -X heapsize took effect
     assert where.startswith(lib) if code == "files" else where == "tinynet/__init__.py"
+
+
+# === The board command: what it writes, and how ===
+
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from tinynet.cli import library, main  # noqa: E402
+from tinynet.cli.library import RECORD  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
+
+HOSTILE_NAMES = [
+    "evil\nimport os; os.system('touch PWNED')\n#",   # a statement after the comment
+    "evil\rprint('carriage return')",
+    "esc\x1b[31mred\x1b[0m",
+    "line\u2028separator\u2029",
+    "bidi\u202eyp.txt",                                # displays other than it reads
+    os.fsdecode(b"not-utf8-\xff\xfe"),                  # surrogates in the str
+    "quote'\"\\$(touch PWNED)`x`",
+]
+
+
+@pytest.fixture
+def model_file(tmp_path):
+    path = tmp_path / "m.pkl"
+    tinynet.save(DNN([784, 4, 10], seed=0, backend="python"), path)
+    return str(path)
+
+
+def _printable_line(text):
+    return all(c == "\n" or (ord(c) >= 32 and not 0x7F <= ord(c) <= 0x9F
+                             and not 0xD800 <= ord(c) <= 0xDFFF
+                             and c not in "\u2028\u2029\u202e") for c in text)
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=repr)
+def test_a_hostile_folder_name_stays_a_comment_in_the_manifest(tmp_path, model_file, capsys,
+                                                               name, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / name
+    assert main(["board", model_file, str(folder), "--freeze"]) == 0
+    out = capsys.readouterr().out
+    text = (folder / "manifest.py").read_bytes().decode("utf-8")  # strict: valid UTF-8
+    tree = ast.parse(text)
+    # The one statement of the manifest is the package() call; the folder's
+    # name is in a comment, where Python reads it as nothing.
+    assert [ast.dump(node) for node in tree.body] == [ast.dump(ast.parse(
+        'package("tinynet", base_path="lib")').body[0])]
+    assert not (tmp_path / "PWNED").exists()
+    assert "FROZEN_MANIFEST=" in text
+    assert _printable_line(text) and _printable_line(out)  # the terminal gets no escapes either
+
+
+def _tree(folder):
+    """{path relative to folder: bytes, or "-> target" for a symlink}."""
+    found = {}
+    for directory, dirs, names in os.walk(str(folder)):
+        for name in dirs + names:
+            path = os.path.join(directory, name)
+            relative = os.path.relpath(path, str(folder))
+            if os.path.islink(path):
+                found[relative] = "-> " + os.readlink(path)
+            elif os.path.isfile(path):
+                with open(path, "rb") as f:
+                    found[relative] = f.read()
+    return found
+
+
+def _library(folder):
+    return {k: v for k, v in _tree(folder / "lib" / "tinynet").items()}
+
+
+def test_the_library_folder_keeps_the_users_own_files(tmp_path, model_file):
+    board = tmp_path / "board"
+    assert main(["board", model_file, str(board), "--source", "-q"]) == 0
+    lib = board / "lib" / "tinynet"
+    mine = {"mine.py": b"print('mine')\n", "config.json": b"{}", "backends/extra.py": b"x = 1\n",
+            "data/x.bin": b"\x00\x01", "notes": b"my notes"}
+    for relative, data in mine.items():
+        (lib / relative).parent.mkdir(exist_ok=True)
+        (lib / relative).write_bytes(data)
+    (lib / "link").symlink_to(tmp_path / "elsewhere")
+    # tinynet's own leftovers: a module an older tinynet wrote (in its
+    # record) and a .mpy of a core module, which would shadow the new .py
+    (lib / "retired_module.py").write_bytes(b"stale")
+    with open(lib / RECORD, "a") as f:
+        f.write("retired_module.py\n")
+    (lib / "dnn.mpy").write_bytes(b"M stale")
+    assert main(["board", model_file, str(board), "--source", "-q"]) == 0
+    after = _library(board)
+    for relative, data in mine.items():
+        assert after[relative] == data, relative
+    assert after["link"] == "-> " + str(tmp_path / "elsewhere")
+    assert "retired_module.py" not in after and "dnn.mpy" not in after
+    core = sorted(core_files())
+    assert sorted(k for k in after if k.endswith(".py") and k not in mine) == core
+    assert sorted(after[RECORD].decode().split()) == core
+    assert os.listdir(board / "lib") == ["tinynet"]  # nothing left beside it
+
+
+@pytest.mark.parametrize("where", ["compiling", "writing", "swapping"])
+def test_a_failure_half_way_leaves_the_previous_library(tmp_path, model_file, monkeypatch,
+                                                        capsys, where):
+    from tinynet.cli import board as board_module
+
+    board = tmp_path / "board"
+    assert main(["board", model_file, str(board), "--source", "-q"]) == 0
+    (board / "lib" / "tinynet" / "mine.py").write_bytes(b"mine")
+    before = _library(board)
+    calls = []
+
+    def fail_fifth(real):
+        def wrapper(*args):
+            calls.append(args)
+            if len(calls) == 5:
+                raise OSError(28, "No space left on device")
+            return real(*args)
+        return wrapper
+
+    if where == "compiling":  # mpy-cross failing on the fifth module
+        monkeypatch.setattr(board_module, "find_mpy_cross", lambda: "mpy-cross")
+        monkeypatch.setattr(board_module, "_compiled", fail_fifth(lambda c, s, r: b"M\x06"))
+    elif where == "writing":
+        monkeypatch.setattr(library, "_write_new", fail_fifth(library._write_new))
+    else:  # the new library into place (the old one is already moved aside)
+        real = os.rename
+
+        def rename(a, b):
+            if ".tinynet-build-" in str(a):
+                raise OSError(28, "No space left on device")
+            return real(a, b)
+
+        monkeypatch.setattr(os, "rename", rename)
+    source = [] if where == "compiling" else ["--source"]
+    assert main(["board", model_file, str(board), "-q"] + source) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert _library(board) == before
+    assert os.listdir(board / "lib") == ["tinynet"]
+
+
+KILLED = '''
+import os, sys, time
+sys.path.insert(0, %(root)r)
+from tinynet.cli import library, main
+
+def pause():
+    print("ready", flush=True)
+    time.sleep(120)
+
+where = %(where)r
+if where == "building":
+    real_write, count = library._write_new, []
+    def write(path, data):
+        real_write(path, data)
+        count.append(path)
+        if len(count) == 5:
+            pause()
+    library._write_new = write
+elif where == "between-renames":
+    real_rename = os.rename
+    def rename(a, b):
+        real_rename(a, b)
+        if ".tinynet-old-" in str(b):
+            pause()
+    os.rename = rename
+else:  # the new library in place, the user's files not yet carried over
+    def carry(old, new, ours):
+        pause()
+    library._carry = carry
+sys.exit(main(["board", %(model)r, %(board)r, "--source", "-q"]))
+'''
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX signals")
+@pytest.mark.parametrize("where", ["building", "between-renames", "before-carrying"])
+def test_a_run_killed_half_way_is_put_right_by_the_next(tmp_path, model_file, where):
+    board = tmp_path / "board"
+    assert main(["board", model_file, str(board), "--source", "-q"]) == 0
+    lib = board / "lib" / "tinynet"
+    (lib / "mine.py").write_bytes(b"mine")
+    before = _library(board)
+    with subprocess.Popen([sys.executable, "-c", KILLED % {
+            "root": ROOT, "where": where, "model": model_file, "board": str(board)}],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        try:
+            ready = child.stdout.readline()
+        finally:
+            child.kill()  # SIGKILL: no cleanup runs
+            child.wait()
+        assert ready == b"ready\n", child.stderr.read()
+    assert child.returncode == -signal.SIGKILL
+    if where == "building":  # the library was never touched
+        assert _library(board) == before
+    leftovers = sorted(n for n in os.listdir(board / "lib") if n != "tinynet")
+    assert leftovers and all(n.startswith((".tinynet-build-", ".tinynet-old-")) for n in leftovers)
+    assert main(["board", model_file, str(board), "--source", "-q"]) == 0
+    assert os.listdir(board / "lib") == ["tinynet"]
+    after = _library(board)
+    assert after["mine.py"] == b"mine"
+    assert sorted(k for k in after if k.endswith(".py") and k != "mine.py") == sorted(core_files())
+
+
+def test_a_library_folder_that_is_a_symlink_is_refused(tmp_path, model_file, capsys):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.py").write_bytes(b"keep")
+    (tmp_path / "board" / "lib").mkdir(parents=True)
+    (tmp_path / "board" / "lib" / "tinynet").symlink_to(elsewhere)
+    assert main(["board", model_file, str(tmp_path / "board"), "--source", "-q"]) == 1
+    assert "symlink" in capsys.readouterr().err
+    assert os.listdir(elsewhere) == ["keep.py"]

