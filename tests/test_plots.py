@@ -231,3 +231,132 @@ def test_plots_import_neither_ipython_nor_numpy_and_the_core_not_plots():
             "plots.curves(h).svg\n"
             "assert 'IPython' not in sys.modules\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# === Hostile text: every chart stays well-formed XML ===
+
+HOSTILE = "a<b>&c\"d'e\x1b[31m\x0c\x00\x7f\x85\ud800\ufffe]]><!--"
+SHOWN = "a<b>&c\"d'e\ufffd[31m\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd]]><!--"  # as a browser reads it
+XML_FORBIDDEN = [c for c in range(0x20) if c not in (9, 10, 13)] + [0xFFFE, 0xFFFF]
+
+
+def well_formed(text):
+    assert not any(ord(c) in XML_FORBIDDEN or 0xD800 <= ord(c) <= 0xDFFF for c in text)
+    return parse(text)
+
+
+def test_hostile_titles_and_labels_keep_every_chart_well_formed(tmp_path):
+    model = DNN([4, 3, 2], seed=0, backend="python")
+    X, y = [[0.1, 0.9, 0.2, 0.4], [0.5, 0.5, 0.5, 0.5]], [0, 1]
+    charts_made = [plots.curves(HISTORY, title=HOSTILE),
+                   plots.confusion_chart([[3, 1], [0, 2]], labels=[HOSTILE, "\x00"], title=HOSTILE),
+                   plots.confusion(model, X, y, labels=["\x1b", HOSTILE], title=HOSTILE)]
+    for chart in charts_made:
+        root = well_formed(chart.svg)
+        assert root.find(NS + "title").text == SHOWN
+        assert texts(root, "title") == [SHOWN]
+        chart.save(tmp_path / "c.svg")
+        well_formed((tmp_path / "c.svg").read_bytes().decode("utf-8"))
+        chart.to_png()  # the pixel version draws the same without failing
+    root = parse(charts_made[1].svg)
+    assert SHOWN in texts(root, "xtick") and "\ufffd" in texts(root, "ytick")
+    tips = [el.find(NS + "title").text for el in by_class(root, "cell")]
+    assert tips[0] == "true %s, predicted %s: 3 (75.0%% of the row)" % (SHOWN, SHOWN)
+
+
+def test_the_model_summary_escapes_by_the_same_rule():
+    from tinynet.escape import xml
+
+    assert xml(HOSTILE) == ("a&lt;b&gt;&amp;c&quot;d&#39;e\ufffd[31m\ufffd\ufffd\ufffd\ufffd\ufffd"
+                            "\ufffd]]&gt;&lt;!--")
+    assert xml("tab\tline\ncr\r") == "tab&#9;line&#10;cr&#13;"  # kept, even in an attribute
+    html = DNN([4, 3, 2], seed=0, backend="python")._repr_html_()
+    assert "<table>" in html and "&" not in html.replace("&gt;", "")
+
+
+# === Arguments are checked before anything is drawn ===
+
+
+@pytest.fixture
+def no_drawing(monkeypatch):
+    """Fail the test if a picture or chart starts being drawn."""
+    from tinynet.plots import png
+
+    def drew(*args, **kwargs):
+        raise AssertionError("drawing started before the arguments were checked")
+
+    monkeypatch.setattr(png, "Canvas", drew)
+    monkeypatch.setattr(charts, "Drawing", drew)
+
+
+SMALL = DNN([4, 3, 2], seed=0, backend="python")
+ROWS = [[0.1, 0.9, 0.2, 0.4], [0.5, 0.5, 0.5, 0.5]]
+
+BAD_CALLS = {
+    "confusion: a label of 3.5": (lambda: plots.confusion(SMALL, ROWS, [0, 3.5]),
+                                  "label 3.5 at index 1 is not a class in 0..1"),
+    "confusion: a label of 2": (lambda: plots.confusion(SMALL, ROWS, [0, 2]),
+                                "label 2 at index 1 is not a class in 0..1"),
+    "confusion: no data": (lambda: plots.confusion(SMALL, [], []), "X is empty"),
+    "confusion: too few labels": (lambda: plots.confusion(SMALL, ROWS, [0]), "y has 1"),
+    "confusion: 3 class names": (lambda: plots.confusion(SMALL, ROWS, [0, 1], labels="abc"),
+                                 "sequence of 2 class names"),
+    "confusion_chart: not square": (lambda: plots.confusion_chart([[1, 2]]), "square"),
+    "confusion_chart: empty": (lambda: plots.confusion_chart([]), "square"),
+    "confusion_chart: a count of -1": (lambda: plots.confusion_chart([[1, -1], [0, 0]]),
+                                       r"matrix\[0\]\[1\] is -1, not a count"),
+    "confusion_chart: a count of 1.5": (lambda: plots.confusion_chart([[1, 0], [1.5, 0]]),
+                                        "not a count"),
+    "confusion_chart: a count of True": (lambda: plots.confusion_chart([[True, 0], [0, 0]]),
+                                         "not a count"),
+    "confusion_chart: 101 classes": (lambda: plots.confusion_chart([[0] * 101] * 101),
+                                     "101 classes is too large"),
+    "confusion_chart: 3 labels": (lambda: plots.confusion_chart([[1]], labels=[1, 2, 3]),
+                                  "3 labels for 1 classes"),
+    "curves: a title of 5": (lambda: plots.curves(HISTORY, title=5), "title must be a str"),
+    "curves: a loss of 'abc'": (lambda: plots.curves([{"epoch": 1, "loss": "abc"}]),
+                                "loss holds 'abc', not a number"),
+    "curves: an epoch of None": (lambda: plots.curves([{"epoch": None, "loss": 1.0}]),
+                                 r"history\[0\]\['epoch'\] holds None"),
+    "curves: no epochs": (lambda: plots.curves([]), "the history is empty"),
+    "digits: columns=0": (lambda: plots.digits(ROWS, columns=0), "columns must be an int from 1"),
+    "digits: columns=-1": (lambda: plots.digits(ROWS, columns=-1), "columns must be"),
+    "digits: columns=1.5": (lambda: plots.digits(ROWS, columns=1.5), "columns must be"),
+    "digits: columns=True": (lambda: plots.digits(ROWS, columns=True), "columns must be"),
+    "digits: scale=0": (lambda: plots.digits(ROWS, scale=0), "scale must be an int from 1 to 64"),
+    "digits: scale=65": (lambda: plots.digits(ROWS, scale=65), "scale must be"),
+    "digits: limit=0": (lambda: plots.digits(ROWS, limit=0), "limit must be an int >= 1"),
+    "digits: no images": (lambda: plots.digits([]), "no images to draw"),
+    "digits: a label of 3.5": (lambda: plots.digits(ROWS, [1, 3.5]),
+                               "labels: label 3.5 at index 1 is not a class"),
+    "digits: a label of -1": (lambda: plots.digits(ROWS, [-1, 0]), "labels: label -1"),
+    "digits: a prediction of 'x'": (lambda: plots.digits(ROWS, predictions=[0, "x"]),
+                                    "predictions: label 'x'"),
+    "digits: a label beyond the model's": (lambda: plots.digits(ROWS, [0, 7], SMALL),
+                                           "label 7 at index 1 is not a class in 0..1"),
+    "digits: too large a picture": (lambda: plots.digits([[0.5] * 784] * 100, columns=100,
+                                                         scale=64), "too large"),
+    "weights: columns=0": (lambda: plots.weights(SMALL, columns=0), "columns must be"),
+    "weights: limit=-3": (lambda: plots.weights(SMALL, limit=-3), "limit must be"),
+    "weights: too large a picture": (lambda: plots.weights(DNN([784, 300, 2], seed=0),
+                                                           limit=300, scale=64), "too large"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CALLS))
+def test_every_plot_checks_its_arguments_before_drawing(no_drawing, case):
+    call, message = BAD_CALLS[case]
+    with pytest.raises((ValueError, TypeError), match=message) as err:
+        call()
+    assert not isinstance(err.value, ZeroDivisionError)
+
+
+def test_confusion_refuses_a_label_as_evaluate_does():
+    for y in ([0, 3.5], [0, 2], [0, "1"], [0, -1]):
+        with pytest.raises(ValueError) as by_evaluate:
+            SMALL.evaluate(ROWS, y)
+        with pytest.raises(ValueError) as by_plot:
+            plots.confusion(SMALL, ROWS, y)
+        assert str(by_plot.value) == str(by_evaluate.value)
+    plots.confusion(SMALL, ROWS, [0.0, 1.0])  # int-valued floats are labels, as for evaluate
+    plots.confusion(SMALL, ROWS, [[1.0, 0.0], [0.0, 1.0]])  # and one-hot rows

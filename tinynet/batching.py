@@ -251,19 +251,22 @@ def _check_distributions(rows):
                                                        if min(row) < 0 else ""))
 
 
-def labels(y, width):
+def labels(y, width=None):
     """Return the class labels ``y`` as a list of ints in ``0 .. width - 1``
-    (0 or 1 for a single output), refusing anything else by index."""
-    top = max(width, 2) - 1
+    (0 or 1 for a single output), refusing anything else by index; with
+    ``width`` None (labels no network bounds, such as a picture's), any int
+    >= 0.  Evaluation, the plots and the data writers all check labels so."""
+    top = None if width is None else max(width, 2) - 1
     found = []
     for i, v in enumerate(y):
         try:
             label = int(v)
         except (TypeError, ValueError, OverflowError):  # int(inf) overflows
             label = None
-        if label is None or label != v or not 0 <= label <= top:
+        if label is None or label != v or label < 0 or (top is not None and label > top):
             what = label if label is not None and label == v else (
                 repr(float(v)) if _is_number(v) else shown(v))
-            raise ValueError("label %s at index %d is not a class in 0..%d" % (what, i, top))
+            raise ValueError("label %s at index %d is not a class %s" % (
+                what, i, "(an int >= 0)" if top is None else "in 0..%d" % top))
         found.append(label)
     return found

@@ -30,8 +30,11 @@ standard library only; the core of tinynet never imports this package.
 
 import os
 
+from ..batching import labels as check_labels
+from ..errors import shown
 from ..files import write_atomically
 from . import charts
+from .png import MAX_PIXELS
 
 __all__ = ["Chart", "Picture", "confusion", "confusion_chart", "curves", "digits", "weights"]
 
@@ -118,11 +121,58 @@ class Picture:
         return path
 
 
+# === Arguments, checked before anything is drawn ===
+
+#: The most classes a confusion chart shows (its SVG has a cell for each pair).
+MAX_CLASSES = 100
+
+
+def _count(value, name, least=1, most=None):
+    """``value`` if it is an int in least..most, else a ValueError naming ``name``."""
+    if (not isinstance(value, int) or isinstance(value, bool) or value < least
+            or (most is not None and value > most)):
+        raise ValueError("%s must be an int %s, not %s" % (
+            name, "from %d to %d" % (least, most) if most is not None else ">= %d" % least,
+            shown(value)))
+    return value
+
+
+def _title(title):
+    if title is not None and not isinstance(title, str):
+        raise TypeError("title must be a str or None, not %s" % type(title).__name__)
+    return title
+
+
+def _class_names(labels, n):
+    """The names of ``n`` classes (default 0, 1, ...), as text."""
+    if labels is None:
+        return None
+    if isinstance(labels, (str, bytes)):
+        raise TypeError("labels must be a sequence of %d class names, not a %s"
+                        % (n, type(labels).__name__))
+    labels = list(labels)
+    if len(labels) != n:
+        raise ValueError("%d labels for %d classes" % (len(labels), n))
+    return labels
+
+
+def _grid(n, columns, cell_w, cell_h):
+    """Refuse a grid of ``n`` cells that would be too large to draw."""
+    rows = (n + columns - 1) // columns
+    width, height = min(n, columns) * cell_w, rows * cell_h
+    if width * height > MAX_PIXELS:
+        raise ValueError("a picture of %dx%d pixels is too large (at most %d pixels); draw "
+                         "fewer images or a smaller scale" % (width, height, MAX_PIXELS))
+
+
+# === The pictures ===
+
+
 def curves(history, title="Training curves"):
     """Chart the history that ``DNN.fit`` returned: loss and accuracy per
     epoch on panels of their own, training solid and validation dashed."""
     history = list(history)
-    text = charts.curves(history, title)
+    text = charts.curves(history, _title(title))
 
     def raster():
         from . import png
@@ -132,21 +182,29 @@ def curves(history, title="Training curves"):
     return Chart(text, title or "curves", raster)
 
 
-def _labels_of(y):
-    """Class labels as ints, from ints or one-hot rows."""
-    labels = []
-    for v in y:
-        if isinstance(v, (int, float)) or hasattr(v, "__index__"):
-            labels.append(int(v))
-        else:
-            row = list(v)
-            labels.append(max(range(len(row)), key=row.__getitem__))
-    return labels
+def _check_matrix(matrix):
+    """A confusion matrix: a square, non-empty table of counts (ints >= 0)."""
+    rows = [list(row) for row in matrix]
+    n = len(rows)
+    if n == 0 or any(len(row) != n for row in rows):
+        raise ValueError("a confusion matrix must be square, got %d rows of lengths %s"
+                         % (n, sorted({len(row) for row in rows})))
+    for i, row in enumerate(rows):
+        for j, count in enumerate(row):
+            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+                raise ValueError("matrix[%d][%d] is %s, not a count (an int >= 0)"
+                                 % (i, j, shown(count)))
+    return rows
 
 
 def confusion_chart(matrix, labels=None, title="Confusion matrix"):
     """Chart a confusion matrix already counted (rows: true class)."""
-    text = charts.confusion(matrix, labels, title)
+    matrix = _check_matrix(matrix)
+    if len(matrix) > MAX_CLASSES:
+        raise ValueError("a confusion matrix of %d classes is too large to draw (at most %d)"
+                         % (len(matrix), MAX_CLASSES))
+    labels = _class_names(labels, len(matrix))
+    text = charts.confusion(matrix, labels, _title(title))
 
     def raster():
         from . import png
@@ -160,17 +218,35 @@ def confusion(model, X, y, labels=None, title="Confusion matrix"):
     """Chart ``model``'s confusion matrix on ``X`` with true labels ``y``
     (ints or one-hot rows): counts, each row's accuracy, and the total.
     ``labels`` names the classes (default 0, 1, ...)."""
+    from ..batching import dataset
     from ..metrics import confusion_matrix
 
     classes = max(model.sizes[-1], 2)
-    predicted, truth = model.classify(X), _labels_of(y)
-    if len(predicted) != len(truth):
-        raise ValueError("%d samples but %d labels" % (len(predicted), len(truth)))
-    for t in truth:
-        if not 0 <= t < classes:
-            raise ValueError("label %d is not a class of this model (0..%d)" % (t, classes - 1))
-    matrix = confusion_matrix(predicted, truth, classes)
+    labels, title = _class_names(labels, classes), _title(title)
+    # evaluate's own checks: X not empty, rows of the right width, finite;
+    # y as many labels (0..classes-1, int-valued) or target rows
+    data, targets = dataset(model, X, y, "confusion")
+    truth = targets.take(range(data.n))[1]
+    if truth is None:
+        raise ValueError("a confusion matrix needs a classifier; this model has one linear "
+                         "output (a regression)")
+    matrix = confusion_matrix(model.classify(X), truth, classes)
     return confusion_chart(matrix, labels, title)
+
+
+def _labels_of(values, n, classes, what):
+    """The first ``n`` class labels of ``values``: ints (checked as evaluate
+    checks them) or one-hot rows."""
+    values = list(values)[:n]
+    if len(values) < n:
+        raise ValueError("%d %s for %d images" % (len(values), what, n))
+    if values and not isinstance(values[0], (int, float)) and not hasattr(values[0], "__index__"):
+        rows = [list(v) for v in values]  # one-hot rows: the class is the largest entry
+        values = [max(range(len(row)), key=row.__getitem__) for row in rows]
+    try:
+        return check_labels(values, classes)
+    except ValueError as err:
+        raise ValueError("%s: %s" % (what, err)) from None
 
 
 class _Rows:
@@ -192,6 +268,8 @@ def _as_images(X, limit):
     array."""
     if hasattr(X, "row_bytes") and hasattr(X, "width"):
         n = min(len(X), limit)
+        if n == 0:
+            raise ValueError("no images to draw")
         return _Rows([bytes(X.row_bytes(i)) for i in range(n)], X.width)
     rows = []
     for i, row in enumerate(X):
@@ -215,18 +293,22 @@ def digits(X, labels=None, predictions=None, columns=10, scale=2, limit=100):
     predictions are then computed."""
     from . import png
 
+    _count(columns, "columns", 1, 1000)
+    _count(scale, "scale", 1, 64)
+    _count(limit, "limit")
     images = _as_images(X, limit)
     n = len(images)
     side = int(round(images.width ** 0.5))
     if side * side != images.width:
         raise ValueError("images of %d pixels are not square" % images.width)
+    _grid(n, columns, side * scale + 6, side * scale + 18)
+    classes = None
     if predictions is not None and hasattr(predictions, "classify"):
+        classes = max(predictions.sizes[-1], 2)
         predictions = predictions.classify(X[:n] if hasattr(X, "__getitem__") else X)
-    labels = None if labels is None else _labels_of(list(labels)[:n])
-    predictions = None if predictions is None else list(predictions)[:n]
-    for what, values in (("labels", labels), ("predictions", predictions)):
-        if values is not None and len(values) < n:
-            raise ValueError("%d %s for %d images" % (len(values), what, n))
+    labels = None if labels is None else _labels_of(labels, n, classes, "labels")
+    predictions = None if predictions is None else _labels_of(predictions, n, classes,
+                                                               "predictions")
     canvas = png.digit_grid(None, images, labels, predictions, columns=columns, scale=scale,
                             limit=limit)
     return Picture(canvas, "digits")
@@ -238,6 +320,14 @@ def weights(model, columns=16, scale=2, limit=64):
     negative, each tile scaled to its own largest weight)."""
     from . import png
 
+    _count(columns, "columns", 1, 1000)
+    _count(scale, "scale", 1, 64)
+    _count(limit, "limit")
+    n_in = model.sizes[0]
+    side = int(round(n_in ** 0.5))
+    if side * side != n_in:
+        raise ValueError("the input layer (%d) is not a square image" % n_in)
+    _grid(min(limit, model.sizes[1]), columns, side * scale + 2, side * scale + 2)
     canvas = png.weight_tiles(None, model.get_params()["weights"][0], columns=columns,
                               scale=scale, limit=limit)
     return Picture(canvas, "weights")

@@ -3,12 +3,24 @@ confusion matrix, from plain numbers (a history, a matrix of counts)."""
 
 import math
 
+from ..errors import shown
 from .svg import BLUE, FRAME, ORANGE, TEXT, Axes, Drawing, legend, nice_ticks
 
 
 def _span(values, floor=None, ceiling=None):
     lo, hi = min(values), max(values)
     return (lo if floor is None else max(lo, floor)), (hi if ceiling is None else min(hi, ceiling))
+
+
+def _finite(value, name):
+    """``value`` as a float, if it is a finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(
+            value, "__float__"):
+        raise ValueError("%s holds %s, not a number; nothing to plot" % (name, shown(value)))
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError("%s holds nan or inf; nothing to plot" % name)
+    return value
 
 
 def curve_panels(history):
@@ -21,18 +33,16 @@ def curve_panels(history):
         raise ValueError("no epochs to plot: the history is empty")
     for i, record in enumerate(history):
         if not isinstance(record, dict) or "epoch" not in record:
-            raise ValueError("history[%d] is not an epoch record (a dict with 'epoch'): %r"
-                             % (i, record))
-    epochs = [r["epoch"] for r in history]
+            raise ValueError("history[%d] is not an epoch record (a dict with 'epoch'): %s"
+                             % (i, shown(record)))
+    epochs = [_finite(r["epoch"], "history[%d]['epoch']" % i) for i, r in enumerate(history)]
     panels = []
     for key, percent in (("loss", False), ("accuracy", True)):
         series = []
         for prefix, label, color, dash in (("", "training", BLUE, None),
                                            ("val_", "validation", ORANGE, "6 4")):
             if all(prefix + key in r for r in history):
-                values = [float(r[prefix + key]) for r in history]
-                if not all(math.isfinite(v) for v in values):
-                    raise ValueError("%s%s holds nan or inf; nothing to plot" % (prefix, key))
+                values = [_finite(r[prefix + key], prefix + key) for r in history]
                 series.append((label, color, dash, values))
         if series:
             lo, hi = _span([v for s in series for v in s[3]])

@@ -45,10 +45,17 @@ def png_bytes(width, height, rgb):
             + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
+#: The most pixels a canvas may have: 48 MB of RGB.
+MAX_PIXELS = 1 << 24
+
+
 class Canvas:
     """An RGB image to draw on, white to start with."""
 
     def __init__(self, width, height, background=WHITE):
+        if not (0 < width and 0 < height and width * height <= MAX_PIXELS):
+            raise ValueError("cannot draw a picture of %sx%s pixels (at most %d pixels)"
+                             % (width, height, MAX_PIXELS))
         self.width, self.height = width, height
         self.pixels = bytearray(bytes(background) * (width * height))
 
