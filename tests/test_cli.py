@@ -426,3 +426,68 @@ def test_show_reads_every_kind_of_model_file(capsys, tmp_path):
         status, out, err = run(capsys, "show", tmp_path / name)
         assert status == 0 and "784 -> 4 -> 10" in out, err
         assert {"m.pkl": "pickle", "m.json": "JSON", "m.tnb": "compact"}[name] in out
+
+
+# === show and the data arguments tell files by their content ===
+
+
+def test_show_summarises_a_compact_model_and_data_commands_refuse_models(capsys, tmp_path):
+    import tinynet
+
+    net = tinynet.DNN([784, 12, 10], seed=0, backend="python")
+    for weights in ("float32", "int8"):
+        path = tmp_path / ("m-%s.tnb" % weights)
+        tinynet.save(net, path, format=weights)
+        status, out, err = run(capsys, "show", path)
+        assert status == 0, err
+        assert "(compact, for boards, %s bytes)" % format(path.stat().st_size, ",") in out
+        assert "784 -> 12 -> 10" in out and "9,550" in out
+    net.save(tmp_path / "m.json")
+    for model in ("m-int8.tnb", "m.json"):
+        for argv in (["train", tmp_path / model, "--out", tmp_path / "x.pkl"],
+                     ["evaluate", tmp_path / "m.json", tmp_path / model]):
+            status, out, err = run(capsys, *argv)
+            assert status == 1 and "%s: a tinynet model file, not a data file" % (
+                tmp_path / model) in err
+
+
+# === The mnist job falls back to the sample when the cache cannot be used ===
+
+
+def mnist_job(tmp_path, env):
+    import subprocess
+    import sys
+
+    full = {k: v for k, v in os.environ.items()
+            if k not in ("TINYNET_DATA", "XDG_CACHE_HOME", "HOME")}
+    full.update(PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                TINYNET_BACKEND="python", TINYNET_MNIST_MIRRORS="http://127.0.0.1:9/")
+    full.update(env)
+    return subprocess.run([sys.executable, "-m", "tinynet", "mnist", "--epochs", "0", "--layers",
+                           "784,4,10", "--out", str(tmp_path / "m.pkl")], env=full,
+                          capture_output=True, text=True, timeout=300, cwd=str(tmp_path))
+
+
+@pytest.mark.parametrize("where", ["a file", "a symlink loop", "an unwritable place",
+                                   "a home that does not exist"])
+def test_mnist_falls_back_to_the_sample_when_the_cache_cannot_be_used(tmp_path, where):
+    env = {"HOME": str(tmp_path / "home")}
+    if where == "a file":
+        (tmp_path / "file").write_bytes(b"x")
+        env["TINYNET_DATA"] = str(tmp_path / "file")
+    elif where == "a symlink loop":
+        (tmp_path / "loop").symlink_to(tmp_path / "loop")
+        env["TINYNET_DATA"] = str(tmp_path / "loop")
+    elif where == "an unwritable place":
+        if not os.path.isdir("/proc/self"):
+            pytest.skip("no /proc here")
+        env["TINYNET_DATA"] = "/proc/self/tinynet"  # not writable, even by root
+    else:
+        env["HOME"] = str(tmp_path / "nobody")
+    before = sorted(os.listdir(tmp_path))
+    result = mnist_job(tmp_path, env)
+    assert result.returncode == 0, result.stderr
+    assert "no MNIST cache: " in result.stdout  # says why
+    assert "data: the bundled MNIST sample (5000 train, 1000 test): the cache cannot be used" \
+        in result.stdout
+    assert sorted(os.listdir(tmp_path)) == sorted(before + ["m.pkl"])  # no home, no cache made

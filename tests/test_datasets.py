@@ -242,7 +242,9 @@ def test_idx_label_count_and_range_are_checked(tmp_path):
     datasets.save_idx(tmp_path / "i", X, tmp_path / "l", [1, 2, 3])
     with pytest.raises(TinynetError, match="has 3 labels but .* has 2 images"):
         load_idx(tmp_path / "i", tmp_path / "l")
-    datasets.save_idx(tmp_path / "i", X, tmp_path / "l", [1, 12])
+    with pytest.raises(ValueError, match="label 12 at index 1 is not a class in 0..9"):
+        datasets.save_idx(tmp_path / "i", X, tmp_path / "l", [1, 12])  # refused, not written
+    (tmp_path / "l").write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x02\x01\x0c")  # by hand
     with pytest.raises(TinynetError, match="label 12 is outside 0..9"):
         load_idx(tmp_path / "i", tmp_path / "l")
 
@@ -586,3 +588,70 @@ def test_a_missing_csv_says_where_mnist_csv_comes_from_and_the_way_given_works(t
     assert cli.main(["convert"] + shlex.split(command) + ["-q"]) == 0
     X2, y2 = load_csv("mnist_train.csv")
     assert y2 == y[:50] and bytes(X2.pixels) == bytes(X[:50].pixels)
+
+
+# === The data writers refuse what their files cannot hold ===
+
+
+@pytest.mark.parametrize("bad", [3.5, 10, -1, "7", None, float("nan")], ids=repr)
+def test_writers_refuse_a_label_the_file_cannot_hold(tmp_path, bad):
+    X, y = datasets.load_sample("test")
+    labels = list(y[:5])
+    labels[3] = bad
+    for write in (lambda: datasets.save_csv(tmp_path / "d.csv", X[:5], labels),
+                  lambda: datasets.save_idx(tmp_path / "i", X[:5], tmp_path / "l", labels)):
+        with pytest.raises(ValueError, match="label %s at index 3 is not a class in 0..9"
+                           % re.escape(repr(bad))):
+            write()
+    assert os.listdir(tmp_path) == []  # refused before anything was written
+    datasets.save_csv(tmp_path / "d.csv", X[:5], [float(v) for v in y[:5]])  # int-valued: fine
+    assert load_csv(tmp_path / "d.csv")[1] == list(y[:5])
+
+
+def test_a_checksum_that_is_not_hex_is_refused_before_the_stamp_holds_it(tmp_path):
+    path = tmp_path / "t10k-labels-idx1-ubyte"
+    path.write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x00")
+    for bad in ("\n" * 32, "g" * 32, "\u00e9" * 32):
+        with pytest.raises(TinynetError, match="no MD5 known"):
+            datasets.mnist.verify(str(path), path.name + ".gz", {path.name + ".gz": bad})
+    assert os.listdir(tmp_path) == [path.name]
+
+
+# === The cache folder: failing over as documented ===
+
+
+def test_a_home_that_does_not_exist_gives_no_cache_and_creates_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv("TINYNET_DATA", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "nobody"))
+    if sys.platform == "win32":
+        pytest.skip("the Windows cache is under LOCALAPPDATA")
+    with pytest.raises(TinynetError, match="home folder %s does not exist; set TINYNET_DATA"
+                       % re.escape(str(tmp_path / "nobody"))):
+        datasets.cache_dir()
+    assert os.listdir(tmp_path) == []
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # invalid by the XDG spec: ignored
+    with pytest.raises(TinynetError, match="does not exist"):
+        datasets.cache_dir()
+    (tmp_path / "nobody").mkdir()
+    assert datasets.cache_dir().startswith(str(tmp_path / "nobody"))
+
+
+@pytest.mark.parametrize("what", ["a file", "a symlink loop", "under a file", "/proc"])
+def test_a_cache_folder_that_cannot_be_used_is_refused_before_downloading(tmp_path, what):
+    if what == "a file":
+        cache = tmp_path / "file"
+        cache.write_bytes(b"x")
+    elif what == "a symlink loop":
+        cache = tmp_path / "loop"
+        cache.symlink_to(cache)
+    elif what == "under a file":
+        (tmp_path / "file").write_bytes(b"x")
+        cache = tmp_path / "file" / "cache"
+    else:
+        if not os.path.isdir("/proc/self"):
+            pytest.skip("no /proc here")
+        cache = "/proc/self/tinynet-cache"  # not writable, even by root
+    with pytest.raises(TinynetError, match="cannot keep downloads in this folder") as err:
+        datasets.fetch(datasets.FILES["test"][1], str(cache), ["http://127.0.0.1:9/"])
+    assert str(cache) in str(err.value) and "127.0.0.1" not in str(err.value)  # no download tried

@@ -6,6 +6,7 @@ import os
 import sys
 
 from .. import datasets
+from ..datasets.sources import data_kind
 from ..errors import TinynetError
 from .checks import labels_beside
 from .report import say
@@ -26,7 +27,7 @@ def load_data(spec, split="train", labels=None, quiet=True):
         # files of the user's own: used as they are, not checked against MNIST's MD5s
         X, y = datasets.load_mnist(split, spec, download=False, checksums=None)
         return X, y, "MNIST %s from %s (%d images)" % (split, spec, len(X))
-    is_idx = datasets.kind(spec).startswith("idx")
+    is_idx = data_kind(spec).startswith("idx")
     if is_idx and labels is None:
         labels = labels_beside(spec)
     if is_idx:
@@ -47,9 +48,19 @@ def full_mnist(args):
     """Return ``((Xtr, ytr), (Xte, yte), how)`` for the mnist job: the full
     dataset from the cache (its files checked against MNIST's MD5s), with
     what is missing or fails the check downloaded into it; or
-    ``(None, None, why not)``."""
-    cache = datasets.cache_dir()
-    cached = datasets.find_mnist(cache)
+    ``(None, None, why not)``.  A cache folder that cannot be used (none, a
+    file, a symlink loop, no permission) is a reason, never an error: the
+    caller falls back to the bundled sample."""
+    from ..escape import printable
+
+    try:
+        cache = datasets.cache_dir()
+        cached = datasets.find_mnist(cache)
+        if not cached and not args.no_download:
+            datasets.mnist.prepare_cache(cache)
+    except TinynetError as err:
+        say(args, "no MNIST cache: %s" % printable(err))
+        return None, None, "the cache cannot be used"
     if not cached and args.no_download:
         return None, None, "no download (--no-download)"
     from .progress import Progress
@@ -69,9 +80,11 @@ def full_mnist(args):
         splits = [datasets.load_mnist(split, cache, download=not args.no_download,
                                       callback=None if args.quiet else progress)
                   for split in ("train", "test")]
-    except TinynetError as err:
+    except (TinynetError, OSError) as err:
+        if isinstance(err, OSError):
+            err = "%s: %s" % (err.filename, err.strerror or err)
         say(args, "%s: %s" % ("the cache failed its check" if cached else "download failed",
-                              "; ".join(line.strip() for line in str(err).splitlines())))
+                              printable("; ".join(line.strip() for line in str(err).splitlines()))))
         return None, None, "the cache failed its check" if cached else "the download failed"
     finally:
         for bar in bars.values():

@@ -5,6 +5,7 @@ import os
 from operator import itemgetter
 
 from ..backends import numpy_available
+from ..batching import labels as check_labels
 from ..errors import TinynetError
 from ..files import write_atomically
 from .images import PIXELS, Images
@@ -266,6 +267,8 @@ def save_csv(path, X, labels=None, header=True):
     if labels is not None:
         if len(labels) != len(X):
             raise ValueError("%d images but %d labels" % (len(X), len(labels)))
+        # what the file can hold, and load_csv read back: the digits 0..9
+        labels = check_labels(list(labels), 10)
         names = ["label"] + ["%dx%d" % (r + 1, c + 1) for r in range(side) for c in range(side)]
     else:
         names = ["pixel%d" % i for i in range(X.width)]

@@ -9,6 +9,7 @@ file could hold is refused before any of the body is read.
 import os
 import struct
 
+from ..batching import labels as check_labels
 from ..errors import TinynetError
 from ..files import write_atomically
 from .images import Images
@@ -95,7 +96,8 @@ def save_idx(images_path, X, labels_path=None, labels=None):
     side = int(round(X.width ** 0.5))
     rows, cols = (side, side) if side * side == X.width else (1, X.width)
     if labels_path is not None:
-        labels = bytes(labels)  # checked (0..255 ints) before anything is written
+        # checked before anything is written: the digits 0..9 load_idx reads back
+        labels = bytes(check_labels(list(labels), 10))
     _write(images_path, struct.pack(">HBBIII", 0, 8, 3, len(X), rows, cols), X.pixels)
     if labels_path is not None:
         _write(labels_path, struct.pack(">HBBI", 0, 8, 1, len(labels)), labels)

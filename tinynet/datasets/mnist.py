@@ -39,18 +39,50 @@ MIRRORS = (
 def cache_dir():
     """Return where downloads are kept: ``$TINYNET_DATA``, else the per-user
     cache (``$XDG_CACHE_HOME/tinynet`` or ``~/.cache/tinynet``; on Windows
-    ``%LOCALAPPDATA%\\tinynet``; on macOS ``~/Library/Caches/tinynet``)."""
+    ``%LOCALAPPDATA%\\tinynet``; on macOS ``~/Library/Caches/tinynet``).
+
+    The per-user cache needs a home folder that exists: with none (HOME
+    unset and no password entry, or HOME naming a missing folder, as for
+    ``nobody`` in many containers) this raises TinynetError, and tinynet
+    never creates a home folder.  ``$TINYNET_DATA`` is taken as given."""
     if os.environ.get("TINYNET_DATA"):
         return os.environ["TINYNET_DATA"]
     import sys
 
     if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        base = os.environ["LOCALAPPDATA"]
-    elif sys.platform == "darwin":
-        base = os.path.expanduser("~/Library/Caches")
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-    return os.path.join(base, "tinynet")
+        return os.path.join(os.environ["LOCALAPPDATA"], "tinynet")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg) and sys.platform != "darwin":  # a relative one is invalid
+        return os.path.join(xdg, "tinynet")
+    home = os.path.expanduser("~")
+    if home.startswith("~") or not os.path.isdir(home):
+        raise TinynetError("no per-user cache: the home folder %s does not exist; set "
+                           "TINYNET_DATA to a folder for MNIST" % (
+                               "(HOME is not set)" if home.startswith("~") else home))
+    parts = ("Library", "Caches") if sys.platform == "darwin" else (".cache",)
+    return os.path.join(home, *parts + ("tinynet",))
+
+
+def prepare_cache(directory):
+    """Make sure downloads can be kept in ``directory`` (created if
+    missing): raise TinynetError saying why not (a file is there, a symlink
+    loop, no permission...) before anything is downloaded."""
+    from ..files import check_writable
+
+    if os.path.lexists(directory) and not os.path.isdir(directory):
+        try:
+            os.stat(directory)
+            reason = "it is not a folder"
+        except OSError as err:  # a symlink loop, or a link to nothing
+            reason = "it is a symlink that leads nowhere: %s" % err.strerror
+        raise TinynetError("%s: cannot keep downloads in this folder (%s)" % (directory, reason))
+    try:
+        os.makedirs(directory, exist_ok=True)
+        check_writable(os.path.join(directory, FILES["test"][1]))
+    except (OSError, TinynetError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise TinynetError("%s: cannot keep downloads in this folder (%s)"
+                           % (directory, reason)) from None
 
 
 def find_mnist(directory):
@@ -110,7 +142,9 @@ def load_mnist(split="train", directory=None, download=True, mirrors=None, callb
 
 def _expected_md5(name, checksums):
     expected = (checksums or {}).get(name)
-    if not isinstance(expected, str) or len(expected) != 32:
+    # 32 hex digits: it is written into the stamp file beside the data
+    if (not isinstance(expected, str) or len(expected) != 32
+            or not all(c in "0123456789abcdefABCDEF" for c in expected)):
         raise TinynetError("no MD5 known for %s: tinynet uses only files it can check" % name)
     return expected.lower()
 
@@ -194,7 +228,7 @@ def fetch(name, directory, mirrors=None, callback=None, timeout=30, checksums=MD
 
     expected = _expected_md5(name, checksums)
     limit = _download_limit(name)
-    os.makedirs(directory, exist_ok=True)
+    prepare_cache(directory)
     target = os.path.join(directory, name)
     failures = []
     for mirror in mirrors or mirror_urls():
@@ -255,7 +289,9 @@ def _md5_of_bytes(data, name):
     import io
     import zlib
 
-    if data[:2] != b"\x1f\x8b":
+    from ..kinds import kind_of_bytes
+
+    if kind_of_bytes(data[:2]) != "gzip":
         return hashlib.md5(data).hexdigest()
     digest, left = hashlib.md5(), _content_limit(name)
     try:
