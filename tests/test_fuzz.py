@@ -161,3 +161,63 @@ def test_many_mutations_stay_in_bounded_memory():
     result = run_bounded(code, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "ok"
+
+
+# === Parsers of untrusted bytes and names beyond the readers ===
+
+
+@FUZZ
+@given(data=st.binary(max_size=1024), prefix=st.sampled_from(
+    [b"", b"\x89TNB", b"\x80", b"\xef\xbb\xbf", b"\x00\x00\x08", b"\x1f\x8b", b" \n{", b"PK"]))
+def test_the_sniffer_names_a_kind_for_any_bytes(data, prefix):
+    from tinynet.kinds import DESCRIPTIONS, kind_of_bytes
+
+    assert kind_of_bytes(prefix + data) in DESCRIPTIONS
+    head = (prefix + data + b"x" * 512)[:512]
+    assert kind_of_bytes(head + data) == kind_of_bytes(head)  # only the head decides
+
+
+SAFE_RECORD_LINE = r"(backends/)?[A-Za-z0-9_\-][A-Za-z0-9_.\-]*\.m?py"
+
+
+@FUZZ
+@given(data=st.binary(max_size=512) | st.text(max_size=200).map(lambda t: t.encode("utf-8")))
+def test_a_library_record_never_names_a_file_outside_the_library(data):
+    import re
+
+    from tinynet.cli.library import parse_record
+
+    names = parse_record(data + b"\n../x.py\n/etc/x.py\nbackends/../x.py\n")
+    assert all(re.fullmatch(SAFE_RECORD_LINE, n) and ".." not in n.split("/") for n in names)
+
+
+@FUZZ
+@given(name=st.text(max_size=80) | st.from_regex(r"\.[^/]{0,20}\.tinynet-[0-9]{1,12}-[0-9a-f]{16}\.tmp",
+                                                   fullmatch=True))
+def test_only_exact_temporary_names_have_an_owner(name):
+    import re
+
+    from tinynet.tempfiles import owner
+
+    pid = owner(name)
+    exact = re.fullmatch(r"\..*\.tinynet-([1-9][0-9]{0,9})-[0-9a-f]{16}\.tmp", name, re.DOTALL)
+    assert pid == (int(exact.group(1)) if exact else None)
+    if not any(0xD800 <= ord(c) <= 0xDFFF for c in name):
+        assert owner(name.encode("utf-8")) == pid
+
+
+@FUZZ
+@given(text=st.text(max_size=200))
+def test_escaped_text_is_well_formed_xml_and_printable_text_one_line(text):
+    import xml.etree.ElementTree as ET
+
+    from tinynet.escape import printable, xml
+
+    element = ET.fromstring('<t a="%s">%s</t>' % (xml(text), xml(text)))
+    allowed = lambda c: c in "\t\n\r" or 0x20 <= ord(c) < 0x7F or 0x9F < ord(c) < 0xD800 or (
+        0xE000 <= ord(c) <= 0xFFFD or ord(c) > 0xFFFF)
+    shown = "".join(c if allowed(c) else "\ufffd" for c in text)
+    assert element.get("a") == shown and (element.text or "") == shown  # (CR too, by reference)
+    line = printable(text)
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF
+                   or c in "\u2028\u2029\u202e" for c in line)
