@@ -600,3 +600,26 @@ def test_kind_of_bytes_names_each_kind(head, expected):
     from tinynet.kinds import DESCRIPTIONS, kind_of_bytes
 
     assert kind_of_bytes(head) == expected and expected in DESCRIPTIONS
+
+
+def test_every_writer_takes_a_bytes_path(tmp_path):
+    import tinynet
+    from tinynet import datasets, plots
+
+    X, y = datasets.load_sample("test")
+    net = tinynet.DNN([784, 4, 10], seed=0, backend="python")
+    target = lambda name: os.fsencode(str(tmp_path / name))  # noqa: E731
+    datasets.save_csv(target("d.csv.gz"), X[:3], y[:3])
+    datasets.save_idx(target("i.idx.gz"), X[:3], target("l.idx"), y[:3])
+    plots.weights(net).save(target("w.png"))
+    plots.confusion_chart([[1, 0], [0, 1]]).save(target("c.svg"))
+    plots.confusion_chart([[1, 0], [0, 1]]).save(target("c.png"))
+    tinynet.save(net, target("m.tnb"))
+    assert datasets.load_csv(target("d.csv.gz"))[1] == list(y[:3])
+    assert datasets.load_idx(target("i.idx.gz"), target("l.idx"))[1] == list(y[:3])
+    from tinynet.kinds import kind_of_file
+
+    assert [kind_of_file(target(n)) for n in ("d.csv.gz", "i.idx.gz", "w.png", "c.svg", "c.png",
+                                              "m.tnb")] == ["gzip", "gzip", "png", "text", "png",
+                                                            "compact"]
+    assert leftovers(tmp_path) == []

@@ -7,7 +7,7 @@ from operator import itemgetter
 from ..backends import numpy_available
 from ..batching import labels as check_labels
 from ..errors import TinynetError
-from ..files import write_atomically
+from ..files import has_suffix, write_atomically
 from .images import PIXELS, Images
 from .sources import open_data
 
@@ -284,7 +284,7 @@ def save_csv(path, X, labels=None, header=True):
             out.write("".join(chunk).encode("ascii"))
 
     def writer(f):
-        if path.endswith(".gz"):
+        if has_suffix(path, ".gz"):
             with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) as z:
                 lines(z)
         else:

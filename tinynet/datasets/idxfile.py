@@ -11,7 +11,7 @@ import struct
 
 from ..batching import labels as check_labels
 from ..errors import TinynetError
-from ..files import write_atomically
+from ..files import has_suffix, write_atomically
 from .images import Images
 from .sources import open_data
 
@@ -107,7 +107,7 @@ def _write(path, header, body):
     path = os.fspath(path)
 
     def writer(f):
-        if path.endswith(".gz"):
+        if has_suffix(path, ".gz"):
             import gzip
 
             with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) as z:

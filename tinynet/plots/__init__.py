@@ -47,7 +47,7 @@ def _write(path, data):
 
 def _format_of(path, format, allowed):
     if format is None:
-        format = os.path.splitext(os.fspath(path))[1].lstrip(".").lower() or allowed[0]
+        format = os.path.splitext(os.fsdecode(path))[1].lstrip(".").lower() or allowed[0]
     if format not in allowed:
         raise ValueError("cannot save this picture as %r; expected %s"
                          % (format, " or ".join(repr(a) for a in allowed)))
