@@ -447,8 +447,7 @@ def test_show_summarises_a_compact_model_and_data_commands_refuse_models(capsys,
         for argv in (["train", tmp_path / model, "--out", tmp_path / "x.pkl"],
                      ["evaluate", tmp_path / "m.json", tmp_path / model]):
             status, out, err = run(capsys, *argv)
-            assert status == 1 and "%s: a tinynet model file, not a data file" % (
-                tmp_path / model) in err
+            assert status == 1 and "%s is a saved model, not data" % (tmp_path / model) in err
 
 
 # === The mnist job falls back to the sample when the cache cannot be used ===
@@ -491,3 +490,20 @@ def test_mnist_falls_back_to_the_sample_when_the_cache_cannot_be_used(tmp_path, 
     assert "data: the bundled MNIST sample (5000 train, 1000 test): the cache cannot be used" \
         in result.stdout
     assert sorted(os.listdir(tmp_path)) == sorted(before + ["m.pkl"])  # no home, no cache made
+
+
+def test_file_names_reach_the_terminal_escaped(capsys, tmp_path):
+    name = tmp_path / "evil\x1b[2J\nname\u202e.csv"
+    status, out, err = run(capsys, "show", name)  # missing: one error line
+    assert status == 1 and err.count("\n") == 1 and "\x1b" not in err and "\u202e" not in err
+    assert "evil\\x1b[2J\\nname\\u202e.csv" in err
+    X, y = datasets.load_sample("test")
+    datasets.save_csv(name, X[:2], y[:2])
+    model = tmp_path / "m.pkl"
+    for argv in (["show", name],
+                 ["train", name, "--epochs", "0", "--layers", "784,2,10", "--out", model],
+                 ["predict", "--submission", name.with_suffix(".out"), model, name]):
+        status, out, err = run(capsys, *argv)
+        assert status == 0, err
+        assert "\x1b" not in out + err and "\u202e" not in out + err
+        assert "evil\\x1b[2J\\nname" in out

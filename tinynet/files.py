@@ -26,7 +26,6 @@ plain write of a temporary file and a rename, the reader to a ``stat``
 check before ``open``.
 """
 
-from . import tempfiles
 from .errors import TinynetError, grouped
 
 _S_IFMT = 0o170000
@@ -125,6 +124,8 @@ def _flags(os, flags, extra):
 
 def _create_temp(os, path):
     """Create a fresh, locked temporary file beside ``path``; return (fd, name)."""
+    from . import tempfiles  # (only writers need it: a board that only loads never does)
+
     directory, name = _split(path)
     flags = _flags(os, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _WRITE_EXTRA)
     return tempfiles.create(os, directory, name, flags)
@@ -202,7 +203,9 @@ def write_atomically(path, data):
             raise _renamed(err, path) from None
         raise
     _sync_directory(os, path)
-    tempfiles.remove_stale(_split(path)[0])  # what killed writers left here
+    from .tempfiles import remove_stale
+
+    remove_stale(_split(path)[0])  # what killed writers left here
 
 
 def _sync_directory(os, path):
@@ -223,8 +226,10 @@ def _sync_directory(os, path):
 
 def _write_simple(os, path, data):
     """The MicroPython writer: a temporary file, then a rename."""
+    from .tempfiles import temp_name
+
     directory, name = _split(path)
-    tmp = tempfiles.temp_name(directory, name)
+    tmp = temp_name(directory, name)
     try:
         with open(tmp, "wb") as f:
             if callable(data):

@@ -8,6 +8,7 @@ and exit status 1 (2 for a bad command line), never a traceback.
 """
 
 import argparse
+import os
 import sys
 
 from ..dnn import HIDDEN, LOSSES, OUTPUT
@@ -188,15 +189,18 @@ def _run(argv):
     except BrokenPipeError:
         raise
     except (TinynetError, ValueError, TypeError, OSError, ImportError, MemoryError) as err:
-        if isinstance(err, OSError) and err.filename:
-            message = "%s: %s" % (err.filename, err.strerror)
+        from ..escape import printable
+
+        if isinstance(err, OSError) and err.filename:  # the name as it is, escaped
+            message = "%s: %s" % (printable(os.fsdecode(err.filename)), err.strerror)
         elif isinstance(err, MemoryError):
             message = "out of memory%s" % (": %s" % err if str(err) else "")
         else:
             message = str(err)
-        # one line, whatever the message holds
+        # one line, whatever the message holds (a download's list of mirrors), and
+        # nothing a terminal would act on (a file name's control characters)
         message = "; ".join(line.strip() for line in message.splitlines() if line.strip())
-        print("tinynet: error: %s" % message, file=sys.stderr)
+        print("tinynet: error: %s" % printable(message), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("tinynet: interrupted", file=sys.stderr)

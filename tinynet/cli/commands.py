@@ -8,6 +8,7 @@ import sys
 
 from .. import datasets
 from ..errors import TinynetError
+from ..escape import printable
 from ..files import write_atomically
 from . import checks
 from .data import full_mnist, load_data
@@ -90,7 +91,7 @@ def cmd_mnist(args):
         if train:
             (Xtr, ytr), (Xte, yte) = train, test
             source = "full MNIST (%d train, %d test) from %s, found via %s" % (
-                len(Xtr), len(Xte), datasets.cache_dir(), how)
+                len(Xtr), len(Xte), printable(datasets.cache_dir()), how)
         else:
             Xtr, ytr = datasets.load_sample("train")
             Xte, yte = datasets.load_sample("test")
@@ -99,7 +100,7 @@ def cmd_mnist(args):
     history = _train(model, Xtr, ytr, args, _why(args, backend), (Xte, yte))
     report(model, Xte, yte, args, history)
     model.save(args.out)
-    say(args, "saved the model to %s" % args.out)
+    say(args, "saved the model to %s" % printable(args.out))
     return 0
 
 
@@ -150,7 +151,7 @@ def cmd_train(args):
     if test is not None:
         report(model, test[0], test[1], args, history)
     model.save(args.out)
-    say(args, "saved the model to %s" % args.out)
+    say(args, "saved the model to %s" % printable(args.out))
     return 0
 
 
@@ -200,7 +201,8 @@ def cmd_predict(args):
     if args.submission:
         rows = "".join("%d,%d\n" % (i, label) for i, label in enumerate(predicted, 1))
         write_atomically(args.submission, ("ImageId,Label\n" + rows).encode("ascii"))
-        say(args, "wrote %s to %s" % (plural(len(predicted), "prediction"), args.submission))
+        say(args, "wrote %s to %s" % (plural(len(predicted), "prediction"),
+                                      printable(args.submission)))
     else:
         sys.stdout.write("".join("%d\n" % p for p in predicted))
     return 0
@@ -233,7 +235,7 @@ def cmd_convert(args):
             raise TinynetError("give a labels file to write the labels to: convert SRC DEST "
                                "DEST_LABELS")
         datasets.save_idx(dest, X, dest_labels, y)
-    say(args, "converted %s -> %s" % (what, " + ".join(rest)))
+    say(args, "converted %s -> %s" % (what, " + ".join(map(printable, rest))))
     return 0
 
 
@@ -259,14 +261,14 @@ def cmd_show(args):
     X, y, what = load_data(args.path, "test", None)
     if not 0 <= args.index < len(X):
         raise TinynetError("--index %d is outside 0..%d" % (args.index, len(X) - 1))
-    print("%s, image %d%s" % (what, args.index, ", label %d" % y[args.index] if y else ""))
+    print("%s, image %d%s" % (printable(what), args.index,
+                              ", label %d" % y[args.index] if y else ""))
     print(render_digit(X.row_bytes(args.index), int(round(X.width ** 0.5))))
     return 0
 
 
 def _show_model(args):
     from .. import load
-    from ..escape import printable
     from ..kinds import kind_of_file
     from ..summary import text
 

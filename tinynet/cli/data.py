@@ -6,8 +6,8 @@ import os
 import sys
 
 from .. import datasets
-from ..datasets.sources import data_kind
 from ..errors import TinynetError
+from ..escape import printable
 from .checks import labels_beside
 from .report import say
 
@@ -26,8 +26,8 @@ def load_data(spec, split="train", labels=None, quiet=True):
                                % (spec, ", ".join(sorted(datasets.MD5))))
         # files of the user's own: used as they are, not checked against MNIST's MD5s
         X, y = datasets.load_mnist(split, spec, download=False, checksums=None)
-        return X, y, "MNIST %s from %s (%d images)" % (split, spec, len(X))
-    is_idx = data_kind(spec).startswith("idx")
+        return X, y, "MNIST %s from %s (%d images)" % (split, printable(spec), len(X))
+    is_idx = datasets.kind(spec).startswith("idx")
     if is_idx and labels is None:
         labels = labels_beside(spec)
     if is_idx:
@@ -35,13 +35,15 @@ def load_data(spec, split="train", labels=None, quiet=True):
     else:
         from .progress import Progress
 
-        bar = None if quiet else Progress(0, "reading " + os.path.basename(spec), "rows", sys.stdout)
+        bar = None if quiet else Progress(0, "reading " + printable(os.path.basename(spec)), "rows",
+                                          sys.stdout)
         X, y = datasets.load_csv(spec, callback=bar and (lambda rows: bar.update(rows)))
         if bar is not None:
             bar.update(len(X))
             if bar.live:
                 bar.finish()
-    return X, y, "%s (%d images%s)" % (spec, len(X), "" if y is not None else ", no labels")
+    return X, y, "%s (%d images%s)" % (printable(spec), len(X),
+                                       "" if y is not None else ", no labels")
 
 
 def full_mnist(args):
@@ -51,15 +53,13 @@ def full_mnist(args):
     ``(None, None, why not)``.  A cache folder that cannot be used (none, a
     file, a symlink loop, no permission) is a reason, never an error: the
     caller falls back to the bundled sample."""
-    from ..escape import printable
-
     try:
         cache = datasets.cache_dir()
         cached = datasets.find_mnist(cache)
         if not cached and not args.no_download:
             datasets.mnist.prepare_cache(cache)
     except TinynetError as err:
-        say(args, "no MNIST cache: %s" % printable(err))
+        say(args, "no MNIST cache: %s" % err)
         return None, None, "the cache cannot be used"
     if not cached and args.no_download:
         return None, None, "no download (--no-download)"
@@ -70,12 +70,13 @@ def full_mnist(args):
     def progress(name, done, total):
         if name not in bars:
             if cached and not bars:
-                say(args, "downloading again what failed its check, into %s ..." % cache)
+                say(args, "downloading again what failed its check, into %s ..."
+                    % printable(cache))
             bars[name] = Progress(total, name, "B", sys.stdout)
         bars[name].update(done)
 
     if not cached:
-        say(args, "downloading MNIST into %s ..." % cache)
+        say(args, "downloading MNIST into %s ..." % printable(cache))
     try:
         splits = [datasets.load_mnist(split, cache, download=not args.no_download,
                                       callback=None if args.quiet else progress)
@@ -84,7 +85,7 @@ def full_mnist(args):
         if isinstance(err, OSError):
             err = "%s: %s" % (err.filename, err.strerror or err)
         say(args, "%s: %s" % ("the cache failed its check" if cached else "download failed",
-                              printable("; ".join(line.strip() for line in str(err).splitlines()))))
+                              "; ".join(line.strip() for line in str(err).splitlines())))
         return None, None, "the cache failed its check" if cached else "the download failed"
     finally:
         for bar in bars.values():

@@ -4,12 +4,16 @@ the confusion matrix, and pictures."""
 import os
 
 from .. import datasets
+from ..escape import printable
 from ..metrics import confusion_matrix
 
 
 def say(args, text):
+    """Print ``text`` unless --quiet.  File names in it come escaped
+    (:func:`tinynet.escape.printable`); each line is made printable again,
+    so nothing in it can send a terminal escape."""
     if not args.quiet:
-        print(text, flush=True)
+        print("\n".join(printable(line) for line in text.split("\n")), flush=True)
 
 
 def format_confusion(matrix):
@@ -35,7 +39,7 @@ def report(model, X, labels, args, history=None):
     if getattr(args, "plot", None):
         for path in plot(args.plot, model, X, labels, predicted, matrix, history,
                          getattr(args, "plot_format", "svg")):
-            say(args, "wrote " + path)
+            say(args, "wrote " + printable(path))
     return scores, predicted, matrix
 
 
