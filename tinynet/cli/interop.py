@@ -3,8 +3,10 @@ a model out to PyTorch/ONNX Runtime, or a PyTorch-trained one in (see
 tinynet.interop and docs/interop.md)."""
 
 import os
+import shlex
 
 from ..dnn import HIDDEN, LOSSES, OUTPUT
+from ..escape import printable
 
 
 def add_parsers(sub):
@@ -68,7 +70,7 @@ def cmd_export(args):
     written = interop.export(model, args.out, format=args.format)
     if not args.quiet:
         print("wrote %s (%s, float32, %s bytes): %s" % (
-            args.out, written, format(os.path.getsize(args.out), ","), _describe(model)))
+            printable(args.out), written, format(os.path.getsize(args.out), ","), _describe(model)))
         print("in PyTorch: %s" % interop.sequential(model))
         if written == "safetensors":
             print("    .load_state_dict(safetensors.torch.load_file(%r))" % args.out)
@@ -88,7 +90,7 @@ def cmd_import(args):
                          loss=args.loss)
     save(model, args.out)
     if not args.quiet:
-        print("imported %s: %s" % (args.source, _describe(model)))
+        print("imported %s: %s" % (printable(args.source), _describe(model)))
         print("saved %s; next, for a board: python -m tinynet board %s DIR"
-              % (args.out, args.out))
+              % (printable(args.out), printable(shlex.quote(args.out))))
     return 0

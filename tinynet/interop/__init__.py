@@ -20,6 +20,7 @@ tinynet board`` puts it on a microcontroller.  See docs/interop.md.
 
 from ..errors import TinynetError
 from ..files import fspath, read_limited, write_atomically
+from ..kinds import kind_of_bytes
 from . import layers, onnx_file, onnx_read, safetensors_file
 
 FORMATS = ("safetensors", "onnx")
@@ -97,16 +98,16 @@ def load(path, activation=None, output=None, loss=None, backend=None):
         kind = "safetensors"
     elif onnx_read.looks_like(data):
         kind = "onnx"
-    elif data[:1] == b"\x80" or data[:4] == b"PK\x03\x04":
+    elif kind_of_bytes(data) in ("pickle", "zip"):  # (the one sniffer, tinynet.kinds)
+        pickle = kind_of_bytes(data) == "pickle"
         raise TinynetError(
             "%s: a %s, not a safetensors or ONNX file: tinynet never opens a PyTorch .pt/.pth "
             "file (a pickle, which can run code when loaded); in PyTorch, save the state_dict "
             "as safetensors: from safetensors.torch import save_file; save_file(model."
             "state_dict(), 'model.safetensors')%s" % (
-                path, "pickle" if data[:1] == b"\x80" else "zip archive (as torch.save writes)",
-                " (a tinynet model needs no import: tinynet.load reads it)"
-                if data[:1] == b"\x80" else ""))
-    elif data.lstrip()[:1] == b"{" or data[:4] == b"\x89TNB":
+                path, "pickle" if pickle else "zip archive (as torch.save writes)",
+                " (a tinynet model needs no import: tinynet.load reads it)" if pickle else ""))
+    elif kind_of_bytes(data) in ("json", "compact"):
         raise TinynetError("%s: a tinynet model, not a safetensors or ONNX file: it needs no "
                            "import (tinynet.load reads it)" % path)
     elif suffix in FORMATS:  # (a short or damaged file: say what is wrong with it as one)
