@@ -597,9 +597,9 @@ def test_every_file_tinynet_writes_is_told_by_its_first_bytes(tmp_path):
     (("x" * 511 + "\u00e9").encode(), "text"), (b"a,b\x00c", "binary"), (b"\x1b[31m", "binary"),
     (b"\xff\xfe\x00", "binary")])
 def test_kind_of_bytes_names_each_kind(head, expected):
-    from tinynet.kinds import DESCRIPTIONS, kind_of_bytes
+    from tinynet.kinds import KINDS, kind_of_bytes
 
-    assert kind_of_bytes(head) == expected and expected in DESCRIPTIONS
+    assert kind_of_bytes(head) == expected and expected in KINDS
 
 
 def test_every_writer_takes_a_bytes_path(tmp_path):

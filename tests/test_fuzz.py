@@ -170,9 +170,9 @@ def test_many_mutations_stay_in_bounded_memory():
 @given(data=st.binary(max_size=1024), prefix=st.sampled_from(
     [b"", b"\x89TNB", b"\x80", b"\xef\xbb\xbf", b"\x00\x00\x08", b"\x1f\x8b", b" \n{", b"PK"]))
 def test_the_sniffer_names_a_kind_for_any_bytes(data, prefix):
-    from tinynet.kinds import DESCRIPTIONS, kind_of_bytes
+    from tinynet.kinds import KINDS, kind_of_bytes
 
-    assert kind_of_bytes(prefix + data) in DESCRIPTIONS
+    assert kind_of_bytes(prefix + data) in KINDS
     head = (prefix + data + b"x" * 512)[:512]
     assert kind_of_bytes(head + data) == kind_of_bytes(head)  # only the head decides
 

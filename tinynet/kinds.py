@@ -51,21 +51,16 @@ _WHITE = b" \t\r\n"
 # Control characters that text (CSV, JSON) may hold: tab, newline, CR, form feed.
 _TEXT_CONTROLS = (9, 10, 12, 13)
 
-#: What each kind is, for messages ("... it holds gzip-compressed data").
-DESCRIPTIONS = {
-    "compact": "a compact tinynet model", "pickle": "a pickle", "json": "JSON",
-    "gzip": "gzip-compressed data", "idx-images": "IDX images", "idx-labels": "IDX labels",
-    "idx": "an IDX file", "png": "a PNG image", "npy": "a NumPy array (.npy)",
-    "zip": "a zip archive", "text": "text", "binary": "binary data", "empty": "nothing (empty)",
-}
+#: Every kind :func:`kind_of_bytes` gives.
+KINDS = ("compact", "pickle", "json", "gzip", "idx-images", "idx-labels", "idx", "png", "npy",
+         "zip", "text", "binary", "empty")
 #: The kinds that ``tinynet.load`` reads.
 MODELS = ("compact", "pickle", "json")
 
 
 def kind_of_bytes(head):
-    """Return the kind (a key of :data:`DESCRIPTIONS`) of content that
-    starts with the bytes ``head``; only its first :data:`HEAD` bytes are
-    looked at."""
+    """Return the kind (one of :data:`KINDS`) of content that starts with
+    the bytes ``head``; only its first :data:`HEAD` bytes are looked at."""
     head = bytes(head[:HEAD])
     if not head:
         return "empty"
@@ -105,8 +100,3 @@ def kind_of_file(path):
     it, as every reader does."""
     with open_regular(path) as f:
         return kind_of_bytes(f.read(HEAD))
-
-
-def describe(kind):
-    """Return the kind ``kind`` in words, for a message."""
-    return DESCRIPTIONS.get(kind, kind)

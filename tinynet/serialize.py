@@ -19,7 +19,7 @@ import json
 
 from .errors import TinynetError, shown
 from .files import fspath as _fspath, read_limited, write_atomically
-from .kinds import describe, kind_of_bytes
+from .kinds import kind_of_bytes
 
 try:
     _TOO_DEEP = RecursionError
@@ -117,6 +117,16 @@ def _check_claim(payload, size, path):
                                % (path, size, n, shown(sizes)))
 
 
+#: What a file that is no model is, in words (kept here, not in kinds.py: a
+#: board that loads a compact model never needs them).
+_DESCRIPTIONS = {
+    "compact": "a compact tinynet model", "gzip": "gzip-compressed data",
+    "idx-images": "IDX images", "idx-labels": "IDX labels", "idx": "an IDX file",
+    "png": "a PNG image", "npy": "a NumPy array (.npy)", "zip": "a zip archive",
+    "empty": "nothing (empty)",
+}
+
+
 def decode(data, path="<bytes>"):
     """Return the plain data in ``data`` (a pickle or JSON document, told
     apart by :func:`tinynet.kinds.kind_of_bytes`)."""
@@ -131,7 +141,7 @@ def decode(data, path="<bytes>"):
             return json.loads(text.decode("utf-8"))
         except (ValueError, UnicodeError, _TOO_DEEP) as err:
             raise TinynetError("%s: not valid JSON (%s)" % (path, err)) from None
-    found = "" if kind in ("text", "binary") else ": it is %s" % describe(kind)
+    found = "" if kind in ("text", "binary") else ": it is %s" % _DESCRIPTIONS.get(kind, kind)
     raise TinynetError("%s: not a tinynet model file (neither a pickle nor JSON%s)"
                        % (path, found))
 
