@@ -314,6 +314,11 @@ BAD_CALLS = {
     "confusion_chart: 3 labels": (lambda: plots.confusion_chart([[1]], labels=[1, 2, 3]),
                                   "3 labels for 1 classes"),
     "curves: a title of 5": (lambda: plots.curves(HISTORY, title=5), "title must be a str"),
+    "curves: a title of 10**6 characters": (lambda: plots.curves(HISTORY, title="x" * 10 ** 6),
+                                            "a title of 1000000 characters does not fit"),
+    "confusion_chart: a name of 41 characters": (
+        lambda: plots.confusion_chart([[1, 0], [0, 1]], labels=["a", "b" * 41]),
+        r"labels\[1\] is 41 characters long"),
     "curves: a loss of 'abc'": (lambda: plots.curves([{"epoch": 1, "loss": "abc"}]),
                                 "loss holds 'abc', not a number"),
     "curves: an epoch of None": (lambda: plots.curves([{"epoch": None, "loss": 1.0}]),

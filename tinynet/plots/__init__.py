@@ -125,6 +125,8 @@ class Picture:
 
 #: The most classes a confusion chart shows (its SVG has a cell for each pair).
 MAX_CLASSES = 100
+#: The longest title and class name a chart shows, in characters.
+MAX_TITLE, MAX_NAME = 200, 40
 
 
 def _count(value, name, least=1, most=None):
@@ -140,6 +142,9 @@ def _count(value, name, least=1, most=None):
 def _title(title):
     if title is not None and not isinstance(title, str):
         raise TypeError("title must be a str or None, not %s" % type(title).__name__)
+    if title is not None and len(title) > MAX_TITLE:
+        raise ValueError("a title of %d characters does not fit a chart (at most %d)"
+                         % (len(title), MAX_TITLE))
     return title
 
 
@@ -150,9 +155,13 @@ def _class_names(labels, n):
     if isinstance(labels, (str, bytes)):
         raise TypeError("labels must be a sequence of %d class names, not a %s"
                         % (n, type(labels).__name__))
-    labels = list(labels)
+    labels = [str(v) for v in labels]
     if len(labels) != n:
         raise ValueError("%d labels for %d classes" % (len(labels), n))
+    for i, name in enumerate(labels):
+        if len(name) > MAX_NAME:
+            raise ValueError("labels[%d] is %d characters long; a class name fits a chart in "
+                             "at most %d" % (i, len(name), MAX_NAME))
     return labels
 
 
