@@ -9,7 +9,7 @@ from tinynet import cli
 from tinynet import datasets, load
 
 from conftest import run_python
-from test_datasets import fake_mnist, mirrors  # noqa: F401 (mirrors is a fixture)
+from test_datasets import fake_mnist, mirrors, silent  # noqa: F401 (fixtures)
 
 
 def run(capsys, *argv):
@@ -77,7 +77,8 @@ def test_mnist_falls_back_to_the_sample_when_the_download_fails(capsys, monkeypa
     assert "downloading MNIST" in out and "checksum mismatch" in out
     assert "bundled MNIST sample" in out and "the download failed" in out
     assert server.hits  # it really tried the (local) mirror
-    assert os.listdir(tmp_path / "cache") == []  # nothing unverified was kept
+    # nothing unverified was kept: only the note that the download failed
+    assert os.listdir(tmp_path / "cache") == [".download-failed"]
 
 
 def test_train_evaluate_predict_show(capsys, tmp_path, small_mnist, backend):
@@ -507,3 +508,34 @@ def test_file_names_reach_the_terminal_escaped(capsys, tmp_path):
         assert status == 0, err
         assert "\x1b" not in out + err and "\u202e" not in out + err
         assert "evil\\x1b[2J\\nname" in out
+
+
+def test_offline_the_first_run_waits_seconds_and_later_runs_not_at_all(capsys, monkeypatch,
+                                                                       tmp_path, silent, mirrors):
+    from tinynet.datasets import download
+
+    monkeypatch.setattr(download, "CONNECT_TIMEOUT", 1)
+    monkeypatch.setenv("TINYNET_DATA", str(tmp_path / "cache"))
+    dropped = silent("dropped")
+    monkeypatch.setenv("TINYNET_MNIST_MIRRORS", dropped)
+    argv = ["mnist", "--epochs", "0", "--layers", "784,4,10", "--out", tmp_path / "m.pkl"]
+    status, out, err = run(capsys, *argv)
+    host = dropped.split("/")[2]
+    assert status == 0, err
+    assert "connecting to %s (giving up after 1 s) ..." % host in out  # shown while it waits
+    assert ("download failed: could not download train-images-idx3-ubyte.gz from its mirror: "
+            "%strain-images-idx3-ubyte.gz: no answer within 1 s" % dropped) in out
+    assert "remembered for 1 hour" in out and "--download tries at once" in out
+    assert "data: the bundled MNIST sample (5000 train, 1000 test): the download failed" in out
+    # The next run asks no one: a server that counts its visitors sees none.
+    server, url = mirrors("404", {})
+    monkeypatch.setenv("TINYNET_MNIST_MIRRORS", url)
+    status, out, err = run(capsys, *argv)
+    assert status == 0 and server.hits == [] and "connecting" not in out
+    assert "not downloading MNIST: a download failed " in out and "now with --download" in out
+    assert "the bundled MNIST sample (5000 train, 1000 test): a download failed" in out
+    # --download asks again at once
+    status, out, err = run(capsys, *argv, "--download")
+    assert status == 0 and server.hits and "HTTP Error 404" in out
+    status, out, err = run(capsys, *argv, "--no-download")
+    assert status == 0 and "no download (--no-download)" in out

@@ -655,3 +655,79 @@ def test_a_cache_folder_that_cannot_be_used_is_refused_before_downloading(tmp_pa
     with pytest.raises(TinynetError, match="cannot keep downloads in this folder") as err:
         datasets.fetch(datasets.FILES["test"][1], str(cache), ["http://127.0.0.1:9/"])
     assert str(cache) in str(err.value) and "127.0.0.1" not in str(err.value)  # no download tried
+
+
+# === A silent network: give up quickly, show the wait, remember the failure ===
+
+
+@pytest.fixture
+def silent():
+    """Make http URLs on 127.0.0.1 that never answer: "dropped", a listening
+    socket whose queue is full, so that a connection is never completed (as
+    behind a firewall that drops packets), or "mute", one whose connections
+    the kernel completes but nothing ever answers."""
+    opened = []
+
+    def make(kind):
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        opened.append(server)
+        if kind == "dropped":  # takes the one place in the queue: later connections wait
+            opened.append(socket.create_connection(server.getsockname(), timeout=5))
+        return "http://127.0.0.1:%d/mnist/" % server.getsockname()[1]
+
+    yield make
+    for sock in opened:
+        sock.close()
+
+
+def test_a_silent_mirror_is_given_up_after_the_connect_timeout(tmp_path, silent, mirrors):
+    files, md5 = fake_mnist()
+    name = "t10k-labels-idx1-ubyte.gz"
+    urls = [silent("dropped"), silent("mute")]
+    seen = []
+    with pytest.raises(TinynetError) as info:
+        datasets.fetch(name, str(tmp_path), urls, checksums=md5, connect_timeout=1, timeout=3,
+                       waiting=lambda *event: seen.append(event))
+    message = str(info.value)
+    assert "\n" not in message  # one sentence, not a list after a colon
+    assert message == ("could not download %s from any of its 2 mirrors: %s%s: no answer within "
+                       "1 s; %s%s: no answer within 1 s" % (name, urls[0], name, urls[1], name))
+    for url in urls:  # each wait reported as it starts, while it lasts, and when it ends
+        events = [(s, done) for u, s, done in seen if u == url + name]
+        assert events[0] == (0, False) and events[-1][1] is True
+        assert [s for s, done in events if not done] == sorted(s for s, done in events if not done)
+    assert os.listdir(tmp_path) == []
+    # a mirror that answers after a silent one is still reached
+    good, good_url = mirrors("ok", files)
+    datasets.fetch(name, str(tmp_path), [silent("dropped"), good_url], checksums=md5,
+                   connect_timeout=1, timeout=3)
+    assert good.hits == [name]
+
+
+def test_a_failure_is_remembered_for_an_hour_and_forgotten_on_request(tmp_path):
+    from tinynet.datasets import download
+
+    assert download.recent_failure(str(tmp_path)) is None
+    download.remember_failure(str(tmp_path), "could not download x:\n  y")
+    ago, why = download.recent_failure(str(tmp_path))
+    assert 0 <= ago < 60 and why == "could not download x: y"
+    import time
+
+    now = time.time()
+    assert download.recent_failure(str(tmp_path), now + download.REMEMBER + 1) is None
+    assert download.recent_failure(str(tmp_path), now - 3600) is None  # dated in the future
+    (tmp_path / download.FAILED).write_bytes(b"\xff garbage")
+    assert download.recent_failure(str(tmp_path)) is None
+    download.remember_failure(str(tmp_path), "again")
+    download.forget_failure(str(tmp_path))
+    assert os.listdir(tmp_path) == []
+    download.remember_failure(str(tmp_path / "no" / "such"), "nowhere to write: no error")
+
+
+def test_waits_are_said_as_people_say_them():
+    from tinynet.datasets.download import minutes
+
+    assert [minutes(s) for s in (0, 59, 60, 89, 150, 3599, 3600, 7300)] == [
+        "0 s", "59 s", "1 minute", "1 minute", "2 minutes", "1 hour", "1 hour", "2 hours"]

@@ -107,7 +107,7 @@ def mirror_urls():
 
 
 def load_mnist(split="train", directory=None, download=True, mirrors=None, callback=None,
-               checksums=MD5):
+               checksums=MD5, waiting=None):
     """Return ``(X, labels)`` for the full MNIST ``split`` ("train": 60,000
     images, "test": 10,000).
 
@@ -116,7 +116,8 @@ def load_mnist(split="train", directory=None, download=True, mirrors=None, callb
     ``checksums`` (MNIST's by default), checked once and remembered beside
     the file until its size or modification time changes.  A file that is
     missing or fails the check is downloaded again if ``download`` is true
-    (see :func:`fetch`; ``callback(name, done, total)`` reports progress),
+    (see :func:`fetch`; ``callback(name, done, total)`` reports progress,
+    ``waiting(url, seconds, done)`` the wait for a mirror to answer),
     else a missing one raises FileNotFoundError and a bad one TinynetError.
     ``checksums=None`` skips the checks, for IDX files of your own.
     """
@@ -136,7 +137,8 @@ def load_mnist(split="train", directory=None, download=True, mirrors=None, callb
                 if not download:
                     raise
         if download:
-            fetch(name, directory, mirrors, callback, checksums=checksums or MD5)
+            fetch(name, directory, mirrors, callback, checksums=checksums or MD5,
+                  waiting=waiting)
     return load_idx(_idx_path(directory, images), _idx_path(directory, labels))
 
 
@@ -211,20 +213,23 @@ def _writable(directory):
         return False
 
 
-def fetch(name, directory, mirrors=None, callback=None, timeout=30, checksums=MD5):
+def fetch(name, directory, mirrors=None, callback=None, timeout=30, checksums=MD5,
+          connect_timeout=None, waiting=None):
     """Download the MNIST file ``name`` into ``directory``; return its path.
 
     The check cannot be skipped: a file with no MD5 in ``checksums`` is not
-    downloaded at all.  Each mirror (http or https) is tried in turn; a
+    downloaded at all.  Each mirror (http or https) is tried in turn, and
+    given up if it has not answered within ``connect_timeout`` seconds
+    (default 5: see :func:`tinynet.datasets.download.open_url`, which calls
+    ``waiting`` meanwhile) or stalls for ``timeout`` seconds later on; a
     download stops as soon as it exceeds what the file can hold (with a
     Content-Length saying more, before it starts), and is kept only if the
     MD5 of its content, decompressed, is the expected one: then it replaces
     ``directory/name`` in one step (see :func:`tinynet.files.write_atomically`),
     so a failed, endless, truncated or wrong download leaves nothing behind.
     """
-    import urllib.request
-
     from ..files import write_atomically
+    from .download import open_url, reason
 
     expected = _expected_md5(name, checksums)
     limit = _download_limit(name)
@@ -236,7 +241,7 @@ def fetch(name, directory, mirrors=None, callback=None, timeout=30, checksums=MD
         try:
             if not url.lower().startswith(("http://", "https://")):
                 raise TinynetError("not an http or https URL")
-            with urllib.request.urlopen(url, timeout=timeout) as response:
+            with open_url(url, connect_timeout, timeout, waiting) as response:
                 data = _receive(response, name, limit, callback)
             got = _md5_of_bytes(data, name)
             if got != expected:
@@ -249,8 +254,10 @@ def fetch(name, directory, mirrors=None, callback=None, timeout=30, checksums=MD
                 pass
             return target
         except Exception as err:  # any failure: this mirror is out, try the next
-            failures.append("%s: %s" % (url, err))
-    raise TinynetError("could not download %s:\n  %s" % (name, "\n  ".join(failures)))
+            failures.append("%s: %s" % (url, reason(err)))
+    raise TinynetError("could not download %s from %s: %s" % (
+        name, "its mirror" if len(failures) == 1 else "any of its %d mirrors" % len(failures),
+        "; ".join(failures)))
 
 
 def _download_limit(name):
