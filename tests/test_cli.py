@@ -223,6 +223,10 @@ def files(tmp_path):
     DNN([784, 4, 10], seed=0).save(str(tmp_path / "model.pkl"))
     (tmp_path / "previous.pkl").write_bytes(b"the previous model")
     (tmp_path / "a-file").write_bytes(b"not a directory")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    from tinynet import plots
+
+    plots.digits(X[:1]).save(str(tmp_path / "digit.png"))
     return tmp_path
 
 
@@ -248,6 +252,11 @@ BEFORE_ANY_WORK = [  # (argv, exit status, what the error says); {} is the folde
     (["mnist", "--data", "{}/labelled.csv", "--test", "{}/unlabelled.csv"], 1,
      "--test {}/unlabelled.csv has no labels"),
     (["mnist", "--data", "{}/model.pkl"], 1, "--data {}/model.pkl is a saved model, not data"),
+    (["mnist", "--data", "{}/digit.png", "--test", "{}/labelled.csv"], 1,
+     "--data {}/digit.png holds a PNG image, not data (a CSV file, IDX images"),
+    (["train", "{}/digit.png"], 1, "{}/digit.png holds a PNG image, not data"),
+    (["evaluate", "{}/model.pkl", "{}/digit.png"], 1, "{}/digit.png holds a PNG image"),
+    (["show", "{}/empty.csv"], 1, "{}/empty.csv holds nothing (empty), not data"),
     (["mnist", "--data", "{}/mnist_train.csv", "--test", "{}/labelled.csv"], 1,
      "No such file or directory. MNIST as CSV"),
     (["mnist", "--dtype", "float32", "--backend", "python"], 1, "float32"),
