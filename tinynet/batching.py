@@ -179,6 +179,9 @@ def inputs(model, x):
     """Return ``(single, X)``: whether the caller's ``x`` is one sample, and
     it (or the batch) as one Matrix for ``model``."""
     data = Inputs(x, model, sample=True)
+    if not data.n and not hasattr(x, "shape"):  # (an array of 0 rows is a batch of none)
+        raise ValueError("x is empty: give one sample (%d numbers) or a batch of them"
+                         % model.sizes[0])
     return data.single, data.take(range(data.n))
 
 
@@ -187,6 +190,9 @@ def pair(model, x, y):
     with its target ``y`` (a label, or a row of target values), or a batch
     with one target per row."""
     data = Inputs(x, model, sample=True)
+    if not data.n:
+        raise ValueError("x is empty: give one sample (%d numbers) or a batch of them"
+                         % model.sizes[0])
     one = data.single if data.n == 1 else None
     every = range(data.n)
     return data.take(every), Targets(y, data.n, model, one).take(every)[0]
