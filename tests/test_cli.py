@@ -548,3 +548,66 @@ def test_offline_the_first_run_waits_seconds_and_later_runs_not_at_all(capsys, m
     assert status == 0 and server.hits and "HTTP Error 404" in out
     status, out, err = run(capsys, *argv, "--no-download")
     assert status == 0 and "no download (--no-download)" in out
+
+
+@pytest.mark.parametrize("name", ["python-plain", "numpy-plain"])
+def test_the_plain_backends_train_by_their_family_recipe(capsys, tmp_path, name):
+    from tinynet.backends import numpy_available
+
+    if name.startswith("numpy") and not numpy_available():
+        pytest.skip("NumPy is not installed")
+    status, out, err = run(capsys, "mnist", "--data", "sample", "--epochs", "0", "--backend",
+                           name, "--out", tmp_path / "m.pkl")
+    assert status == 0, err
+    assert "batches of %d" % (128 if name.startswith("numpy") else 32) in out
+
+
+# === docs/cli.md, the full reference ===
+
+DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "cli.md")
+
+
+def doc_sections():
+    with open(DOCS, encoding="utf-8") as f:
+        text = f.read()
+    sections = {}
+    for part in text.split("\n## ")[1:]:
+        title, _, body = part.partition("\n")
+        for name in title.replace(" and ", " ").split():
+            sections[name] = body
+    return text, sections
+
+
+def test_the_reference_documents_every_command_and_option():
+    import argparse
+
+    text, sections = doc_sections()
+    for action in cli.build_parser()._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for command, sub in action.choices.items():
+            assert command in sections, "docs/cli.md has no section for %s" % command
+            for option in sub._actions:
+                names = [n for n in option.option_strings if n.startswith("--")]
+                if not names or names[0] in ("--help", "--backend", "--quiet") \
+                        or option.help == argparse.SUPPRESS:
+                    continue
+                assert "`%s" % names[0] in sections[command], (command, names[0])
+
+
+def test_the_reference_examples_are_command_lines_tinynet_accepts():
+    import shlex
+
+    text, _ = doc_sections()
+    blocks = text.split("```sh\n")[1:]
+    parser = cli.build_parser()
+    checked = 0
+    for block in blocks:
+        for line in block.split("```")[0].splitlines():
+            line = line.split(" | ")[0]
+            words = shlex.split(line, comments=True)
+            if words[:3] != ["python", "-m", "tinynet"] or "[" in line:
+                continue  # a synopsis, not an example
+            parser.parse_args(words[3:])  # exits (fails the test) if tinynet would refuse it
+            checked += 1
+    assert checked >= 15

@@ -48,7 +48,7 @@ def _train(model, X, y, args, why, test=None):
 def _why(args, backend):
     if args.layers:
         return "the layers given"
-    if backend == "numpy":
+    if backend.startswith("numpy"):
         return "the tutorial's network"
     return "a small network the pure-Python backend trains in minutes"
 
