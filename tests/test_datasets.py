@@ -731,3 +731,20 @@ def test_waits_are_said_as_people_say_them():
 
     assert [minutes(s) for s in (0, 59, 60, 89, 150, 3599, 3600, 7300)] == [
         "0 s", "59 s", "1 minute", "1 minute", "2 minutes", "1 hour", "1 hour", "2 hours"]
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(128, 256)), "a PNG image"),
+    (b"PK\x03\x04" + bytes(range(128, 256)), "a zip archive"),
+])
+def test_load_csv_says_what_a_file_that_is_not_text_holds(tmp_path, content, words):
+    from tinynet.datasets.csvfile import load_csv_strict
+
+    path = tmp_path / "digits.csv"
+    path.write_bytes(content)
+    for reader in (datasets.load_csv, load_csv_strict):
+        with pytest.raises(TinynetError, match="^%s holds %s, not CSV text$" % (re.escape(str(path)), words)):
+            reader(path)
+    path.write_bytes(b"label,1x1\n5,\xff\xfe\n")  # text with one bad line: that line is named
+    with pytest.raises(TinynetError, match=r":2: not UTF-8 text"):
+        load_csv_strict(path, pixels=1)

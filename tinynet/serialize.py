@@ -118,13 +118,19 @@ def _check_claim(payload, size, path):
 
 
 #: What a file that is no model is, in words (kept here, not in kinds.py: a
-#: board that loads a compact model never needs them).
+#: board that loads a compact model never needs them).  See :func:`describe`.
 _DESCRIPTIONS = {
     "compact": "a compact tinynet model", "gzip": "gzip-compressed data",
     "idx-images": "IDX images", "idx-labels": "IDX labels", "idx": "an IDX file",
     "png": "a PNG image", "npy": "a NumPy array (.npy)", "zip": "a zip archive",
     "empty": "nothing (empty)",
 }
+
+
+def describe(kind):
+    """Return the kind of content ``kind`` (see :mod:`tinynet.kinds`) in words,
+    for a message: "a PNG image", "gzip-compressed data", ..."""
+    return _DESCRIPTIONS.get(kind, "%s data" % kind)
 
 
 def decode(data, path="<bytes>"):
@@ -141,7 +147,7 @@ def decode(data, path="<bytes>"):
             return json.loads(text.decode("utf-8"))
         except (ValueError, UnicodeError, _TOO_DEEP) as err:
             raise TinynetError("%s: not valid JSON (%s)" % (path, err)) from None
-    found = "" if kind in ("text", "binary") else ": it is %s" % _DESCRIPTIONS.get(kind, kind)
+    found = "" if kind in ("text", "binary") else ": it is %s" % describe(kind)
     raise TinynetError("%s: not a tinynet model file (neither a pickle nor JSON%s)"
                        % (path, found))
 

@@ -61,13 +61,12 @@ def data(spec, option=None):
         raise TinynetError("%s is a saved model, not data (a CSV file, IDX images, a directory "
                            "of MNIST files, or 'sample')" % name)
     from ..datasets.sources import content_kind
-    from ..serialize import _DESCRIPTIONS  # the words for kinds, kept beside the model loader
+    from ..serialize import describe  # the words for kinds, kept beside the model loader
 
     content = content_kind(spec)  # decompressed: a gzipped CSV is text
     if content not in ("text", "idx-images", "idx-labels", "idx"):
         raise TinynetError("%s holds %s, not data (a CSV file, IDX images, a directory of MNIST "
-                           "files, or 'sample')" % (name, _DESCRIPTIONS.get(content, "%s data"
-                                                                            % content)))
+                           "files, or 'sample')" % (name, describe(content)))
     kind = datasets.kind(spec)
     if kind == "idx-labels":
         raise TinynetError("%s holds IDX labels; give the images file (its labels are found "

@@ -62,6 +62,13 @@ def _csv_row(line, path, line_no):
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as err:
+        if line_no == 1:  # perhaps not meant as text at all: say what it is
+            from ..serialize import describe
+            from .sources import content_kind
+
+            kind = content_kind(path)
+            if kind not in ("text", "binary"):
+                raise TinynetError("%s holds %s, not CSV text" % (path, describe(kind))) from None
         raise TinynetError("%s:%d: not UTF-8 text (%s)" % (path, line_no, err)) from None
     try:
         return next(csv.reader([text]), [])
