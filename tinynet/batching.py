@@ -67,7 +67,10 @@ class Inputs:
                 where = "x" if len(X) == 1 else "row %d of X" % i
                 raise ValueError("%s has %d values; the network's input layer has %d"
                                  % (where, n, width))
-        # Every value a finite number, checked once here (bytes are 0..255).
+        # Every value a finite number, checked once here (bytes are 0..255),
+        # and, for a classifier, inputs that look like unscaled pixels
+        # warned about (see advice.py).
+        classifier = model.output_activation.probabilities
         if self.take == self._take_rows:
             try:
                 total = sum(map(sum, X))  # finite if every value is: then a C-speed pass
@@ -76,8 +79,16 @@ class Inputs:
                 ok = False
             if not ok:
                 check_finite_rows(X, "X")
+            elif classifier and self.n and 32 <= max(map(max, X)) <= 255:  # (advice.BRIGHT)
+                from .advice import unscaled_rows
+
+                unscaled_rows(X)
         elif self.take == self._take_array:
             _check_finite_array(X, "X")
+            if classifier:
+                from .advice import unscaled_array
+
+                unscaled_array(X)
         elif self.take == self._take_matrix and not X.all_finite():
             check_finite_rows(X.tolist(), "X")
 

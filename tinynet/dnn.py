@@ -16,6 +16,12 @@ With ``n`` samples, layers ``l = 1 .. L`` and ``W[l]`` of shape n_in x n_out::
 where C is the mean loss over the batch; then an optimizer moves each
 weight against its gradient (plain SGD: ``W[l] -= learning_rate *
 dC/dW[l]``; see optim.py).  In the code, ``weights[l - 1]`` is ``W[l]``.
+Dropout (in training; Srivastava et al. 2014) masks each hidden layer's
+activations with M[l]: 0 for a dropped unit, 1/q for a kept one (each kept
+with probability q), and the error goes back through the same mask::
+
+    A[l] = f(Z[l]) * M[l]                                  (2')
+    delta[l] = (delta[l+1] @ W[l+1].T) * f'(Z[l]) * M[l]   (BP2')
 
 Every derivative is written from the layer's output ``A = f(Z)``, so only
 the activations are kept: each activation's ``derivative(a)`` is f'(z),
@@ -28,7 +34,7 @@ backend, so this same code trains on NumPy and on plain Python lists.
 
 import math
 
-from . import batching
+from . import batching, regularize
 from .errors import TinynetError, choice
 from .matrix import Matrix
 from .model import Model
@@ -183,8 +189,11 @@ class DNN(Model):
     "adam", with ``learning_rate`` defaulting to what suits it (0.02, 0.01,
     0.001), or an optimizer object from :mod:`tinynet.optim`.  ``momentum``
     (0.9 by default) goes with "momentum"; ``l2`` is the weight decay;
-    ``seed`` fixes the initial weights and the shuffling; ``backend`` and
-    ``dtype`` ("float64", or "float32" with NumPy) choose how to compute.
+    ``seed`` fixes the initial weights, shuffling and dropout; ``backend``
+    and ``dtype`` ("float64", or "float32" with NumPy) choose how to compute.
+    ``dropout`` is the fraction of hidden units dropped in each training step
+    (one rate, or one per hidden layer; none when predicting); ``max_norm``
+    caps the length of each hidden unit's incoming weights after each step.
 
     >>> net = DNN([2, 3, 2], seed=1, backend="python")
     >>> [round(p, 6) for p in net.predict([0.5, -1.0])]
@@ -195,7 +204,7 @@ class DNN(Model):
 
     def __init__(self, sizes, activation="relu", output=None, loss="cross_entropy",
                  learning_rate=None, optimizer="sgd", l2=0.0, momentum=None, seed=None,
-                 backend=None, dtype=None):
+                 backend=None, dtype=None, dropout=0.0, max_norm=None):
         from . import validate
         from .backends import resolve
         from .memory import check_memory
@@ -204,6 +213,7 @@ class DNN(Model):
 
         optimizer = make_optimizer(optimizer, learning_rate, l2, momentum)
         sizes = validate.sizes(sizes)
+        dropout, max_norm = regularize.rates(dropout, sizes), regularize.max_norm(max_norm)
         hidden, out = choice(HIDDEN, activation, "activation")(), output_function(output, sizes[-1])
         choice(LOSSES, loss, "loss")().check(out)
         backend, dtype = resolve(backend, dtype)
@@ -216,40 +226,41 @@ class DNN(Model):
                             for _ in range(sizes[l - 1])])  # generator: the same on any backend
         biases = [[0.0] * n for n in sizes[1:]]
         self._setup(sizes, activation, out.name, loss, weights, biases, backend, dtype,
-                    optimizer, seed, rng)
+                    optimizer, seed, rng, dropout, max_norm)
 
     def _setup(self, sizes, activation, output, loss, weights, biases, backend=None, dtype=None,
-               optimizer=None, seed=None, rng=None):
+               optimizer=None, seed=None, rng=None, dropout=None, max_norm=None):
         """Give the model everything: the one constructor from parameters,
         used by ``DNN()``, :meth:`from_dict` and the compact loader.
         ``weights`` and ``biases`` are lists (or packed weight matrices)."""
         from .backends import resolve
         from .rng import make_rng
 
+        self.dropout = list(dropout or [0.0] * (len(sizes) - 2))  # a rate per hidden layer
+        self.max_norm, self._keep = max_norm, regularize.keep_counts(self.dropout)
         self.sizes = list(sizes)
         self.activation = choice(HIDDEN, activation, "activation")()
         self.output_activation = output_function(output, sizes[-1])
         self.loss = choice(LOSSES, loss, "loss")()
         self.loss.check(self.output_activation)
         self.backend, self.dtype = resolve(backend, dtype)
-        self._optimizer, self.seed = optimizer, seed
-        self._rng = rng or make_rng(seed)
+        self._optimizer, self.seed, self._rng = optimizer, seed, rng or make_rng(seed)
         self.weights = [Matrix.from_list(w, self.backend, self.dtype) for w in weights]
         self.biases = [Matrix.from_list([b], self.backend, self.dtype) for b in biases]
 
     @classmethod
     def _from_parameters(cls, sizes, activation, output, loss, weights, biases, backend=None,
-                         dtype=None, optimizer=None):
+                         dtype=None, optimizer=None, dropout=None, max_norm=None):
         model = object.__new__(cls)  # (MicroPython has no cls.__new__)
         model._setup(sizes, activation, output, loss, weights, biases, backend, dtype,
-                     optimizer, seed=0)
+                     optimizer, 0, None, dropout, max_norm)
         return model
 
     # --- the forward and backward passes ---
 
-    def forward(self, X):
+    def forward(self, X, M=None):
         """Return every layer's activations for the batch ``X`` (a Matrix):
-        ``[A[0] = X, A[1], ..., A[L]]``, by equations (1) and (2)."""
+        ``[A[0] = X, A[1], ..., A[L]]``, by (1) and (2), or (2') with masks ``M``."""
         A = [X]
         last = len(self.weights)
         with X.quiet():  # overflow gives inf or nan, without a NumPy warning: see backprop
@@ -257,17 +268,22 @@ class DNN(Model):
                 f = self.output_activation if l == last else self.activation
                 Z = (A[l - 1] @ self.weights[l - 1]).add_(self.biases[l - 1])  # (1), b added in place
                 A.append(f.forward(Z))  # (2)
+                if M and l < last and M[l - 1] is not None:
+                    A[l] = A[l] * M[l - 1]  # (2'): dropout
         return A
 
-    def backward(self, A, Y):
+    def backward(self, A, Y, M=None):
         """Return every layer's error ``[delta[1], ..., delta[L]]`` for the
-        activations ``A`` that :meth:`forward` gave and the targets ``Y``."""
+        activations ``A`` that :meth:`forward` gave (masks ``M``) and ``Y``."""
         L = len(self.weights)
         delta = self.loss.delta(A[L], Y, self.output_activation)  # (BP1)
         deltas = [delta]
         for l in range(L - 1, 0, -1):
-            # the error pushed back through W[l+1], then through f at layer l:
-            delta = delta.matmul_t(self.weights[l]) * self.activation.derivative(A[l])  # (BP2)
+            d = delta.matmul_t(self.weights[l])  # the error pushed back through W[l+1],
+            if M and M[l - 1] is not None:  # (BP2'): through f and the mask (f(Z[l]) = A[l] * q)
+                delta = d * self.activation.derivative(A[l] * (self._keep[l - 1] / 256.0)) * M[l - 1]
+            else:  # then through f at layer l  (BP2)
+                delta = d * self.activation.derivative(A[l])
             deltas.insert(0, delta)
         return deltas
 
@@ -280,22 +296,25 @@ class DNN(Model):
             dW = [g + l2 * w for g, w in zip(dW, self.weights)]
         return dW, [d.sum(axis=0) / n for d in deltas]
 
-    def backprop(self, X, Y):
+    def backprop(self, X, Y, M=None):
         """Return ``(C, A, deltas)``: the batch's mean loss, activations and
-        errors; a loss that is not finite stops training with an error."""
-        A = self.forward(X)
+        errors, under masks ``M``; a loss that is not finite is an error."""
+        A = self.forward(X, M)
         C = self.loss.value(A[-1], Y, self.output_activation) / len(X)
         if not math.isfinite(C):
             raise TinynetError(
                 "loss became nan/inf; try a smaller learning_rate (now %g)" % self.learning_rate)
-        return C, A, self.backward(A, Y)
+        return C, A, self.backward(A, Y, M)
 
     def _step(self, X, Y):
-        """One training step on the batch: backprop, then the optimizer
-        moves every weight and bias against its gradient.  Return (C, A[L])."""
+        """One training step on the batch: backprop (with new dropout masks),
+        then the optimizer moves every weight and bias against its gradient,
+        and max-norm shortens weight vectors too long.  Return (C, A[L])."""
         with X.quiet():
-            C, A, deltas = self.backprop(X, Y)
+            C, A, deltas = self.backprop(X, Y, self._keep and regularize.dropout_masks(self, len(X)))
             self.optimizer.step(self, A, deltas)
+            if self.max_norm:
+                regularize.limit_norms(self.weights, self.max_norm)
         return C, A[-1]
 
     # --- training and using the network ---

@@ -37,34 +37,56 @@ class Model:
     def evaluate(self, X, y, batch_size=batching.CHUNK):
         """Return ``{"loss": mean loss, "accuracy": fraction correct}`` on the
         labelled data ``X``, ``y`` (no accuracy for a regression: a network
-        with a linear output)."""
+        with a linear output).  The dict also unpacks, in that order, as
+        ``loss, accuracy = model.evaluate(X, y)`` (see results.Scores)."""
         from .training import check_count
 
         check_count(batch_size, "batch_size", 1)
         data, targets = batching.dataset(self, X, y)
+        return self._score(data, targets, range(data.n), batch_size)
+
+    def _score(self, data, targets, index, batch_size=batching.CHUNK):
+        """evaluate on the rows ``index`` of checked data (batching's Inputs
+        and Targets): what fit's validation calls too."""
+        from .results import Scores
+
         total, correct = 0.0, 0
-        for start in range(0, data.n, batch_size):
-            index = range(start, min(start + batch_size, data.n))
-            Xb, (Yb, labels) = data.take(index), targets.take(index)
+        for start in range(0, len(index), batch_size):
+            part = index[start:start + batch_size]
+            Xb, (Yb, labels) = data.take(part), targets.take(part)
             out = self.forward(Xb)[-1]
             with out.quiet():  # (an overflowed output's loss is inf, without a warning)
                 total += self.loss.value(out, Yb, self.output_activation)
             if labels is not None:
                 correct += count_equal(classes(out), labels)
-        scores = {"loss": total / data.n}
+        scores = Scores(loss=total / len(index))
         if targets.classes:
-            scores["accuracy"] = correct / data.n
+            scores["accuracy"] = correct / len(index)
         return scores
 
     def fit(self, X, y, epochs=1, batch_size=32, validation_data=None, shuffle=True,
-            callback=None, schedule=None):
-        """Train on ``X``, ``y`` in mini-batches; return one record per epoch
-        (see training.py: the loop, learning-rate schedules, callbacks)."""
+            callback=None, schedule=None, verbose=0, validation_split=0.0, callbacks=None,
+            early_stopping=None):
+        """Train on ``X``, ``y`` in mini-batches of ``batch_size`` for
+        ``epochs`` passes; return the History, one record per epoch (a list
+        of dicts, with Keras's ``.history`` too).  Every argument is checked
+        before any weight changes.
+
+        ``validation_data=(X_val, y_val)``, or ``validation_split`` (the last
+        fraction of ``X``, held out), adds ``val_loss`` (and ``val_accuracy``)
+        to each record.  ``schedule`` anneals the learning rate ("cosine",
+        "linear", or a function of the fraction done).  ``verbose`` 1 draws a
+        progress bar (a line per epoch when not on a terminal), 2 a line per
+        epoch; 0, the default, prints nothing.  ``callback`` (a function) and
+        ``callbacks`` (a list of functions or Keras-like objects) follow the
+        run; ``early_stopping`` (an EarlyStopping, or a patience) stops it
+        when the validation loss no longer improves.  See training.py and
+        callbacks.py.
+        """
         from .training import Run
 
         return Run(self, X, y, epochs, batch_size, validation_data, shuffle, callback,
-                   schedule).run()
-
+                   schedule, verbose, validation_split, callbacks, early_stopping).run()
 
     def objective(self, X, Y):
         """Return the mean loss over the batch plus the L2 penalty
@@ -93,10 +115,21 @@ class Model:
         return parameter_count(self.sizes)
 
     def __repr__(self):
-        return "%s(%r, activation=%r, output=%r, loss=%r, optimizer=%r, learning_rate=%r, "\
+        extra = "".join(", %s=%r" % (name, value) for name, value in (
+            ("dropout", _one(self.dropout)), ("max_norm", self.max_norm)) if value)
+        return "%s(%r, activation=%r, output=%r, loss=%r, optimizer=%r, learning_rate=%r%s, "\
             "backend=%r)" % (type(self).__name__, self.sizes, self.activation.name,
                              self.output_activation.name, self.loss.name, self.optimizer.name,
-                             self.learning_rate, self.backend)
+                             self.learning_rate, extra, self.backend)
+
+    def __reduce__(self):
+        """Pickle and copy (``pickle``, ``copy.deepcopy``, joblib,
+        multiprocessing) through the plain data that :meth:`to_dict` gives
+        and :meth:`save` writes, never through code or a backend's module;
+        the model comes back on the same backend, with its optimizer's state
+        and its generator where it was."""
+        state = self._rng.getstate() if hasattr(self._rng, "getstate") else None
+        return (_restore, (type(self), self.to_dict(), self.backend, self.seed, state))
 
     def summary(self, print_fn=None):
         """Print a table of the layers, parameters, loss, optimizer, backend and
@@ -145,6 +178,7 @@ class Model:
         return {"format": validate.FORMAT, "version": validate.VERSION, "sizes": list(self.sizes),
                 "activation": self.activation.name, "output": self.output_activation.name,
                 "loss": self.loss.name, "dtype": self.dtype, "optimizer": optimizer,
+                "dropout": list(self.dropout), "max_norm": self.max_norm,
                 "weights": params["weights"], "biases": params["biases"]}
 
     @classmethod
@@ -154,17 +188,19 @@ class Model:
         ValueError, or, with ``source`` (the file it came from), a
         :class:`TinynetError` naming it.  A float32 model loads as float32 on
         NumPy and as float64 on the python backends."""
-        from . import validate
+        from . import regularize, validate
         from .backends import resolve
         from .errors import TinynetError, shown
 
         try:
             optimizer = validate.model_dict(data)
             dtype = data.get("dtype", "float64") if "numpy" in resolve(backend)[0] else None
+            dropout = regularize.rates(data.get("dropout"), data["sizes"])
+            max_norm = regularize.max_norm(data.get("max_norm"))
             try:
                 model = cls._from_parameters(data["sizes"], data["activation"], data["output"],
                                              data["loss"], data["weights"], data["biases"],
-                                             backend, dtype, optimizer)
+                                             backend, dtype, optimizer, dropout, max_norm)
             except ValueError as err:  # (the parameters were checked above: the names)
                 raise ValueError("bad model settings: %s" % err) from None
             state = data.get("optimizer", {}).get("state")
@@ -184,3 +220,17 @@ class Model:
         from .serialize import save
 
         save(self, path, format=format, optimizer_state=optimizer_state)
+
+
+def _one(rates):
+    """A model's dropout rates as given: one number if they are all the same."""
+    return rates[0] if rates and all(p == rates[0] for p in rates) else rates
+
+
+def _restore(cls, data, backend, seed, rng_state):
+    """Unpickle a model (see :meth:`Model.__reduce__`)."""
+    model = cls.from_dict(data, backend=backend)
+    model.seed = seed
+    if rng_state is not None:
+        model._rng.setstate(rng_state)
+    return model

@@ -1,8 +1,9 @@
-"""The training loop behind :meth:`DNN.fit`, and learning-rate schedules."""
+"""The training loop behind :meth:`DNN.fit`: its arguments, all checked before
+any weight changes, the loop itself, and learning-rate schedules."""
 
 import math
 
-from .errors import TinynetError
+from .errors import TinynetError, shown
 from .metrics import classes, count_equal
 from .rng import clock
 from . import batching
@@ -51,39 +52,120 @@ def check_count(value, name, least):
 
 
 class Run:
-    """One call of :meth:`DNN.fit`: the data, the settings, and the loop."""
+    """One call of :meth:`DNN.fit`: the data and the settings, every one
+    checked here, before anything changes; then :meth:`run`, the loop."""
 
-    def __init__(self, model, X, y, epochs, batch_size, validation_data, shuffle, callback,
-                 schedule):
+    def __init__(self, model, X, y, epochs=1, batch_size=32, validation_data=None, shuffle=True,
+                 callback=None, schedule=None, verbose=0, validation_split=0.0, callbacks=None,
+                 early_stopping=None):
+        from .callbacks import EarlyStopping, early_stopping as make_early_stopping
+        from .optim import check_number
+
         check_count(epochs, "epochs", 0)
         check_count(batch_size, "batch_size", 1)
+        if shuffle is not True and shuffle is not False:
+            raise TypeError("shuffle must be True or False, not %s" % shown(shuffle))
+        verbose = 1 if verbose == "auto" else verbose
+        if not isinstance(verbose, int) or verbose not in (0, 1, 2):
+            raise ValueError("verbose must be 0 (silent), 1 (a progress bar) or 2 (a line per "
+                             "epoch), not %s" % shown(verbose))
+        split = check_number(validation_split, "validation_split", 0, 1)
+        if split and validation_data is not None:
+            raise ValueError("give validation_data or validation_split, not both")
+        self.callbacks = _checked_callbacks(callback, callbacks)
+        stopper = make_early_stopping(early_stopping)
+        if stopper is not None:
+            self.callbacks.append(stopper)
         optimizer = model.optimizer
         type(optimizer)(**optimizer.settings())  # settings changed since: checked again
+        self.factor = schedule_factor(schedule)  # (its values are checked before each step)
         self.model = model
         self.inputs, self.targets = batching.dataset(model, X, y, "fit")
-        self.epochs, self.batch_size = epochs, batch_size
-        self.validation_data, self.shuffle, self.callback = validation_data, shuffle, callback
-        self.factor = schedule_factor(schedule)
-        self.batches = (self.inputs.n + batch_size - 1) // batch_size
+        n, self.validation = self.inputs.n, None
+        self.train = range(n)
+        if split:
+            cut = int(n * (1.0 - split))  # the last samples validate, as in Keras
+            if not 0 < cut < n:
+                raise ValueError("validation_split %g of %d samples leaves %s" % (
+                    split, n, "no sample to train on" if cut < 1 else "no sample to validate on"))
+            self.train = range(cut)
+            self.validation = (self.inputs, self.targets, range(cut, n))
+        elif validation_data is not None:
+            self.validation = _validation(model, validation_data)
+        reported = ["loss"] + (["accuracy"] if self.targets.classes else [])
+        if self.validation is not None:
+            reported += ["val_loss"] + (["val_accuracy"] if self.validation[1].classes else [])
+        for cb in self.callbacks:
+            if isinstance(cb, EarlyStopping):
+                cb.check(reported)
+        if verbose:
+            import sys
+
+            from .progress import TrainingProgress
+
+            self.callbacks.append(TrainingProgress(sys.stdout, None if verbose == 1 else False))
+        self.epochs, self.batch_size, self.shuffle, self.verbose = epochs, batch_size, shuffle, verbose
+        self.batches = (len(self.train) + batch_size - 1) // batch_size
+        self.warned = False
 
     def run(self):
-        """Train for every epoch; return one record per epoch.  The
-        optimizer's learning rate is the same afterwards as before."""
-        optimizer = self.model.optimizer
+        """Train for every epoch (or until a callback sets
+        ``model.stop_training``); return the History.  The optimizer's
+        learning rate is the same afterwards as before."""
+        from .results import History
+
+        model, optimizer = self.model, self.model.optimizer
+        history = History()
+        history.params = {"epochs": self.epochs, "batch_size": self.batch_size,
+                          "steps": self.batches}
+        model.stop_training = False
+        self._tell("set_model", model)
+        self._tell("on_train_begin", {})
         base_rate = optimizer.learning_rate
         try:
-            return [self.epoch(epoch, base_rate) for epoch in range(1, self.epochs + 1)]
+            for epoch in range(1, self.epochs + 1):
+                record = self.epoch(epoch, base_rate)
+                history.append(record)
+                self._advise(record, base_rate)
+                event = {"event": "epoch", "epochs": self.epochs}
+                event.update(record)
+                for cb in self.callbacks:
+                    if callable(cb):
+                        cb(event)
+                self._tell("on_epoch_end", epoch - 1, record)
+                if model.stop_training:
+                    break
         finally:
             optimizer.learning_rate = base_rate
+        self._tell("on_train_end", {})
+        if self.verbose:
+            for cb in self.callbacks:
+                text = getattr(cb, "outcome", None) and cb.outcome()
+                if text:
+                    print(text)
+        return history
+
+    def _tell(self, method, *args):
+        """Call ``method`` of every callback that has it (Keras's protocol)."""
+        for cb in self.callbacks:
+            if hasattr(cb, method):
+                getattr(cb, method)(*args)
+
+    def _advise(self, record, base_rate):
+        if not self.warned and self.targets.classes:
+            from .advice import collapsed
+
+            self.warned = collapsed(self.model, record, self.inputs, self.train, base_rate)
 
     def epoch(self, epoch, base_rate):
         """Train one epoch; return its record."""
-        model, inputs, targets, n = self.model, self.inputs, self.targets, self.inputs.n
+        model, inputs, targets, n = self.model, self.inputs, self.targets, len(self.train)
         started = clock()
-        order = list(range(n))
+        order = list(self.train)
         if self.shuffle:
             model._rng.shuffle(order)
         total, correct = 0.0, 0
+        batch_events = [cb for cb in self.callbacks if callable(cb)]
         for batch, start in enumerate(range(0, n, self.batch_size), 1):
             index = order[start:start + self.batch_size]
             Xb, (Yb, labels) = inputs.take(index), targets.take(index)
@@ -97,22 +179,53 @@ class Run:
             total += loss * len(index)
             if labels is not None:
                 correct += count_equal(classes(out), labels)
-            if self.callback is not None:
-                self.callback({"event": "batch", "epoch": epoch, "epochs": self.epochs,
-                               "batch": batch, "batches": self.batches,
-                               "loss": total / (start + len(index))})
+            for cb in batch_events:
+                cb({"event": "batch", "epoch": epoch, "epochs": self.epochs, "batch": batch,
+                    "batches": self.batches, "loss": total / (start + len(index))})
         if not all(p.all_finite() for p in model.weights + model.biases):
             raise TinynetError("the weights became nan or inf during epoch %d; try a smaller "
                                "learning_rate (now %g)" % (epoch, base_rate))
         record = {"epoch": epoch, "loss": total / n}
         if targets.classes:
             record["accuracy"] = correct / n
-        if self.validation_data is not None:
-            for key, value in model.evaluate(*self.validation_data).items():
+        if self.validation is not None:
+            for key, value in model._score(*self.validation).items():
                 record["val_" + key] = value
         record["seconds"] = clock() - started
-        if self.callback is not None:
-            event = {"event": "epoch", "epochs": self.epochs}
-            event.update(record)
-            self.callback(event)
         return record
+
+
+def _checked_callbacks(callback, callbacks):
+    """Return fit's ``callback`` and ``callbacks`` as one list, refusing
+    anything that is neither a function nor a Keras-like callback object."""
+    found = []
+    if callback is not None:
+        if not callable(callback):
+            raise TypeError("callback must be a function of one argument (it gets a dict after "
+                            "every batch and every epoch), not %s" % shown(callback))
+        found.append(callback)
+    if callbacks is not None:
+        if not isinstance(callbacks, (list, tuple)):
+            raise TypeError("callbacks must be a list, not %s" % shown(callbacks))
+        for i, cb in enumerate(callbacks):
+            if not callable(cb) and not any(hasattr(cb, m) for m in KERAS_METHODS):
+                raise TypeError("callbacks[%d] is %s: neither a function nor an object with "
+                                "%s" % (i, shown(cb), " or ".join(KERAS_METHODS)))
+            found.append(cb)
+    return found
+
+
+#: The methods of a Keras-like callback object that fit calls (see callbacks.py).
+KERAS_METHODS = ("set_model", "on_train_begin", "on_epoch_end", "on_train_end")
+
+
+def _validation(model, data):
+    """Return fit's ``validation_data`` as ``(inputs, targets, index)``,
+    checked as the training data are."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise TypeError("validation_data must be a pair (X_val, y_val), not %s" % shown(data))
+    try:
+        inputs, targets = batching.dataset(model, data[0], data[1], "validation_data")
+    except (TypeError, ValueError) as err:
+        raise type(err)("validation_data: %s" % err) from None
+    return inputs, targets, range(inputs.n)

@@ -1,0 +1,134 @@
+"""Warnings that say what to do: inputs that look unscaled, and training
+that collapsed to chance.
+
+Both mistakes train without an error and end near chance, so a beginner
+is left guessing; each warning names the cause and the fix.  They are
+:class:`UserWarning`\\ s, so ``warnings.filterwarnings("ignore", ...)`` or
+``-W ignore`` silences them, and they point at the caller's own line.
+
+**Unscaled inputs.**  Pixels as 0..255 (a uint8 array, as Keras's and
+scikit-learn's MNIST loaders give them, or whole numbers) make a network's
+first layer 255 times too loud: its units saturate or die and training
+ends near chance.  The rule, for a classifier (an output of probabilities:
+softmax or sigmoid): every input a whole number in 0..255, and the largest
+at least :data:`BRIGHT` (an image's brightest pixel).  Scaled data, binary
+features, small counts or categories (up to 31), and any regression (a
+linear output, often fed raw features on purpose) are never warned about.
+
+**Collapse.**  With softmax and cross-entropy over K classes, an epoch
+whose loss stays at log(K) or above and whose accuracy is near 1/K, while
+the network predicts one class for nearly every sample, has collapsed: a
+learning rate far too large (10 for SGD, 50 for Adam) does that.  A rate
+too small also stays near chance, but its predictions still vary, so it is
+not mistaken for a collapse.
+"""
+
+import math
+
+#: The least largest input that looks like a pixel of 0..255.
+BRIGHT = 32
+#: A collapsed network predicts one class for at least this share of samples.
+ONE_CLASS = 0.95
+#: Samples whose predictions are looked at to tell a collapse.
+PROBE = 1000
+#: Fewer training samples than this say too little to tell a collapse.
+FEWEST = 100
+
+
+def warn(message):
+    """Issue ``message`` as a UserWarning that points at the first line
+    outside tinynet (the caller's), or print it where there is no warnings
+    module (MicroPython)."""
+    try:
+        import warnings
+    except ImportError:
+        import sys
+
+        print("UserWarning: " + message, file=sys.stderr)
+        return
+    level = 1
+    try:
+        import os
+        import sys
+
+        here = os.path.dirname(os.path.abspath(__file__))
+        frame = sys._getframe(0)
+        while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
+            frame, level = frame.f_back, level + 1
+    except (AttributeError, ValueError):  # no frames to walk: point at tinynet's own line
+        level = 1
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
+_UNSCALED = ("X holds whole numbers from 0 up to %s, which look like pixels that were not "
+             "scaled: a network learns from inputs of about 0..1, and on 0..255 it trains to "
+             "chance. Divide them by 255 first (X / 255.0, or X.astype('float32') / 255 for a "
+             "NumPy array); tinynet.datasets loaders give images that scale themselves")
+
+
+def unscaled_rows(X):
+    """Warn if the rows ``X`` (lists of numbers, the largest in 32..255)
+    hold only whole numbers from 0 (checked for the first rows)."""
+    if min(map(min, X)) < 0:
+        return
+    for row in X[:256]:
+        for v in row:
+            if v != int(v):
+                return
+    warn(_UNSCALED % _number(max(map(max, X))))
+
+
+def unscaled_array(X):
+    """Warn if the 2-D NumPy array ``X`` holds whole numbers from 0 up to
+    between 32 and 255 (for a float array, judged by its first rows)."""
+    if X.dtype.kind not in "uif" or not X.size:
+        return
+    top = X.max()
+    if not BRIGHT <= top <= 255 or X.min() < 0:
+        return
+    if X.dtype.kind == "f":
+        first = X[:256]
+        if not (first == first.round()).all():
+            return
+    warn(_UNSCALED % _number(top))
+
+
+def _number(v):
+    v = float(v)
+    return "%d" % v if v == int(v) else "%g" % v
+
+
+def collapsed(model, record, inputs, index, rate):
+    """Warn if the epoch ``record`` of a softmax + cross-entropy ``model``
+    (trained with the learning ``rate``) looks like a collapse to chance,
+    judged on the training rows ``index`` of ``inputs``; return whether it
+    warned."""
+    k = model.sizes[-1]
+    if (model.output_activation.name != "softmax" or model.loss.name != "cross_entropy"
+            or "accuracy" not in record or len(index) < max(FEWEST, 10 * k)):
+        return False
+    chance = math.log(k)
+    if record["loss"] < 0.9 * chance or record["accuracy"] >= 1.5 / k:
+        return False
+    from .metrics import classes
+
+    predicted = classes(model.forward(inputs.take(index[:PROBE]))[-1])
+    counts = {}
+    for c in predicted:
+        counts[c] = counts.get(c, 0) + 1
+    share = max(counts.values()) / len(predicted)
+    if share < ONE_CLASS:
+        return False
+    name, default = model.optimizer.name, model.optimizer.default_learning_rate
+    if rate > default:
+        cause = ("The learning rate, %g, is likely too large for %s (its default is %g): try "
+                 "one 10 or 100 times smaller. (Inputs far from 0..1, such as pixels not "
+                 "divided by 255, collapse training too.)" % (rate, name, default))
+    else:
+        cause = ("Check that the inputs are scaled to about 0..1 (pixels divided by 255), or "
+                 "try a learning rate smaller than %g." % rate)
+    warn("training collapsed to chance in epoch %d: loss %.3f (log(%d) = %.3f is chance), "
+         "accuracy %.3f (1/%d = %.3f), and the network predicts one class for %.0f%% of the "
+         "samples. %s" % (record["epoch"], record["loss"], k, chance, record["accuracy"], k,
+                          1.0 / k, 100 * share, cause))
+    return True
