@@ -279,6 +279,13 @@ BEFORE_ANY_WORK = [  # (argv, exit status, what the error says); {} is the folde
     (["convert", "{}/labelled.csv", "{}/images.idx"], 1, "give a labels file"),
     (["convert", "{}/model.pkl", "{}/x.csv"], 1, "is a saved model, not data"),
     (["gradcheck", "--layers", "4,0,3"], 2, "takes two or more sizes of 1 or more"),
+    (["mnist", "--dropout", "1.5"], 1, "dropout must be a finite number in [0, 1)"),
+    (["mnist", "--dropout", "half"], 2, "argument --dropout: takes a rate like 0.5"),
+    (["mnist", "--dropout", "0.2,0.5", "--layers", "784,64,10"], 1, "dropout has 2 rates, but "
+     "sizes [784, 64, 10] have 1 hidden layer "),
+    (["train", "sample", "--dropout", "0.5", "--layers", "784,10"], 1, "no hidden layer"),
+    (["mnist", "--max-norm", "0"], 2, "argument --max-norm: '0' is not a finite number > 0"),
+    (["mnist", "--patience", "-1"], 2, "argument --patience: -1 is less than 0"),
 ]
 
 
@@ -611,3 +618,39 @@ def test_the_reference_examples_are_command_lines_tinynet_accepts():
             parser.parse_args(words[3:])  # exits (fails the test) if tinynet would refuse it
             checked += 1
     assert checked >= 15
+
+# === Dropout, max-norm, early stopping and regression from the command line ===
+
+
+def test_dropout_max_norm_and_patience_train_and_are_saved(capsys, tmp_path, backend):
+    model_path = tmp_path / "m.json"
+    status, out, err = run(capsys, "mnist", "--data", "sample", "--epochs", "6", "--layers",
+                           "784,16,16,10", "--dropout", "0.5,0.25", "--max-norm", "2",
+                           "--patience", "1", "--learning-rate", "0.5", "--schedule",
+                           "constant", "--batch-size", "100", "--out", model_path,
+                           "--backend", backend)
+    assert status == 0, err
+    assert ", dropout 0.5,0.25, max-norm 2, early stopping after 1 epoch without improvement " \
+        "on the last 10% of the training data" in out
+    epochs = [line for line in out.splitlines() if line.startswith("epoch ")]
+    assert epochs and all("  val loss " in line and "test" not in line for line in epochs)
+    assert "test accuracy" in out  # the test set is scored once, at the end
+    model = load(model_path)
+    assert model.dropout == [0.5, 0.25] and model.max_norm == 2.0
+    if len(epochs) < 6:
+        assert "early stopping: val_loss was best in epoch" in out and "stopped after" in out
+
+
+def test_a_regression_trains_and_evaluates_with_no_accuracy_shown(capsys, tmp_path, backend):
+    model_path = tmp_path / "r.pkl"
+    status, out, err = run(capsys, "train", "sample", "--test", "sample", "--layers", "784,8,1",
+                           "--output", "linear", "--loss", "mse", "--optimizer", "adam",
+                           "--epochs", "2", "--out", model_path, "--backend", backend,
+                           "--plot", tmp_path / "pics")
+    assert status == 0, err
+    assert "accuracy" not in out and "confusion" not in out
+    assert "epoch 2/2  loss " in out and "  test loss " in out
+    assert "test loss " in out.splitlines()[-3] and "(mse) on 1000 samples" in out
+    assert os.listdir(tmp_path / "pics") == ["curves.svg"]
+    status, out, err = run(capsys, "evaluate", model_path, "sample", "--backend", backend)
+    assert status == 0 and "accuracy" not in out and "(mse) on 1000 samples" in out

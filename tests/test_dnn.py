@@ -257,3 +257,138 @@ def test_learning_rate_schedules(backend):
         assert net.learning_rate == 0.4  # restored after the run
     with pytest.raises(ValueError, match="unknown schedule 'step'"):
         DNN([2, 2], backend=backend).fit(X, y, schedule="step")
+
+
+# --- dropout and max-norm ---
+
+
+def dropout_data(n=48, seed=0):
+    rng = random.Random(seed)
+    X = [[rng.random() for _ in range(6)] for _ in range(n)]
+    return X, [int(row[0] + row[1] > row[2] + row[3]) + (row[4] > 0.7) for row in X]
+
+
+def test_dropout_masks_drop_at_the_rate_and_scale_the_kept_units(backend):
+    from tinynet.regularize import dropout_masks
+
+    model = DNN([3, 200, 100, 2], dropout=[0.5, 0.2], seed=0, backend=backend)
+    first, second = dropout_masks(model, 50)
+    assert first.shape == (50, 200) and second.shape == (50, 100)
+    for mask, kept in ((first, 128), (second, 205)):  # rates in 256ths: 0.2 keeps 205 of 256
+        values = [v for row in mask.tolist() for v in row]
+        assert set(values) == {0.0, 256.0 / kept}
+        share = values.count(0.0) / len(values)
+        assert abs(share - (1 - kept / 256.0)) < 0.02
+        assert abs(sum(values) / len(values) - 1.0) < 0.03  # inverted: the mean is kept
+    again = DNN([3, 200, 100, 2], dropout=[0.5, 0.2], seed=0, backend=backend)
+    assert dropout_masks(again, 50)[0].tolist() == first.tolist()  # the seed fixes them
+
+
+@needs_numpy
+def test_dropout_trains_to_the_same_numbers_on_both_backends():
+    X, y = dropout_data()
+    results = []
+    for backend in ("numpy", "python", "numpy-plain", "python-plain"):
+        model = DNN([6, 16, 12, 3], dropout=[0.5, 0.25], max_norm=1.5, optimizer="momentum",
+                    learning_rate=0.1, seed=7, backend=backend)
+        history = model.fit(X, y, epochs=3, batch_size=8)
+        results.append(([r["loss"] for r in history], model.get_params()))
+    losses, params = results[0]
+    for other_losses, other_params in results[1:]:
+        assert other_losses == [pytest.approx(v, rel=1e-9) for v in losses]
+        for a, b in zip(params["weights"] + params["biases"],
+                        other_params["weights"] + other_params["biases"]):
+            for ra, rb in zip(a if isinstance(a[0], list) else [a], b if isinstance(b[0], list)
+                              else [b]):
+                assert rb == [pytest.approx(v, rel=1e-9, abs=1e-12) for v in ra]
+
+
+def test_dropout_changes_training_but_never_prediction(backend):
+    X, y = dropout_data()
+    plain = DNN([6, 16, 3], seed=1, backend=backend)
+    zero = DNN([6, 16, 3], dropout=0.0, seed=1, backend=backend)
+    dropped = DNN([6, 16, 3], dropout=0.5, seed=1, backend=backend)
+    def out(model):
+        return [[float(v) for v in row] for row in model.predict(X)]
+
+    assert out(plain) == out(zero) == out(dropped)  # the same initial weights
+    plain.fit(X, y, epochs=2)
+    zero.fit(X, y, epochs=2)
+    assert plain.get_params() == zero.get_params()  # rate 0 is no dropout, to the bit
+    dropped.fit(X, y, epochs=2)
+    assert dropped.get_params() != plain.get_params()
+    rng_state = dropped._rng.getstate()
+    outputs = out(dropped)
+    for _ in range(3):  # no mask at prediction: the same outputs, and no random draw
+        assert out(dropped) == outputs
+        assert dropped.classify(X) == dropped.classify(X)
+        assert dropped.evaluate(X, y) == dropped.evaluate(X, y)
+    assert dropped._rng.getstate() == rng_state
+    by_hand = DNN([6, 16, 3], seed=1, backend=backend)
+    by_hand.set_params(**dropped.get_params())
+    assert out(by_hand) == outputs
+    check = tinynet_gradient_check(dropped, X[:4], y[:4])
+    assert check.max_error < 1e-6  # the gradient check runs without dropout
+
+
+def tinynet_gradient_check(model, X, y):
+    from tinynet import gradient_check
+
+    return gradient_check(model, X, y)
+
+
+def test_max_norm_caps_each_hidden_units_incoming_weights(backend):
+    X, y = dropout_data()
+    model = DNN([6, 16, 12, 3], max_norm=0.8, optimizer="momentum", learning_rate=0.5, seed=2,
+                backend=backend)
+    free = DNN([6, 16, 12, 3], optimizer="momentum", learning_rate=0.5, seed=2, backend=backend)
+    model.fit(X, y, epochs=3, batch_size=4)
+    free.fit(X, y, epochs=3, batch_size=4)
+
+    def norms(weights):
+        return [math.sqrt(sum(row[j] ** 2 for row in weights)) for j in range(len(weights[0]))]
+
+    capped, uncapped = model.get_params()["weights"], free.get_params()["weights"]
+    for layer in (0, 1):
+        assert max(norms(capped[layer])) <= 0.8 + 1e-9
+        assert max(norms(capped[layer])) > 0.79 and max(norms(uncapped[layer])) > 0.8
+    assert max(norms(capped[2])) > 0.8  # the output layer is not capped
+    # By hand: x = [1, 1] gives a = [0.5, 0.5, 7] and output 8; the target
+    # 1000 makes every delta -992, so SGD (0.02) adds 19.84 to every weight.
+    single = DNN([2, 3, 1], output="linear", loss="mse", max_norm=30.0, backend=backend, seed=0)
+    single.set_params([[[0.5, 0.0, 3.0], [0.0, 0.5, 4.0]], [[1.0], [1.0], [1.0]]], [[0.0] * 3, [0.0]])
+    single.train([1.0, 1.0], [1000.0])
+    W = single.get_params()["weights"][0]
+    assert [W[0][0], W[1][0]] == [pytest.approx(20.34), pytest.approx(19.84)]  # 28.4: free
+    long = math.hypot(22.84, 23.84)  # 33.0: shortened to 30, its direction kept
+    assert [W[0][2], W[1][2]] == [pytest.approx(22.84 * 30 / long), pytest.approx(23.84 * 30 / long)]
+
+
+@pytest.mark.parametrize("kwargs,error,message", [
+    (dict(dropout=1.0), ValueError, r"dropout must be a finite number in \[0, 1\)"),
+    (dict(dropout=-0.1), ValueError, "dropout must be"),
+    (dict(dropout="0.5"), ValueError, "dropout must be"),
+    (dict(dropout=0.001), ValueError, "dropout 0.001 is too close to 0: rates are used in steps "
+     "of 1/256"),
+    (dict(dropout=0.999), ValueError, "too close to 1"),
+    (dict(dropout=[0.5]), ValueError, "dropout has 1 rates, but sizes \\[3, 4, 4, 2\\] have 2 "
+     "hidden layers"),
+    (dict(dropout=[0.5, 2]), ValueError, "dropout must be"),
+    (dict(max_norm=0), ValueError, r"max_norm must be a finite number in \(0, inf\)"),
+    (dict(max_norm=float("inf")), ValueError, "max_norm must be"),
+    (dict(max_norm="3"), ValueError, "max_norm must be"),
+])
+def test_bad_dropout_and_max_norm_are_refused(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        DNN([3, 4, 4, 2], backend="python", **kwargs)
+
+
+def test_dropout_needs_a_hidden_layer_and_is_shown():
+    with pytest.raises(ValueError, match=r"sizes \[3, 2\] have no hidden layer"):
+        DNN([3, 2], dropout=0.5, backend="python")
+    DNN([3, 2], dropout=0.0, backend="python")
+    model = DNN([3, 4, 4, 2], dropout=0.5, max_norm=3, backend="python")
+    assert model.dropout == [0.5, 0.5] and model.max_norm == 3.0
+    assert "dropout=0.5, max_norm=3.0" in repr(model)
+    assert "dropout=[0.5, 0.2]" in repr(DNN([3, 4, 4, 2], dropout=(0.5, 0.2), backend="python"))
+    assert "dropout" not in repr(DNN([3, 4, 2], backend="python"))

@@ -16,11 +16,12 @@ features, small counts or categories (up to 31), and any regression (a
 linear output, often fed raw features on purpose) are never warned about.
 
 **Collapse.**  With softmax and cross-entropy over K classes, an epoch
-whose loss stays at log(K) or above and whose accuracy is near 1/K, while
-the network predicts one class for nearly every sample, has collapsed: a
-learning rate far too large (10 for SGD, 50 for Adam) does that.  A rate
-too small also stays near chance, but its predictions still vary, so it is
-not mistaken for a collapse.
+whose loss stays at log(K) or above and whose accuracy is near 1/K, after
+which the network predicts one class for nearly every sample where before
+training its predictions varied, has collapsed: a learning rate far too
+large (10 for SGD, 50 for Adam) does that.  A rate too small also stays
+near chance, but leaves the predictions as they were, so it is not taken
+for a collapse.
 """
 
 import math
@@ -30,7 +31,7 @@ BRIGHT = 32
 #: A collapsed network predicts one class for at least this share of samples.
 ONE_CLASS = 0.95
 #: Samples whose predictions are looked at to tell a collapse.
-PROBE = 1000
+PROBE = 256
 #: Fewer training samples than this say too little to tell a collapse.
 FEWEST = 100
 
@@ -57,7 +58,7 @@ def warn(message):
             frame, level = frame.f_back, level + 1
     except (AttributeError, ValueError):  # no frames to walk: point at tinynet's own line
         level = 1
-    warnings.warn(message, UserWarning, stacklevel=level)
+    warnings.warn(message, stacklevel=level)  # (a UserWarning, the default)
 
 
 _UNSCALED = ("X holds whole numbers from 0 up to %s, which look like pixels that were not "
@@ -98,25 +99,37 @@ def _number(v):
     return "%d" % v if v == int(v) else "%g" % v
 
 
-def collapsed(model, record, inputs, index, rate):
-    """Warn if the epoch ``record`` of a softmax + cross-entropy ``model``
-    (trained with the learning ``rate``) looks like a collapse to chance,
-    judged on the training rows ``index`` of ``inputs``; return whether it
-    warned."""
-    k = model.sizes[-1]
-    if (model.output_activation.name != "softmax" or model.loss.name != "cross_entropy"
-            or "accuracy" not in record or len(index) < max(FEWEST, 10 * k)):
-        return False
-    chance = math.log(k)
-    if record["loss"] < 0.9 * chance or record["accuracy"] >= 1.5 / k:
-        return False
+def watches(model, targets, index):
+    """Whether a fit of ``model`` on these targets (training rows ``index``)
+    can be judged for a collapse: softmax and cross-entropy, classes, and
+    enough samples."""
+    return (model.output_activation.name == "softmax" and model.loss.name == "cross_entropy"
+            and targets.classes and len(index) >= max(FEWEST, 10 * model.sizes[-1]))
+
+
+def one_class_share(model, inputs, index):
+    """The share of the first :data:`PROBE` rows ``index`` of ``inputs``
+    that ``model`` puts in its most frequent class."""
     from .metrics import classes
 
     predicted = classes(model.forward(inputs.take(index[:PROBE]))[-1])
     counts = {}
     for c in predicted:
         counts[c] = counts.get(c, 0) + 1
-    share = max(counts.values()) / len(predicted)
+    return max(counts.values()) / len(predicted)
+
+
+def collapsed(model, record, inputs, index, rate, before):
+    """Warn if the epoch ``record`` of ``model`` (trained with the learning
+    ``rate``) looks like a collapse to chance: its loss and accuracy at
+    chance, and the share of its training rows ``index`` of ``inputs``
+    predicted as one class risen from ``before`` (before training) to
+    :data:`ONE_CLASS` or more.  Return whether it warned."""
+    k = model.sizes[-1]
+    chance = math.log(k)
+    if before >= ONE_CLASS or record["loss"] < 0.9 * chance or record["accuracy"] >= 1.5 / k:
+        return False
+    share = one_class_share(model, inputs, index)
     if share < ONE_CLASS:
         return False
     name, default = model.optimizer.name, model.optimizer.default_learning_rate
@@ -129,6 +142,7 @@ def collapsed(model, record, inputs, index, rate):
                  "try a learning rate smaller than %g." % rate)
     warn("training collapsed to chance in epoch %d: loss %.3f (log(%d) = %.3f is chance), "
          "accuracy %.3f (1/%d = %.3f), and the network predicts one class for %.0f%% of the "
-         "samples. %s" % (record["epoch"], record["loss"], k, chance, record["accuracy"], k,
-                          1.0 / k, 100 * share, cause))
+         "samples (%.0f%% before training). %s"
+         % (record["epoch"], record["loss"], k, chance, record["accuracy"], k, 1.0 / k,
+            100 * share, 100 * before, cause))
     return True

@@ -26,9 +26,9 @@ def rates(value, sizes):
         return [0.0] * hidden
     if isinstance(value, (list, tuple)):
         if len(value) != hidden:
-            raise ValueError("dropout has %d rates, but sizes %s have %d hidden layers (give one "
-                             "rate per hidden layer, or one number for all)"
-                             % (len(value), list(sizes), hidden))
+            raise ValueError("dropout has %d rates, but sizes %s have %d hidden layer%s (give "
+                             "one rate per hidden layer, or one number for all)"
+                             % (len(value), list(sizes), hidden, "" if hidden == 1 else "s"))
         found = list(value)
     else:
         if not hidden:

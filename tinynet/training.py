@@ -58,7 +58,6 @@ class Run:
     def __init__(self, model, X, y, epochs=1, batch_size=32, validation_data=None, shuffle=True,
                  callback=None, schedule=None, verbose=0, validation_split=0.0, callbacks=None,
                  early_stopping=None):
-        from .callbacks import EarlyStopping, early_stopping as make_early_stopping
         from .optim import check_number
 
         check_count(epochs, "epochs", 0)
@@ -73,12 +72,20 @@ class Run:
         if split and validation_data is not None:
             raise ValueError("give validation_data or validation_split, not both")
         self.callbacks = _checked_callbacks(callback, callbacks)
-        stopper = make_early_stopping(early_stopping)
-        if stopper is not None:
-            self.callbacks.append(stopper)
+        stoppers = ()
+        if callbacks or not (early_stopping is None or early_stopping is False):
+            from .callbacks import EarlyStopping, early_stopping as make_early_stopping
+
+            stopper = make_early_stopping(early_stopping)
+            if stopper is not None:
+                self.callbacks.append(stopper)
+            stoppers = [cb for cb in self.callbacks if isinstance(cb, EarlyStopping)]
         optimizer = model.optimizer
         type(optimizer)(**optimizer.settings())  # settings changed since: checked again
-        self.factor = schedule_factor(schedule)  # (its values are checked before each step)
+        self.factor = schedule_factor(schedule)  # (its values are checked before each step,
+        if self.factor is not None:  # the first here, before anything changes)
+            self.first = self.factor(0.0)
+            _scaled(optimizer.learning_rate, self.first, 0.0)
         self.model = model
         self.inputs, self.targets = batching.dataset(model, X, y, "fit")
         n, self.validation = self.inputs.n, None
@@ -95,9 +102,8 @@ class Run:
         reported = ["loss"] + (["accuracy"] if self.targets.classes else [])
         if self.validation is not None:
             reported += ["val_loss"] + (["val_accuracy"] if self.validation[1].classes else [])
-        for cb in self.callbacks:
-            if isinstance(cb, EarlyStopping):
-                cb.check(reported)
+        for stopper in stoppers:
+            stopper.check(reported)
         if verbose:
             import sys
 
@@ -106,7 +112,15 @@ class Run:
             self.callbacks.append(TrainingProgress(sys.stdout, None if verbose == 1 else False))
         self.epochs, self.batch_size, self.shuffle, self.verbose = epochs, batch_size, shuffle, verbose
         self.batches = (len(self.train) + batch_size - 1) // batch_size
-        self.warned = False
+        self.shared = None  # a collapse shows in how the predictions change (see advice.py)
+        try:
+            import warnings  # noqa: F401 (none on MicroPython: no heap is spent on advice there)
+        except ImportError:
+            return
+        from . import advice
+
+        if advice.watches(model, self.targets, self.train):
+            self.shared = advice.one_class_share(model, self.inputs, self.train)
 
     def run(self):
         """Train for every epoch (or until a callback sets
@@ -152,10 +166,11 @@ class Run:
                 getattr(cb, method)(*args)
 
     def _advise(self, record, base_rate):
-        if not self.warned and self.targets.classes:
+        if self.shared is not None:
             from .advice import collapsed
 
-            self.warned = collapsed(self.model, record, self.inputs, self.train, base_rate)
+            if collapsed(self.model, record, self.inputs, self.train, base_rate, self.shared):
+                self.shared = None  # (said once a run)
 
     def epoch(self, epoch, base_rate):
         """Train one epoch; return its record."""
@@ -171,7 +186,8 @@ class Run:
             Xb, (Yb, labels) = inputs.take(index), targets.take(index)
             if self.factor is not None:
                 done = ((epoch - 1) * self.batches + batch - 1) / (self.epochs * self.batches)
-                model.optimizer.learning_rate = _scaled(base_rate, self.factor(done), done)
+                factor = self.first if epoch == batch == 1 else self.factor(done)
+                model.optimizer.learning_rate = _scaled(base_rate, factor, done)
             try:
                 loss, out = model._step(Xb, Yb)
             except TinynetError as err:

@@ -7,10 +7,11 @@ catching one of these, the check would fail.  The code sits in a function
 so that importing this file (pytest's doctest collection does) runs nothing.
 """
 
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import tinynet
 from tinynet import DNN, Matrix, TinynetError, datasets, gradient_check, interop, load, plots, save
+from tinynet.callbacks import EarlyStopping
 
 def usage() -> Dict[str, object]:
     X, y = datasets.load_sample("train")
@@ -24,7 +25,18 @@ def usage() -> Dict[str, object]:
                         schedule="cosine", callback=lambda event: print(event["event"]))
     first_loss: float = history[0]["loss"]
     epoch: int = history[-1]["epoch"]
+    losses: List[float] = history.history["loss"]
+    epochs: List[int] = history.epoch
     scores: Dict[str, float] = model.evaluate(X_test, y_test)
+    test_loss, test_accuracy = model.evaluate(X_test, y_test)  # (mypy types these as keys)
+    first_score: float = next(iter(model.evaluate(X_test, y_test)))
+    regularised = DNN([784, 64, 64, 10], dropout=[0.2, 0.5], max_norm=3.0, seed=0)
+    stopper = EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
+    regularised.fit(X, y, epochs=5, validation_split=0.1, callbacks=[stopper], verbose=2)
+    regularised.fit(X, y, validation_data=(X_test, y_test), early_stopping=2, verbose=1)
+    best: Optional[int] = stopper.best_epoch
+    regularised.fit(X, y, verbose=3)  # type: ignore[arg-type]
+    DNN([784, 10], dropout="half")  # type: ignore[arg-type]
     label: int = model.classify(X_test[0])
     labels: List[int] = model.classify(X_test[:5])
     loss: float = model.train(X[0], y[0])

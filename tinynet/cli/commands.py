@@ -12,7 +12,7 @@ from ..escape import printable
 from ..files import write_atomically
 from . import checks
 from .data import full_mnist, load_data
-from .options import learning_rate, plural, recipe
+from .options import HELD_OUT, learning_rate, plural, recipe
 from .report import report, say
 
 
@@ -23,26 +23,40 @@ def _model(args, sizes, backend):
     rate = args.learning_rate if args.learning_rate is not None else learning_rate(args.optimizer)
     return DNN(sizes, activation=args.activation, output=args.output, loss=args.loss,
                optimizer=args.optimizer, learning_rate=rate, l2=args.l2, seed=args.seed,
-               backend=backend, dtype=args.dtype)
+               backend=backend, dtype=args.dtype, dropout=args.dropout, max_norm=args.max_norm)
 
 
 def _train(model, X, y, args, why, test=None):
     """Fit ``model`` by the recipe (what the options leave open) and return
-    the history."""
-    from .progress import TrainingProgress
+    the history.  Each epoch is scored on ``test``, or, with --patience, on
+    the held-out end of the training data that early stopping watches."""
+    from ..callbacks import EarlyStopping
+    from ..progress import TrainingProgress
 
     _, epochs, batch_size = recipe(model.backend, len(X))
     epochs = args.epochs if args.epochs is not None else epochs
     batch_size = args.batch_size if args.batch_size is not None else batch_size
     say(args, "model: %r, %s parameters (%s)" % (model, format(model.n_parameters, ","), why))
     schedule = None if args.schedule == "constant" else args.schedule
-    say(args, "training: %s, batches of %d, %s, learning rate %g%s, l2 %g" % (
+    say(args, "training: %s, batches of %d, %s, learning rate %g%s, l2 %g%s%s%s" % (
         plural(epochs, "epoch"), batch_size, args.optimizer, model.optimizer.learning_rate,
         " annealed to 0 along a %s" % ("cosine" if schedule == "cosine" else "line")
-        if schedule else "", model.optimizer.l2))
-    callback = None if args.quiet else TrainingProgress(sys.stdout)
-    return model.fit(X, y, epochs=epochs, batch_size=batch_size, validation_data=test,
-                     callback=callback, schedule=schedule)
+        if schedule else "", model.optimizer.l2,
+        ", dropout %s" % ",".join("%g" % p for p in model.dropout) if any(model.dropout) else "",
+        ", max-norm %g" % model.max_norm if model.max_norm else "",
+        ", early stopping after %s without improvement on the last %d%% of the training data"
+        % (plural(args.patience, "epoch"), round(100 * HELD_OUT))
+        if args.patience is not None else ""))
+    stopper = EarlyStopping(patience=args.patience) if args.patience is not None else None
+    callback = None if args.quiet else TrainingProgress(sys.stdout, validation="val" if stopper
+                                                        else "test")
+    history = model.fit(X, y, epochs=epochs, batch_size=batch_size,
+                        validation_data=None if stopper else test,
+                        validation_split=HELD_OUT if stopper else 0.0, callback=callback,
+                        schedule=schedule, early_stopping=stopper)
+    if stopper is not None and stopper.outcome():
+        say(args, stopper.outcome())
+    return history
 
 
 def _why(args, backend):
@@ -131,6 +145,7 @@ def cmd_train(args):
                 args.test, checks.width(args.test, test_kind), args.data, inputs))
     sizes = list(args.layers or [inputs, recipe(backend, 0)[0], 10])
     model = _model(args, sizes, backend)
+    regression = not model.output_activation.probabilities and sizes[-1] == 1  # labels as values
     X, y, what = load_data(args.data, "train", args.labels, quiet=args.quiet)
     if y is None:
         raise TinynetError("%s has no labels to train on" % args.data)
@@ -141,7 +156,9 @@ def cmd_train(args):
             raise TinynetError("%s has no labels to test against" % args.test)
         test = (Xte, yte)
     n = _n_classes(y, test[1] if test else None)
-    if args.layers:
+    if regression:
+        pass
+    elif args.layers:
         checks.classes(sizes, n, args.data)
     elif n > sizes[-1]:  # the default output layer: one unit per class
         sizes[-1] = n

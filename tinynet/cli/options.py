@@ -63,6 +63,24 @@ def layers(text):
 layers.__name__ = "layer sizes"
 
 
+def dropout_rates(text):
+    """An argparse type: dropout rates, ``"0.5"`` (every hidden layer) or
+    ``"0.2,0.5"`` (one per hidden layer); their range is checked with the
+    network."""
+    try:
+        found = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError("takes a rate like 0.5, or one per hidden layer like "
+                                         "0.2,0.5, not %r" % text) from None
+    return found[0] if len(found) == 1 else found
+
+
+dropout_rates.__name__ = "dropout rates"
+
+#: The share of the training data that --patience holds out to watch.
+HELD_OUT = 0.1
+
+
 def count(least):
     """An argparse type: an int >= ``least`` (0 epochs is honoured, not a default)."""
     def count(text):
@@ -133,6 +151,16 @@ def model_options(parser, command):
                         help="seeds the initial weights and the shuffling (default: %(default)s)")
     parser.add_argument("--dtype", default="float64", choices=["float64", "float32"],
                         help="(default: %(default)s; float32 needs the NumPy backend)")
+    parser.add_argument("--dropout", type=dropout_rates, default=0.0, metavar="RATE",
+                        help="the share of hidden units dropped in each training step, one "
+                        "rate or one per hidden layer like 0.2,0.5 (default: %(default)s, none)")
+    parser.add_argument("--max-norm", type=number(0, False), default=None, metavar="C",
+                        help="cap each hidden unit's incoming weights at length C after every "
+                        "step (default: no cap)")
+    parser.add_argument("--patience", type=count(0), default=None, metavar="N",
+                        help="stop when the loss on the last %d%%%% of the training data, held "
+                        "out, has not improved for N epochs, and keep the best epoch's weights "
+                        "(default: no early stopping)" % round(100 * HELD_OUT))
 
 
 def common(parser, plots=False, quiet_result=None, backend=True):

@@ -29,6 +29,18 @@ def format_confusion(matrix):
 
 def report(model, X, labels, args, history=None):
     scores = model.evaluate(X, labels)
+    if "accuracy" not in scores:  # a regression: a loss, and no classes to count
+        print("test loss %.4f (%s) on %d samples" % (scores["loss"], model.loss.name, len(labels)),
+              flush=True)
+        if getattr(args, "plot", None) and history:
+            from .. import plots
+            from .checks import make_plot_dir
+
+            make_plot_dir(args.plot)
+            format = getattr(args, "plot_format", "svg")
+            say(args, "wrote " + plots.curves(history).save(os.path.join(args.plot,
+                                                                         "curves." + format)))
+        return scores, None, None
     predicted = model.classify(X)
     matrix = confusion_matrix(predicted, labels, max(model.sizes[-1], 2))
     # the result: printed with --quiet too, which silences progress and commentary only

@@ -1,0 +1,459 @@
+"""fit and evaluate as Keras users reach for them: the History, the Scores,
+verbose, validation_split, callbacks and early stopping; every argument
+refused before any weight changes; regression with one number per sample."""
+
+import io
+import json
+import math
+import pickle
+import random
+import sys
+
+import pytest
+
+from conftest import needs_numpy
+from tinynet import DNN
+from tinynet.callbacks import EarlyStopping
+from tinynet.results import History, Scores
+
+
+def blobs(n=60, classes=3, width=4, seed=0):
+    """``n`` samples of ``classes`` separable clusters in 0..1."""
+    rng = random.Random(seed)
+    X, y = [], []
+    for i in range(n):
+        c = i % classes
+        X.append([min(1.0, max(0.0, (c + 1) / (classes + 1) + rng.uniform(-0.1, 0.1)))
+                  for _ in range(width)])
+        y.append(c)
+    return X, y
+
+
+def state(model):
+    """Everything a training call may change: parameters, optimizer state
+    (to_dict holds both) and the generator that shuffles and drops out."""
+    return model.to_dict(), model._rng.getstate()
+
+
+def trained(backend, optimizer="momentum", **kw):
+    X, y = blobs()
+    model = DNN([4, 5, 3], optimizer=optimizer, seed=0, backend=backend, **kw)
+    model.fit(X, y, epochs=1, batch_size=8)  # so that the optimizer has state to keep
+    return model
+
+
+# --- History and Scores ---
+
+
+def test_history_is_the_list_of_records_it_was_and_keras_history_too(backend):
+    X, y = blobs()
+    model = DNN([4, 5, 3], seed=0, backend=backend)
+    history = model.fit(X, y, epochs=3, batch_size=8, validation_data=(X[:9], y[:9]))
+    assert isinstance(history, list) and len(history) == 3
+    assert [r["epoch"] for r in history] == [1, 2, 3] == history.epoch
+    assert history == [dict(r) for r in history] and list(history) == history[:]
+    assert history[-1] is history[2] and history[0]["loss"] == history.history["loss"][0]
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy", "seconds"}
+    assert history.history["val_accuracy"] == [r["val_accuracy"] for r in history]
+    assert history.params == {"epochs": 3, "batch_size": 8, "steps": 8}
+    assert json.loads(json.dumps(history)) == [dict(r) for r in history]
+    assert pickle.loads(pickle.dumps(history)) == history
+    assert History().history == {} and History().epoch == []
+
+
+def test_evaluate_is_a_dict_that_unpacks_as_loss_and_accuracy(backend):
+    X, y = blobs()
+    model = trained(backend)
+    scores = model.evaluate(X, y)
+    loss, accuracy = scores
+    assert (loss, accuracy) == (scores["loss"], scores["accuracy"])
+    assert isinstance(scores, dict) and scores == {"loss": loss, "accuracy": accuracy}
+    assert dict(scores) == {"loss": loss, "accuracy": accuracy} == {**scores}
+    assert sorted(scores.keys()) == ["accuracy", "loss"] and len(scores) == 2
+    assert json.loads(json.dumps(scores)) == {"loss": loss, "accuracy": accuracy}
+    assert 0 <= accuracy <= 1 and loss > 0
+
+
+def test_scores_put_the_loss_first_whatever_the_order_made():
+    scores = Scores(accuracy=0.5, loss=2.0)
+    assert list(scores) == [2.0, 0.5] and list(Scores(loss=1.0)) == [1.0]
+
+
+# --- regression: one number per sample, and no accuracy anywhere ---
+
+
+def line(n=40, seed=1):
+    rng = random.Random(seed)
+    X = [[rng.random(), rng.random()] for _ in range(n)]
+    return X, [0.3 * a - 0.5 * b + 0.1 for a, b in X]
+
+
+def test_a_regression_fits_and_evaluates_with_one_number_per_sample(backend, capsys):
+    X, y = line()
+    model = DNN([2, 8, 1], output="linear", loss="mse", optimizer="adam", learning_rate=0.03,
+                seed=0, backend=backend)
+    first = model.evaluate(X, y)["loss"]
+    history = model.fit(X, y, epochs=30, batch_size=8, validation_split=0.25, verbose=2)
+    scores = model.evaluate(X, y)
+    assert list(scores) == [scores["loss"]] and scores["loss"] < first / 100
+    (loss,) = scores
+    with pytest.raises(ValueError, match="not enough values to unpack"):
+        loss, accuracy = scores
+    assert set(history.history) == {"loss", "val_loss", "seconds"}
+    assert all("accuracy" not in r for r in history)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 30 and "accuracy" not in out and "val loss" in out
+    assert abs(model.predict([0.5, 0.5])[0] - (0.15 - 0.25 + 0.1)) < 0.1
+
+
+# --- verbose ---
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_verbose_0_prints_nothing_and_2_a_line_per_epoch(backend, capsys):
+    X, y = blobs()
+    DNN([4, 5, 3], seed=0, backend=backend).fit(X, y, epochs=2)
+    assert capsys.readouterr() == ("", "")
+    DNN([4, 5, 3], seed=0, backend=backend).fit(X, y, epochs=3, verbose=2,
+                                                validation_data=(X, y))
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and lines[0].startswith("epoch 1/3  loss ")
+    assert "  accuracy " in lines[0] and "  val loss " in lines[0] and "  val accuracy " in lines[0]
+
+
+def test_verbose_1_draws_a_bar_on_a_terminal_and_lines_elsewhere(monkeypatch, capsys):
+    X, y = blobs()
+    DNN([4, 5, 3], seed=0, backend="python").fit(X, y, epochs=2, verbose=1)
+    out = capsys.readouterr().out
+    assert "\r" not in out and len(out.splitlines()) == 2
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    DNN([4, 5, 3], seed=0, backend="python").fit(X, y, epochs=2, verbose=1)
+    text = terminal.getvalue()
+    assert text.count("\n") == 2 and "\r" in text and "batch/s" in text
+    DNN([4, 5, 3], seed=0, backend="python").fit(X, y, epochs=1, verbose="auto")
+    assert terminal.getvalue().count("\n") == 3
+
+
+# --- validation_split ---
+
+
+def test_validation_split_holds_out_the_last_fraction(backend):
+    X, y = blobs(40)
+    a = DNN([4, 5, 3], seed=3, backend=backend)
+    b = DNN([4, 5, 3], seed=3, backend=backend)
+    split = a.fit(X, y, epochs=2, batch_size=4, validation_split=0.25)
+    given = b.fit(X[:30], y[:30], epochs=2, batch_size=4, validation_data=(X[30:], y[30:]))
+    for r, s in zip(split, given):
+        r.pop("seconds"), s.pop("seconds")
+    assert split == given and a.get_params() == b.get_params()
+    assert split.params["steps"] == 8
+
+
+# --- every argument refused before anything changes ---
+
+
+def bad_fit_calls(X, y):
+    wide = [row + [0.5] for row in X]
+    return [
+        (dict(validation_data=(wide[:5], y[:5])), ValueError, "validation_data: row 0 of X has 5"),
+        (dict(validation_data=(X[:5], [0, 1, 2, 3, 0])), ValueError,
+         "validation_data: label 3 at index 3 is not a class in 0..2"),
+        (dict(validation_data=(X[:5], y[:4])), ValueError, "validation_data: X has 5 rows but y"),
+        (dict(validation_data=(X[:5], y[:5], None)), TypeError, "must be a pair"),
+        (dict(validation_data=X), TypeError, "must be a pair"),
+        (dict(validation_data=([], [])), ValueError, "validation_data needs at least one"),
+        (dict(callback=5), TypeError, "callback must be a function"),
+        (dict(callback="print"), TypeError, "callback must be a function"),
+        (dict(callbacks=[print, 5]), TypeError, r"callbacks\[1\] is 5"),
+        (dict(callbacks=print), TypeError, "callbacks must be a list"),
+        (dict(epochs=-1), ValueError, "epochs must be an int >= 0"),
+        (dict(epochs=2.0), ValueError, "epochs must be an int"),
+        (dict(batch_size=0), ValueError, "batch_size must be an int >= 1"),
+        (dict(batch_size=True), ValueError, "batch_size must be an int >= 1"),
+        (dict(schedule="warm"), ValueError, "unknown schedule 'warm'"),
+        (dict(schedule=lambda done: -1.0), ValueError, "the schedule gave -1.0 at 0"),
+        (dict(shuffle="yes"), TypeError, "shuffle must be True or False"),
+        (dict(shuffle=None), TypeError, "shuffle must be True or False"),
+        (dict(verbose=3), ValueError, "verbose must be 0"),
+        (dict(verbose="2"), ValueError, "verbose must be 0"),
+        (dict(verbose=1.0), ValueError, "verbose must be 0"),
+        (dict(validation_split=1.0), ValueError, r"validation_split must be a finite number in"),
+        (dict(validation_split=-0.1), ValueError, "validation_split must be"),
+        (dict(validation_split="0.1"), ValueError, "validation_split must be"),
+        (dict(validation_split=1e-17), ValueError, "leaves no sample to validate on"),
+        (dict(validation_split=0.999), ValueError, "leaves no sample to train on"),
+        (dict(validation_split=0.2, validation_data=(X, y)), ValueError, "not both"),
+        (dict(early_stopping="yes"), TypeError, "early_stopping must be"),
+        (dict(early_stopping=-1), ValueError, "patience must be an int >= 0"),
+        (dict(early_stopping=3), ValueError, "monitors 'val_loss', which this fit does not "
+         "report: it reports loss, accuracy \\(give validation_data or validation_split"),
+        (dict(callbacks=[EarlyStopping(monitor="val_acc")], validation_split=0.2), ValueError,
+         "monitors 'val_acc'.*reports loss, accuracy, val_loss, val_accuracy$"),
+    ]
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_a_refused_fit_changes_nothing(backend, optimizer):
+    X, y = blobs()
+    model = trained(backend, optimizer)
+    calls = []
+    for kwargs, error, message in bad_fit_calls(X, y):
+        before = state(model)
+        settings = dict(epochs=2, batch_size=8, callbacks=[calls.append])
+        settings.update(kwargs)
+        with pytest.raises(error, match=message):
+            model.fit(X, y, **settings)
+        assert state(model) == before, kwargs
+    assert calls == [] and model.learning_rate == model.optimizer.settings()["learning_rate"]
+
+
+def test_a_refused_train_or_set_params_changes_nothing(backend):
+    model = trained(backend)
+    before = state(model)
+    params = model.get_params()
+    for x, y in (([0.1, 0.2, 0.3], 0), ([0.1, 0.2, 0.3, 0.4], 3), ([0.1, 0.2, 0.3, math.nan], 0),
+                 ([[0.1] * 4, [0.2] * 4], [0])):
+        with pytest.raises(ValueError):
+            model.train(x, y)
+        assert state(model) == before
+    bad = model.get_params()
+    bad["weights"][1][4][2] = math.inf
+    with pytest.raises(ValueError, match=r"weights\[1\] row 4 holds a non-finite value"):
+        model.set_params(bad["weights"], bad["biases"])
+    with pytest.raises(ValueError, match=r"biases\[0\] must be 5 numbers"):
+        model.set_params(params["weights"], [[0.0] * 4, [0.0] * 3])
+    assert state(model) == before
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_a_refused_optimizer_state_changes_nothing(backend, optimizer):
+    model = trained(backend, optimizer)
+    saved = model.optimizer.state()
+    before = state(model)
+    key = "velocities" if optimizer == "momentum" else "moments"
+    bad = json.loads(json.dumps(saved))
+    bad[key][1][0][2][0] = math.nan  # the last layer's first matrix, row 2
+    with pytest.raises(ValueError, match="holds a non-finite value"):
+        model.optimizer.load_state(bad, model.weights, model.biases)
+    bad = json.loads(json.dumps(saved))
+    bad[key] = bad[key][:1]
+    with pytest.raises(ValueError, match="must be a list of 2 layers"):
+        model.optimizer.load_state(bad, model.weights, model.biases)
+    if optimizer == "adam":
+        with pytest.raises(ValueError, match="t must be a step count"):
+            model.optimizer.load_state(dict(saved, t=-1), model.weights, model.biases)
+    assert state(model) == before
+
+
+# --- callbacks and early stopping ---
+
+
+def test_callback_and_callbacks_get_every_event_and_keras_objects_their_methods(backend):
+    X, y = blobs()
+    seen, calls = [], []
+
+    class KerasLike:
+        def set_model(self, model):
+            calls.append(("set_model", model))
+
+        def on_train_begin(self, logs=None):
+            calls.append(("begin",))
+
+        def on_epoch_end(self, epoch, logs=None):
+            calls.append(("epoch", epoch, logs["epoch"], sorted(logs)))
+            if epoch == 1:
+                model.stop_training = True  # Keras's way to stop
+
+        def on_train_end(self, logs=None):
+            calls.append(("end",))
+
+    model = DNN([4, 5, 3], seed=0, backend=backend)
+    history = model.fit(X, y, epochs=5, batch_size=30, callback=seen.append,
+                        callbacks=[KerasLike(), (lambda event: seen.append(event["event"]))])
+    assert len(history) == 2 and calls[0] == ("set_model", model) and calls[1] == ("begin",)
+    assert calls[2:] == [("epoch", 0, 1, ["accuracy", "epoch", "loss", "seconds"]),
+                         ("epoch", 1, 2, ["accuracy", "epoch", "loss", "seconds"]), ("end",)]
+    events = [e for e in seen if isinstance(e, dict)]
+    assert [e["event"] for e in events] == ["batch", "batch", "epoch"] * 2
+    assert [e for e in seen if isinstance(e, str)] == ["batch", "batch", "epoch"] * 2
+    assert model.fit(X, y, epochs=2).epoch == [1, 2]  # stop_training is reset by the next fit
+
+
+def weights_by_epoch(model):
+    """A callback recording the model's parameters after every epoch."""
+    kept = {}
+
+    def record(event):
+        if event["event"] == "epoch":
+            kept[event["epoch"]] = model.get_params()
+    return kept, record
+
+
+@pytest.mark.parametrize("patience", [0, 2])
+def test_early_stopping_stops_after_patience_and_restores_the_best_epoch(backend, patience):
+    X, y = blobs()
+    flipped = [(c + 1) % 3 for c in y]  # the better it learns y, the worse on these
+    model = DNN([4, 5, 3], optimizer="momentum", learning_rate=0.2, seed=0, backend=backend)
+    kept, record = weights_by_epoch(model)
+    stopper = EarlyStopping(patience=patience)
+    history = model.fit(X, y, epochs=20, batch_size=8, validation_data=(X, flipped),
+                        callback=record, callbacks=[stopper])
+    losses = history.history["val_loss"]
+    best = losses.index(min(losses)) + 1
+    assert len(history) == best + max(patience, 1) < 20
+    assert all(v >= min(losses) for v in losses[best:])
+    assert stopper.best_epoch == best and stopper.stopped_epoch == len(history)
+    assert stopper.restored and model.get_params() == kept[best] != kept[len(history)]
+    assert model.evaluate(X, flipped)["loss"] == pytest.approx(min(losses), rel=1e-12)
+
+
+def test_early_stopping_restores_the_best_weights_when_the_epochs_run_out(backend, capsys):
+    X, y = blobs()
+    flipped = [(c + 1) % 3 for c in y]
+    model = DNN([4, 5, 3], optimizer="momentum", learning_rate=0.2, seed=0, backend=backend)
+    kept, record = weights_by_epoch(model)
+    history = model.fit(X, y, epochs=4, batch_size=8, validation_data=(X, flipped),
+                        callback=record, early_stopping=EarlyStopping(patience=10), verbose=2)
+    losses = history.history["val_loss"]
+    best = losses.index(min(losses)) + 1
+    assert len(history) == 4 and best < 4 and model.get_params() == kept[best]
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "early stopping: val_loss was best in epoch %d (%.4f); restored epoch %d's weights"
+        % (best, min(losses), best))
+
+
+def test_early_stopping_that_keeps_improving_keeps_the_last_weights(backend):
+    X, y = blobs()
+    model = DNN([4, 5, 3], optimizer="momentum", learning_rate=0.2, seed=0, backend=backend)
+    stopper = EarlyStopping(monitor="val_accuracy", patience=0, restore_best_weights=True,
+                            min_delta=-0.0)
+    history = model.fit(X, y, epochs=3, batch_size=8, validation_split=0.2, callbacks=[stopper])
+    assert len(history) == 3 or stopper.stopped_epoch
+    with_patience = DNN([4, 5, 3], optimizer="momentum", learning_rate=0.2, seed=0,
+                        backend=backend)
+    history = with_patience.fit(X, y, epochs=4, batch_size=8, validation_data=(X, y),
+                                early_stopping=True)
+    losses = history.history["val_loss"]
+    assert losses == sorted(losses, reverse=True) and len(history) == 4  # it improved throughout
+
+
+def test_early_stopping_min_delta_and_modes(backend):
+    X, y = blobs()
+    model = DNN([4, 5, 3], seed=0, backend=backend)
+    history = model.fit(X, y, epochs=10, validation_data=(X, y),
+                        early_stopping=EarlyStopping(min_delta=100.0, patience=2))
+    assert len(history) == 3  # no later epoch gains 100 on the first
+    stopper = EarlyStopping(monitor="loss", mode="max", patience=1)
+    history = DNN([4, 5, 3], seed=0, backend=backend).fit(X, y, epochs=10, callbacks=[stopper])
+    assert len(history) == 2 and stopper.best_epoch == 1  # a falling loss never "improves" in max
+
+
+def test_early_stopping_settings_are_checked():
+    for kwargs, error, message in [(dict(patience=1.5), ValueError, "patience"),
+                                   (dict(mode="up"), ValueError, "mode must be one of auto"),
+                                   (dict(monitor=3), TypeError, "monitor must be the name"),
+                                   (dict(min_delta=math.nan), ValueError, "min_delta"),
+                                   (dict(restore_best_weights="yes"), TypeError, "True or False")]:
+        with pytest.raises(error, match=message):
+            EarlyStopping(**kwargs)
+    assert "patience=3" in repr(EarlyStopping(patience=3))
+
+
+def test_early_stopping_monitors_only_what_the_run_reports():
+    X, y = line()
+    model = DNN([2, 4, 1], output="linear", loss="mse", seed=0, backend="python")
+    with pytest.raises(ValueError, match="monitors 'val_accuracy', which this fit does not report: "
+                       "it reports loss, val_loss$"):
+        model.fit(X, y, validation_split=0.2, early_stopping=EarlyStopping("val_accuracy"))
+    assert len(model.fit(X, y, epochs=2, callbacks=[EarlyStopping("loss", patience=5)])) == 2
+
+
+# --- warnings that say what to do ---
+
+
+def prototypes(n=300, classes=10, seed=0):
+    """Balanced classes whose random network's predictions vary."""
+    rng = random.Random(seed)
+    y = [i % classes for i in range(n)]
+    return [[rng.random() * 0.5 + (0.5 if j % classes == c else 0.0) for j in range(2 * classes)]
+            for c in y], y
+
+
+@pytest.mark.parametrize("settings,rate", [(dict(learning_rate=10), "10, is likely too large "
+                                            "for sgd \\(its default is 0.02\\)"),
+                                           (dict(optimizer="adam", learning_rate=50),
+                                            "50, is likely too large for adam")])
+def test_training_that_collapses_to_chance_warns_naming_the_learning_rate(backend, settings,
+                                                                        rate):
+    X, y = prototypes()
+    model = DNN([20, 32, 10], seed=0, backend=backend, **settings)
+    with pytest.warns(UserWarning, match="training collapsed to chance in epoch 1: .* one class "
+                      "for 100% of the samples \\(70% before training\\). The learning rate, " +
+                      rate) as caught:
+        model.fit(X, y, epochs=3, batch_size=16)
+    assert len(caught) == 1 and caught[0].filename == __file__  # once, at the caller's line
+
+
+def test_slow_or_healthy_training_is_not_taken_for_a_collapse(backend):
+    X, y = prototypes()
+    for settings in (dict(learning_rate=1e-6), dict(), dict(learning_rate=1)):
+        DNN([20, 32, 10], seed=0, backend=backend, **settings).fit(X, y, epochs=2, batch_size=16)
+    few_x, few_y = prototypes(90)  # too few samples to judge
+    DNN([20, 32, 10], seed=0, backend=backend, learning_rate=10).fit(few_x, few_y, epochs=2)
+
+
+def pixels(n=12, seed=0):
+    rng = random.Random(seed)
+    return [[rng.randrange(256) if j % 3 else 0 for j in range(16)] for _ in range(n)]
+
+
+UNSCALED = "X holds whole numbers from 0 up to [0-9]+, which look like pixels that were not " \
+    "scaled: .* Divide them by 255 first"
+
+
+def test_unscaled_pixels_warn_in_fit_train_predict_and_evaluate(backend):
+    X = pixels()
+    y = [i % 2 for i in range(len(X))]
+    model = DNN([16, 4, 2], seed=0, backend=backend)
+    for call in (lambda: model.fit(X, y), lambda: model.train(X[0], 1),
+                 lambda: model.predict(X[:2]), lambda: model.evaluate(X, y),
+                 lambda: model.classify([float(v) for v in X[0]])):
+        with pytest.warns(UserWarning, match=UNSCALED) as caught:
+            call()
+        assert len(caught) == 1 and caught[0].filename == __file__
+
+
+@needs_numpy
+def test_unscaled_numpy_arrays_warn_uint8_int_and_whole_floats():
+    import numpy as np
+
+    X = np.array(pixels(), dtype=np.uint8)
+    y = [i % 2 for i in range(len(X))]
+    for data in (X, X.astype(np.int64), X.astype(np.float32), X.astype(np.float64)):
+        for backend in ("numpy", "python"):
+            with pytest.warns(UserWarning, match=UNSCALED):
+                DNN([16, 4, 2], seed=0, backend=backend).fit(data, y)
+    for fine in (X / 255.0, X.astype(np.float32) + 0.5, (X > 100).astype(np.uint8),
+                 X // 16, X.astype(np.int64) - 128, X.astype(np.int64) * 4):
+        DNN([16, 4, 2], seed=0, backend="numpy").fit(fine, y)
+
+
+def test_what_is_not_unscaled_pixels_is_not_warned_about(backend):
+    X = pixels()
+    y = [i % 2 for i in range(len(X))]
+    for fine in ([[v / 255.0 for v in row] for row in X],  # scaled
+                 [[v % 2 for v in row] for row in X],  # binary
+                 [[v // 16 for v in row] for row in X],  # small counts (up to 15)
+                 [[v - 128 for v in row] for row in X],  # negative values: features, not pixels
+                 [[v + 0.5 for v in row] for row in X],  # not whole numbers
+                 [[v * 4 for v in row] for row in X]):  # beyond 255
+        DNN([16, 4, 2], seed=0, backend=backend).fit(fine, y)
+        DNN([16, 4, 2], seed=0, backend=backend).predict(fine)
+    regression = DNN([16, 4, 1], output="linear", loss="mse", seed=0, backend=backend)
+    regression.fit(X, [float(sum(row)) / 4000 for row in X])  # raw features on purpose
+    regression.predict(X)
