@@ -38,8 +38,8 @@ def report(model, X, labels, args, history=None):
 
             make_plot_dir(args.plot)
             format = getattr(args, "plot_format", "svg")
-            say(args, "wrote " + plots.curves(history).save(os.path.join(args.plot,
-                                                                         "curves." + format)))
+            path = plots.curves(history).save(os.path.join(args.plot, "curves." + format))
+            say(args, "wrote " + printable(path))
         return scores, None, None
     predicted = model.classify(X)
     matrix = confusion_matrix(predicted, labels, max(model.sizes[-1], 2))
