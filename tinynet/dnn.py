@@ -8,20 +8,18 @@ With ``n`` samples, layers ``l = 1 .. L`` and ``W[l]`` of shape n_in x n_out::
     A[0] = X                                  the batch, n x sizes[0]
     Z[l] = A[l-1] @ W[l] + b[l]               (1)   each layer's weighted input
     A[l] = f(Z[l])                            (2)   and its activation
+    A[l] = f(Z[l]) * M[l]                     (2')  or, with dropout, masked
     delta[L] = dC/dZ[L]                       (BP1) the error at the output
     delta[l] = (delta[l+1] @ W[l+1].T) * f'(Z[l])   (BP2) pushed back a layer
+    delta[l] = ... * f'(Z[l]) * M[l]                (BP2') and through the mask
     dC/db[l] = delta[l] summed over rows / n        (BP3)
     dC/dW[l] = A[l-1].T @ delta[l] / n              (BP4)
 
 where C is the mean loss over the batch; then an optimizer moves each
 weight against its gradient (plain SGD: ``W[l] -= learning_rate *
 dC/dW[l]``; see optim.py).  In the code, ``weights[l - 1]`` is ``W[l]``.
-Dropout (in training; Srivastava et al. 2014) masks each hidden layer's
-activations with M[l]: 0 for a dropped unit, 1/q for a kept one (each kept
-with probability q), and the error goes back through the same mask::
-
-    A[l] = f(Z[l]) * M[l]                                  (2')
-    delta[l] = (delta[l+1] @ W[l+1].T) * f'(Z[l]) * M[l]   (BP2')
+Dropout (in training only; Srivastava et al. 2014) masks hidden layers:
+M[l] holds 0 for a dropped unit and 1/q for a kept one (kept with probability q).
 
 Every derivative is written from the layer's output ``A = f(Z)``, so only
 the activations are kept: each activation's ``derivative(a)`` is f'(z),
@@ -237,7 +235,7 @@ class DNN(Model):
         from .rng import make_rng
 
         self.dropout = list(dropout or [0.0] * (len(sizes) - 2))  # a rate per hidden layer
-        self.max_norm, self._keep = max_norm, regularize.keep_counts(self.dropout)
+        self.max_norm, self._keep = max_norm, regularize.keep_shares(self.dropout)
         self.sizes = list(sizes)
         self.activation = choice(HIDDEN, activation, "activation")()
         self.output_activation = output_function(output, sizes[-1])
@@ -279,11 +277,12 @@ class DNN(Model):
         delta = self.loss.delta(A[L], Y, self.output_activation)  # (BP1)
         deltas = [delta]
         for l in range(L - 1, 0, -1):
-            d = delta.matmul_t(self.weights[l])  # the error pushed back through W[l+1],
-            if M and M[l - 1] is not None:  # (BP2'): through f and the mask (f(Z[l]) = A[l] * q)
-                delta = d * self.activation.derivative(A[l] * (self._keep[l - 1] / 256.0)) * M[l - 1]
-            else:  # then through f at layer l  (BP2)
-                delta = d * self.activation.derivative(A[l])
+            # the error pushed back through W[l+1], then through f at layer l:
+            if not M or M[l - 1] is None:
+                delta = delta.matmul_t(self.weights[l]) * self.activation.derivative(A[l])  # (BP2)
+            else:  # (BP2'), and through the mask (a kept unit's f(Z[l]) is A[l] * q)
+                delta = delta.matmul_t(self.weights[l]) * self.activation.derivative(
+                    A[l] * self._keep[l - 1]) * M[l - 1]
             deltas.insert(0, delta)
         return deltas
 

@@ -50,11 +50,11 @@ def keep_count(rate):
     return 256 - int(rate * 256 + 0.5)
 
 
-def keep_counts(rates):
-    """Return each hidden layer's keep count (None for a layer without
-    dropout), or None if no layer has dropout."""
-    counts = [keep_count(p) if p else None for p in rates]
-    return counts if any(counts) else None
+def keep_shares(rates):
+    """Return each hidden layer's probability q of keeping a unit, k / 256
+    (None for a layer without dropout), or None if no layer has dropout."""
+    shares = [keep_count(p) / 256.0 if p else None for p in rates]
+    return shares if any(shares) else None
 
 
 def max_norm(value):
@@ -80,12 +80,12 @@ def dropout_masks(model, n):
     ``model``, one per hidden layer (None where it has no dropout): ``n``
     rows of 0 (a unit dropped) or 1/q (kept)."""
     masks = []
-    for width, k in zip(model.sizes[1:-1], model._keep):
-        if k is None:
+    for width, q in zip(model.sizes[1:-1], model._keep):
+        if q is None:
             masks.append(None)
             continue
-        kept = random_bytes(model._rng, n * width, k)  # from_bytes reads 255 as 1.0
-        masks.append(Matrix.from_bytes(kept, n, width, model.backend, model.dtype) * (256.0 / k))
+        kept = random_bytes(model._rng, n * width, int(q * 256))  # from_bytes reads 255 as 1.0
+        masks.append(Matrix.from_bytes(kept, n, width, model.backend, model.dtype) * (1.0 / q))
     return masks
 
 
