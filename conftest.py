@@ -5,4 +5,5 @@ from importlib.util import find_spec
 
 collect_ignore = []
 if find_spec("numpy") is None:
-    collect_ignore += ["tinynet/backends/numpy_backend.py", "tinynet/datasets/csv_numpy.py"]
+    collect_ignore += ["tinynet/backends/numpy_backend.py", "tinynet/backends/numpy_fast.py",
+                       "tinynet/datasets/csv_numpy.py"]

@@ -1,6 +1,7 @@
 """Every example runs, with small settings, so none can rot; and none leaves
 anything behind, in the temporary directory or where it is run."""
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -120,3 +121,15 @@ def test_micropython_workflow_on_cpython(run_example):
                                          "digits-labels.idx", "lib"]
     out = run_example(os.path.join("micropython", "predict_on_board.py"), cwd=board)
     assert "of 20 right" in out and "ms per digit" in out
+
+
+@pytest.mark.skipif(any(importlib.util.find_spec(m) is None for m in ("torch", "safetensors")),
+                    reason="needs PyTorch and safetensors (tox -e interop installs them)")
+def test_from_pytorch(run_example, tmp_path):
+    out = run_example("from_pytorch.py", "--out", tmp_path / "board", "--train", "1000",
+                      "--epochs", "2")
+    assert "PyTorch epoch 2/2" in out and "tinynet imported it: DNN([784, 32, 10]" in out
+    same, total = map(int, out.split("same class for ")[1].split(" test digits")[0].split(" of "))
+    assert same == total == 1000
+    assert sorted(os.listdir(tmp_path / "board")) == ["digits-float32.tnb", "digits.pkl",
+                                                       "digits.safetensors", "lib"]
