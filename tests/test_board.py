@@ -212,7 +212,7 @@ def manifest(tmp_path_factory):
 #: the code lives: .mpy files on the board's filesystem (loaded into the
 #: heap) or frozen into the firmware (run from flash).  The issue asks for
 #: 64 KB: met on the 32-bit builds (as a Pico is) with tinynet frozen in.
-#: Measured needs (README: MicroPython): .mpy files 156 KB on 64 bits and
+#: Measured needs (docs/board.md): .mpy files 156 KB on 64 bits and
 #: 102 KB on 32; frozen 102 KB and 59 KB.
 TRAIN_HEAP = {("64bit", "files"): 176, ("32bit", "files"): 112,
               ("64bit", "frozen"): 112, ("32bit", "frozen"): 64}

@@ -146,7 +146,7 @@ def test_modules_stay_readable_in_size(module, path):
 
 
 #: The most tinynet files and functions one training step may enter (see
-#: the README's Architecture section).
+#: the README's "How it is built" and docs/development.md).
 STEP_FILES, STEP_FUNCTIONS = 6, 40
 
 

@@ -14,7 +14,7 @@ It adds some test digits as IDX files (digits-images.idx, digits-labels.idx).
 Copy OUT to the board (for example ``mpremote cp -r board/* :``) and run
 predict_on_board.py there.  On a small heap, freeze tinynet into the
 firmware instead: ``python -m tinynet board OUT/digits.pkl fw --freeze``
-writes the manifest to build it with (README: MicroPython).
+writes the manifest to build it with (docs/board.md).
 """
 
 import argparse
