@@ -1,6 +1,9 @@
 """Model files: saving and loading every format, by every kind of path; models
 as plain data: pickle and copy go through to_dict (never code or a backend
-module), and every saved form records dropout and max-norm."""
+module), and every saved form records dropout and max-norm; hostile model
+files, built opcode by opcode for each opcode the loader's pickle scan knows
+(pickletools' table); every size bound of a model file, tried on each side;
+compact .tnb files."""
 
 import copy
 import json
@@ -8,6 +11,7 @@ import os
 import pathlib
 import pickle
 import pickletools
+import struct
 
 import pytest
 
@@ -15,7 +19,7 @@ import tinynet
 from tinynet import DNN, TinynetError
 from tinynet.kinds import kind_of_file
 
-from conftest import needs_numpy
+from conftest import INSTALLED, needs_numpy
 
 X = [[0.0, 0.5, 1.0, 0.25], [1.0, 0.0, 0.25, 0.5]]
 
@@ -174,3 +178,258 @@ def test_bad_dropout_or_max_norm_in_a_file_is_refused_naming_it(tmp_path, field,
     path.write_text(json.dumps(data))
     with pytest.raises(TinynetError, match="^%s: %s" % (str(path).replace("\\", "\\\\"), message)):
         tinynet.load(str(path))
+
+
+# === The pickle scan: every opcode, followed by a memo index far past the memo ===
+
+#: The index a hostile LONG_BINPUT stores at.  CPython's unpickler grows its
+#: memo to twice the index: 16 MB here if the scan misses it, where 10**8
+#: would cost 1.6 GB (tests/test_hardening_models.py tries 2**31 - 1 in a
+#: memory-capped process).
+FAR = 10 ** 6
+
+
+def long_binput(index):
+    return b"r" + struct.pack("<I", index)
+
+
+def counted(width, payload):
+    """A counted argument: its length in ``width`` bytes, then the bytes."""
+    return len(payload).to_bytes(width, "little") + payload
+
+
+#: A valid argument for each opcode that takes one.  Payloads are bytes no
+#: opcode starts with (0xff) where the opcode allows, so a scan that skips
+#: the wrong number of bytes loses its place at once.
+ARGUMENTS = {
+    "INT": b"1\n", "LONG": b"1L\n", "STRING": b"'a'\n", "UNICODE": b"a\n", "FLOAT": b"1.5\n",
+    "GET": b"0\n", "PUT": b"0\n", "GLOBAL": b"os\nsystem\n", "INST": b"os\nsystem\n",
+    "PERSID": b"x\n",
+    "BININT": b"\xff\xff\xff\xff", "BININT1": b"\xff", "BININT2": b"\xff\xff",
+    "BINFLOAT": struct.pack(">d", 1.5), "BINGET": b"\xff", "LONG_BINGET": b"\xff" * 4,
+    "BINPUT": b"\x00", "LONG_BINPUT": b"\x00" * 4, "EXT1": b"\xff", "EXT2": b"\xff\xff",
+    "EXT4": b"\xff" * 4, "PROTO": b"\x04",
+    "LONG1": counted(1, b"\xff\xff\xff"), "SHORT_BINSTRING": counted(1, b"\xff\xff\xff"),
+    "SHORT_BINBYTES": counted(1, b"\xff\xff\xff"), "SHORT_BINUNICODE": counted(1, b"\xff\xff\xff"),
+    "LONG4": counted(4, b"\xff\xff\xff"), "BINSTRING": counted(4, b"\xff\xff\xff"),
+    "BINBYTES": counted(4, b"\xff\xff\xff"), "BINUNICODE": counted(4, b"\xff\xff\xff"),
+    "BINBYTES8": counted(8, b"\xff\xff\xff"), "BINUNICODE8": counted(8, b"\xff\xff\xff"),
+    "BYTEARRAY8": counted(8, b"\xff\xff\xff"),
+}
+#: The opcodes that store into the memo: one object stored before the far index.
+STORES = {"PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"}
+OPCODES = [op for op in pickletools.opcodes if op.name != "STOP"]
+
+
+def write(tmp_path, data, name="m.pkl"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def refused(path, message):
+    """Assert tinynet.load(path) raises a TinynetError naming the file with
+    exactly ``message`` after the path."""
+    with pytest.raises(TinynetError) as info:
+        tinynet.load(path)
+    assert str(info.value) == "%s: %s" % (path, message)
+
+
+def test_every_opcode_with_an_argument_has_one_here():
+    assert {op.name for op in OPCODES if op.arg is not None} - {"FRAME"} == set(ARGUMENTS)
+
+
+@pytest.mark.parametrize("op", OPCODES, ids=lambda op: op.name)
+def test_the_scan_reads_past_every_opcode_to_a_far_memo_index(tmp_path, op):
+    """Each opcode, then LONG_BINPUT far past the memo: the scan must step
+    over the opcode's argument exactly (a fixed width, a line or two, or a
+    counted length of 1, 4 or 8 bytes) to see the index and refuse it."""
+    rest = long_binput(FAR) + b"."
+    if op.name == "FRAME":  # the frame's length: what follows it
+        arg = struct.pack("<Q", len(rest))
+    else:
+        arg = ARGUMENTS.get(op.name, b"")
+    stored = 1 if op.name in STORES else 0
+    path = write(tmp_path, b"\x80\x04" + op.code.encode("latin-1") + arg + rest)
+    refused(path, "corrupt pickle (it stores object %d of %d)" % (FAR, stored))
+
+
+def test_the_scan_reads_past_a_run_of_floats_longer_than_its_step(tmp_path):
+    # The scan skips BINFLOATs 4096 at a time: 5000 of them, then the far index.
+    floats = b"".join(b"G" + struct.pack(">d", i + 0.5) for i in range(5000))
+    path = write(tmp_path, b"\x80\x04(" + floats + long_binput(FAR) + b".")
+    refused(path, "corrupt pickle (it stores object %d of 0)" % FAR)
+
+
+def test_bytes_like_g_inside_a_float_do_not_shift_the_scan(tmp_path):
+    # 'G' (0x47) as a float's bytes: the scan looks only at every ninth byte.
+    floats = (b"G" + b"G" * 8) * 3 + b"G" + b"\x47\x47\x47\x47\x47\x47\x47\x72"
+    path = write(tmp_path, b"\x80\x04(" + floats + long_binput(FAR) + b".")
+    refused(path, "corrupt pickle (it stores object %d of 0)" % FAR)
+
+
+# === Memo bounds: an index up to the objects stored so far, not one more ===
+
+
+def stored_at(kind, index):
+    return {"PUT": b"p%d\n" % index, "BINPUT": b"q" + bytes([index]),
+            "LONG_BINPUT": long_binput(index)}[kind]
+
+
+@pytest.mark.parametrize("kind", ["PUT", "BINPUT", "LONG_BINPUT"])
+@pytest.mark.parametrize("first", ["PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"])
+def test_a_memo_index_may_be_the_next_one_and_no_further(tmp_path, first, kind):
+    """A list of two lists, each stored in the memo: the first two stores by
+    ``first``, the last by ``kind`` at index 2 (the next: loads) or 3 (a gap:
+    refused)."""
+    def store(index):
+        return b"\x94" if first == "MEMOIZE" else stored_at(first, index)
+
+    head = b"\x80\x04]" + store(0) + b"]" + store(1) + b"a]"
+    good = write(tmp_path, head + stored_at(kind, 2) + b"a.", "good.pkl")
+    with pytest.raises(TinynetError, match="not a tinynet model"):  # scanned, then unpickled
+        tinynet.load(good)
+    assert pickle.loads(good.read_bytes()) == [[], []]
+    bad = write(tmp_path, head + stored_at(kind, 3) + b"a.", "bad.pkl")
+    refused(bad, "corrupt pickle (it stores object 3 of 2)")
+
+
+@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+def test_models_pickled_with_every_binary_protocol_load(tmp_path, protocol):
+    """Protocols 2 and 3 store with BINPUT, then LONG_BINPUT past 255 objects
+    (300 weight rows here); 4 and 5 with MEMOIZE inside FRAMEs."""
+    net = DNN([300, 3, 2], seed=1, backend="python")
+    data = pickle.dumps(net.to_dict(), protocol=protocol)
+    names = {op.name for op, _, _ in pickletools.genops(data)}
+    assert ("LONG_BINPUT" in names) == (protocol < 4)
+    loaded = tinynet.load(write(tmp_path, data))
+    assert loaded.get_params() == net.get_params()
+
+
+# === Truncated and odd arguments: one TinynetError, never another exception ===
+
+
+@pytest.mark.parametrize("op", [op for op in OPCODES if op.arg is not None],
+                         ids=lambda op: op.name)
+def test_a_pickle_cut_inside_an_argument_is_refused(tmp_path, op):
+    arg = struct.pack("<Q", 9) if op.name == "FRAME" else ARGUMENTS[op.name]
+    cuts = sorted({1, len(arg) // 2, len(arg) - 1} - {0})
+    for cut in cuts:
+        path = write(tmp_path, b"\x80\x04" + op.code.encode("latin-1") + arg[:cut])
+        with pytest.raises(TinynetError) as info:
+            tinynet.load(path)
+        assert str(info.value).startswith(str(path) + ": "), (cut, info.value)
+
+
+def test_a_byte_that_is_no_opcode_is_refused_as_a_corrupt_pickle(tmp_path):
+    # The scan stops there (it cannot know what follows) and the unpickler refuses it.
+    unknown = sorted(set(range(256)) - {ord(op.code) for op in pickletools.opcodes})
+    assert 0xFF in unknown and len(unknown) >= 180
+    for code in unknown:
+        path = write(tmp_path, b"\x80\x04" + bytes([code]) + long_binput(FAR) + b".")
+        with pytest.raises(TinynetError, match=r"corrupt pickle \(invalid load key") as info:
+            tinynet.load(path)
+        assert str(info.value).startswith(str(path) + ": ")
+
+
+def test_an_empty_model_file_is_refused(tmp_path):
+    refused(write(tmp_path, b""), "the file is empty, not a tinynet model")
+
+
+# === The size bound: a file of `size` bytes holds at most size/2 numbers ===
+
+
+def params(sizes):
+    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+
+
+def shared_rows_pickle(sizes):
+    """A valid model's payload whose weight rows are all one list, shared by
+    reference: a pickle far smaller than the numbers it stands for."""
+    payload = DNN(sizes, seed=0, backend="python").to_dict(optimizer_state=False)
+    payload["weights"] = [[[0.0] * b] * a for a, b in zip(sizes, sizes[1:])]
+    return pickle.dumps(payload, protocol=4)
+
+
+def test_a_file_of_exactly_two_bytes_a_parameter_loads_and_one_byte_less_is_refused(tmp_path):
+    """Bytes after a pickle's STOP are never read, nor scanned (far memo
+    indexes here), so padding a small pickle sets the file's size to the byte."""
+    sizes = [60, 50, 4]
+    n = params(sizes)  # 3254: the file may be 6508 bytes, not 6507
+    data = shared_rows_pickle(sizes)
+    assert len(data) < n
+    padding = long_binput(FAR) * n
+    at = tinynet.load(write(tmp_path, data + padding[:2 * n - len(data)], "at.pkl"))
+    assert at.sizes == sizes and at.get_params()["weights"][0][59] == [0.0] * 50
+    below = write(tmp_path, data + padding[:2 * n - 1 - len(data)], "below.pkl")
+    refused(below, "%d bytes cannot hold the %d parameters that sizes [60, 50, 4] need"
+            % (2 * n - 1, n))
+
+
+def test_a_minified_json_model_of_small_integers_loads(tmp_path):
+    """Each number of a minified JSON file takes two bytes ("0,"), so such a
+    file is barely over two bytes a parameter: 30-40-20, 4,479 bytes for
+    2,060 parameters (three bytes a parameter would be 6,180)."""
+    sizes = [30, 40, 20]
+    payload = DNN(sizes, seed=0, backend="python").to_dict(optimizer_state=False)
+    payload["weights"] = [[[i % 10] * b for i in range(a)] for a, b in zip(sizes, sizes[1:])]
+    payload["biases"] = [[0] * b for b in sizes[1:]]
+    data = json.dumps(payload, separators=(",", ":")).encode()
+    assert 2 * params(sizes) < len(data) < 2.2 * params(sizes)
+    for backend in INSTALLED:
+        net = tinynet.load(write(tmp_path, data, "m.json"), backend=backend)
+        assert net.get_params()["weights"][0][7] == [7.0] * 40
+
+
+def test_a_model_file_of_exactly_the_cap_loads_and_one_byte_more_is_refused(tmp_path, monkeypatch):
+    net = DNN([2, 3, 2], seed=0, backend="python")
+    net.save(tmp_path / "m.json")
+    size = (tmp_path / "m.json").stat().st_size
+    monkeypatch.setattr(tinynet.serialize, "MAX_FILE_BYTES", size)
+    assert tinynet.load(tmp_path / "m.json").get_params() == net.get_params()
+    monkeypatch.setattr(tinynet.serialize, "MAX_FILE_BYTES", size - 1)
+    refused(tmp_path / "m.json", "larger than the %s bytes a tinynet model file may be"
+            % format(size - 1, ","))
+
+
+# === Compact files ===
+
+
+@pytest.mark.parametrize("weights", ["float32", "int8"])
+def test_a_compact_model_with_one_input_and_softmax_outputs_round_trips(tmp_path, backend, weights):
+    """The output function comes from the output width (a softmax over one
+    output is refused), not from the input's."""
+    net = DNN([1, 3, 2], output="softmax", seed=2, backend=backend)
+    tinynet.save(net, tmp_path / "m.tnb", format=weights)
+    loaded = tinynet.load(tmp_path / "m.tnb", backend=backend)
+    assert (loaded.sizes, loaded.output_activation.name) == ([1, 3, 2], "softmax")
+    assert loaded.classify([[0.5], [-2.0]]) == net.classify([[0.5], [-2.0]])
+
+
+def compact_file(header, version=1, length=None, data=bytes(24)):
+    """A compact file: magic, version, the header's length and text, then ``data``."""
+    text = header.encode()
+    return b"\x89TNB" + struct.pack("<HH", version, len(text) if length is None else length) + \
+        text + data
+
+
+COMPACT = '{"sizes": [2, 2], "activation": "relu", "output": "softmax", "loss": "cross_entropy", ' \
+          '"weights": "float32"}'
+
+
+def test_a_compact_header_of_4096_bytes_loads_and_of_4097_is_refused(tmp_path):
+    """Unpadded lengths load too (the reader needs no alignment), so the
+    bound is tried to the byte."""
+    at = write(tmp_path, compact_file(COMPACT + " " * (4096 - len(COMPACT))), "at.tnb")
+    assert tinynet.load(at).sizes == [2, 2]
+    odd = write(tmp_path, compact_file(COMPACT + " " * 3), "odd.tnb")
+    assert tinynet.load(odd).sizes == [2, 2]
+    above = write(tmp_path, compact_file(COMPACT + " " * (4097 - len(COMPACT))), "above.tnb")
+    refused(above, "a 4097-byte header is not a tinynet header")
+
+
+@pytest.mark.parametrize("version, message", [
+    (0, "compact format version 0; this tinynet reads version 1"),
+    (2, "compact format version 2; this tinynet reads version 1: upgrade tinynet to load it")])
+def test_a_compact_version_on_either_side_of_1_is_refused(tmp_path, version, message):
+    refused(write(tmp_path, compact_file(COMPACT, version=version), "m.tnb"), message)
