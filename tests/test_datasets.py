@@ -748,3 +748,32 @@ def test_load_csv_says_what_a_file_that_is_not_text_holds(tmp_path, content, wor
     path.write_bytes(b"label,1x1\n5,\xff\xfe\n")  # text with one bad line: that line is named
     with pytest.raises(TinynetError, match=r":2: not UTF-8 text"):
         load_csv_strict(path, pixels=1)
+
+
+def test_a_gzipped_idx_file_may_promise_1040_bytes_a_stored_byte_and_no_more(tmp_path):
+    """Deflate expands at most about 1032 times: a header promising up to 1040
+    bytes of data per byte of the gzip file is read (here found short), and one
+    byte more is refused before reading."""
+    import struct
+
+    path = tmp_path / "ratio-idx3-ubyte.gz"
+
+    def write(n):
+        header = struct.pack(">HBBIII", 0, 8, 3, n, 1, 1)
+        path.write_bytes(gzip.compress(header + bytes(9), mtime=0))
+        return path.stat().st_size
+
+    n = 1040 * write(1)
+    while 1040 * write(n) != n:  # the file's size barely depends on n
+        n = 1040 * path.stat().st_size
+    stored = path.stat().st_size
+    with pytest.raises(TinynetError, match="^%s: the header promises %s bytes of data \\(shape "
+                                           "%dx1x1\\), the file has 9$"
+                       % (re.escape(str(path)), format(n, ","), n)):
+        load_idx(path)
+    write(n + 1)
+    assert path.stat().st_size == stored
+    with pytest.raises(TinynetError, match="^%s: the header promises %s bytes of data \\(shape "
+                                           "%dx1x1\\), more than a %d-byte gzip file can hold$"
+                       % (re.escape(str(path)), format(n + 1, ","), n + 1, stored)):
+        load_idx(path)

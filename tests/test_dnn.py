@@ -3,6 +3,7 @@
 import array
 import math
 import random
+import re
 
 import pytest
 
@@ -392,3 +393,27 @@ def test_dropout_needs_a_hidden_layer_and_is_shown():
     assert "dropout=0.5, max_norm=3.0" in repr(model)
     assert "dropout=[0.5, 0.2]" in repr(DNN([3, 4, 4, 2], dropout=(0.5, 0.2), backend="python"))
     assert "dropout" not in repr(DNN([3, 4, 2], backend="python"))
+
+
+@needs_numpy
+def test_numpy_targets_are_taken_as_plain_numbers(backend):
+    """A 1-D NumPy array of targets becomes a list of Python numbers first:
+    errors show ``5``, not ``np.int64(5)``, and the results are a list's, to
+    the bit and the type (a regression's losses are floats)."""
+    import numpy as np
+
+    net = DNN([2, 4, 3], seed=1, backend=backend)
+    X3 = [[0.0, 0.5], [1.0, 0.0], [0.3, 0.3]]
+    for dtype in ("int64", "int32", "uint8", "float64"):
+        with pytest.raises(ValueError, match=r"^label 5 at index 2 is not a class in 0\.\.2$"):
+            net.evaluate(X3, np.array([2, 0, 5], dtype=dtype))
+    with pytest.raises(ValueError, match=r"^label 0\.5 at index 1 is not a class in 0\.\.2$"):
+        net.fit(X3, np.array([2.0, 0.5, 1.0]))
+    assert net.evaluate(X3, np.array([2, 0, 1])) == net.evaluate(X3, [2, 0, 1])
+    a, b = (DNN([2, 3, 1], output="linear", loss="mse", seed=2, backend=backend)
+            for _ in range(2))
+    history = a.fit(X3, np.array([0.5, -1.0, 2.0]), epochs=2, batch_size=2)
+    losses = [epoch["loss"] for epoch in history]
+    assert losses == [e["loss"] for e in b.fit(X3, [0.5, -1.0, 2.0], epochs=2, batch_size=2)]
+    assert [type(loss) for loss in losses] == [float, float]
+    assert a.get_params() == b.get_params()

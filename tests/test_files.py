@@ -131,6 +131,36 @@ def test_temporary_names_are_unpredictable(tmp_path, monkeypatch):
     assert all(os.path.dirname(s) == str(tmp_path) for s in seen)  # beside the target
 
 
+@pytest.mark.parametrize("write", [lambda p: files.write_atomically(p, b"new"),
+                                   files.check_writable], ids=["write", "check"])
+def test_after_100_temporary_names_taken_the_error_is_eexist_naming_the_path(
+        tmp_path, monkeypatch, write):
+    import errno
+
+    tries = []
+    monkeypatch.setattr(tempfiles, "token", lambda: tries.append(1) or "aaaa")
+    taken = tmp_path / (".out.tinynet-%d-aaaa.tmp" % os.getpid())  # a live writer's (ours)
+    taken.write_bytes(b"someone else's")
+    (tmp_path / "out").write_bytes(b"old")
+    with pytest.raises(FileExistsError) as info:
+        write(tmp_path / "out")
+    assert (info.value.errno, info.value.filename) == (errno.EEXIST, str(tmp_path / "out"))
+    assert info.value.strerror == "could not create a unique temporary file"
+    assert len(tries) == 100
+    assert (tmp_path / "out").read_bytes() == b"old"
+    assert taken.read_bytes() == b"someone else's"
+
+
+def test_a_name_free_at_the_100th_try_is_taken(tmp_path, monkeypatch):
+    tokens = iter(["aaaa"] * 99 + ["bbbb"])
+    monkeypatch.setattr(tempfiles, "token", lambda: next(tokens))
+    taken = tmp_path / (".out.tinynet-%d-aaaa.tmp" % os.getpid())
+    taken.write_bytes(b"someone else's")
+    files.write_atomically(tmp_path / "out", b"new")
+    assert (tmp_path / "out").read_bytes() == b"new"
+    assert sorted(os.listdir(tmp_path)) == [taken.name, "out"]
+
+
 # === Writing: failures leave the previous file intact ===
 
 
@@ -313,6 +343,27 @@ def test_read_limited_reads_up_to_the_cap_and_refuses_more(tmp_path):
     with pytest.raises(TinynetError, match="larger than the 99 bytes") as err:
         files.read_limited(path, 99)
     assert str(path) in str(err.value)
+
+
+@pytest.mark.skipif(not os.path.isfile("/proc/self/cmdline"), reason="needs Linux's /proc")
+def test_a_file_longer_than_its_size_says_is_held_to_the_cap_while_read():
+    """A /proc file says it holds 0 bytes, as a file that grows after its
+    size was taken would: the cap holds while reading, to the byte."""
+    path = "/proc/self/cmdline"
+    with open(path, "rb") as f:
+        content = f.read()
+    assert os.stat(path).st_size == 0 and len(content) > 10
+    assert files.read_limited(path, len(content)) == content
+    assert files.read_limited(path, len(content) + 1) == content
+    with pytest.raises(TinynetError, match="^/proc/self/cmdline: larger than the %s bytes a "
+                                           "command line may be$" % format(len(content) - 1, ",")):
+        files.read_limited(path, len(content) - 1, "command line")
+
+
+def test_an_empty_file_is_read_as_no_bytes(tmp_path):
+    (tmp_path / "empty").write_bytes(b"")
+    assert files.read_limited(tmp_path / "empty", 0) == b""
+    assert files.read_limited(tmp_path / "empty", 10) == b""
 
 
 def test_data_reader_reads_plain_and_gzip_alike(tmp_path):

@@ -319,7 +319,7 @@ def read_limited(path, limit, what="file"):
             total += len(data)
     if total > limit:
         raise _too_big(path, what, limit)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return chunks.pop() if len(chunks) == 1 else b"".join(chunks)  # (one chunk: no copy)
 
 
 def _too_big(path, what, limit):
