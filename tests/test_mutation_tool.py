@@ -1,0 +1,94 @@
+"""tools/mutate.py, the mutation runner: the mutants it plants, its sample,
+and the pragma lines it leaves alone (the runs themselves are `tox -e mutation`)."""
+
+import os
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import mutate  # noqa: E402
+from mutation.sites import sites  # noqa: E402
+
+SOURCE = '''"""A docstring is never mutated."""
+LIMIT = 4  # pragma: no mutate (a marked line)
+TABLE = {-2: 1, -3: 4}
+
+
+def f(x, items):
+    """Nor is this one."""
+    total = 0
+    total += x * 2
+    if x <= LIMIT and x in (1, 2):
+        raise ValueError("bad %d" % x, 17)
+    items.append(x)
+    name = f"{x}"
+    return total
+'''
+
+
+@pytest.fixture
+def planted(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text(SOURCE)
+    found = sites(str(path))
+    return {(s["kind"], s["mutant"]) for s in found}, found, str(path)
+
+
+def test_every_kind_of_mutant_is_planted(planted):
+    mutants, _, _ = planted
+    for expected in [
+        ("constant", "TABLE = {-2: 1, -3: 5}"), ("constant", "TABLE = {-2: 1, -3: 3}"),
+        ("table", "TABLE = {-3: 4}"), ("table", "TABLE = {-2: 1}"),
+        ("boolean", "TABLE = {2: 1, -3: 4}"),
+        ("operator", "total -= x * 2"), ("operator", "total += x / 2"),
+        ("comparison", "if x < LIMIT and x in (1, 2):"), ("comparison", "if x >= LIMIT and x in (1, 2):"),
+        ("comparison", "if x <= LIMIT and x not in (1, 2):"), ("boolean", "if x <= LIMIT or x in (1, 2):"),
+        ("table", "if x <= LIMIT and x in (2,):"), ("table", "if x <= LIMIT and x in (1,):"),
+        ("raise", 'raise ValueError(None, 17)'), ("raise", 'raise ValueError("bad %d" % x, None)'),
+        ("constant", 'raise ValueError("bad %d" % x, 18)'), ("statement", "pass"),
+        ("return", "return None"),
+    ]:
+        assert expected in mutants
+
+
+def test_docstrings_f_strings_first_bindings_and_marked_lines_are_left_alone(planted):
+    _, found, path = planted
+    lines = {s["line"] for s in found}
+    assert not lines & {1, 2, 7, 13}  # docstrings, the marked line, the f-string
+    passes = {s["code"] for s in found if s["kind"] == "statement"}
+    assert passes == {"total += x * 2", "if x <= LIMIT and x in (1, 2):",
+                      'raise ValueError("bad %d" % x, 17)', "items.append(x)"}
+    marked = sites(path, {2})
+    assert {s["mutant"] for s in marked} == {"LIMIT = 3  # pragma: no mutate (a marked line)",
+                                             "LIMIT = 5  # pragma: no mutate (a marked line)"}
+
+
+def test_the_runner_samples_the_core_and_the_file_readers():
+    modules = mutate.modules_of(["*"])
+    assert "tinynet/serialize.py" in modules and "tinynet/backends/packed.py" in modules
+    assert "tinynet/datasets/csv_numpy.py" in modules and "tinynet/__main__.py" not in modules
+    assert not any(m.startswith(("tinynet/cli/", "tinynet/plots/")) for m in modules)
+    assert mutate.modules_of(["datasets"]) == [m for m in modules if "/datasets/" in m]
+
+
+@pytest.mark.slow  # (about 7 s of CPU: every site of every module)
+def test_every_mutant_of_the_sampled_modules_compiles_and_differs():
+    for module in mutate.modules_of(["*"]):
+        with open(os.path.join(ROOT, module), "rb") as f:
+            data = f.read()
+        for s in sites(os.path.join(ROOT, module)):
+            mutated = data[:s["start"]] + s["new"].encode() + data[s["end"]:]
+            assert mutated != data
+            compile(mutated, module, "exec")
+
+
+def test_the_sample_is_the_same_for_the_same_seed():
+    modules = ["tinynet/serialize.py", "tinynet/files.py"]
+    first, totals = mutate.plan(modules, 20, "7")
+    again, _ = mutate.plan(modules, 20, "7")
+    other, _ = mutate.plan(modules, 20, "8")
+    assert first == again != other
+    assert all(len(first[m]) == 20 < totals[m] for m in modules)
