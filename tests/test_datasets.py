@@ -777,3 +777,33 @@ def test_a_gzipped_idx_file_may_promise_1040_bytes_a_stored_byte_and_no_more(tmp
                                            "%dx1x1\\), more than a %d-byte gzip file can hold$"
                        % (re.escape(str(path)), format(n + 1, ","), n + 1, stored)):
         load_idx(path)
+
+
+@pytest.mark.parametrize("ndim, cut", [(3, 15), (3, 5), (1, 7), (1, 3)])
+def test_an_idx_header_cut_anywhere_is_too_short(tmp_path, ndim, cut):
+    """Cut one byte short of its dimensions, or inside its magic number."""
+    import struct
+
+    header = struct.pack(">HBB" + "I" * ndim, 0, 8, ndim, *[2] * ndim)
+    path = tmp_path / "cut.idx"
+    path.write_bytes(header[:cut])
+    with pytest.raises(TinynetError, match="^%s: too short for an IDX header$"
+                       % re.escape(str(path))):
+        if ndim == 3:
+            load_idx(path)
+        else:
+            datasets.save_idx(tmp_path / "i.idx", Images(bytes(4), width=2))
+            load_idx(tmp_path / "i.idx", path)
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_data_file_may_fill_its_limit_exactly(tmp_path, gzipped):
+    from tinynet.datasets.sources import open_data, read_data
+
+    path = tmp_path / "ten"
+    path.write_bytes(gzip.compress(b"0123456789") if gzipped else b"0123456789")
+    assert read_data(str(path), 10) == b"0123456789"
+    with open_data(str(path), 10) as f:
+        assert [f.readline(20)] + list(f.lines(20)) == [b"0123456789"]
+    with pytest.raises(TinynetError, match="more than the 9 bytes of content"):
+        read_data(str(path), 9)

@@ -433,3 +433,18 @@ def test_a_compact_header_of_4096_bytes_loads_and_of_4097_is_refused(tmp_path):
     (2, "compact format version 2; this tinynet reads version 1: upgrade tinynet to load it")])
 def test_a_compact_version_on_either_side_of_1_is_refused(tmp_path, version, message):
     refused(write(tmp_path, compact_file(COMPACT, version=version), "m.tnb"), message)
+
+
+@pytest.mark.parametrize("sizes, weights, arrays, heap", [
+    ([3, 2], "float32", 4 * (2 + 6), 32 + 256 + 1024),
+    ([784, 24, 10], "int8", (96 + 3136 + 18816) + (40 + 96 + 240), 22424 + 512 + 1024),
+    ([5, 3, 3, 2], "int8", (12 + 20 + 16) + (12 + 12 + 12) + (8 + 12 + 8), 112 + 768 + 1024)])
+def test_the_heap_a_compact_model_needs_is_its_arrays_256_bytes_a_layer_and_1_kb(
+        sizes, weights, arrays, heap):
+    """Biases, then weights (int8: a scale per row, the bytes padded to 4).
+    The heap is an estimate of MicroPython's small objects, stated here: the
+    board command and the MemoryError of a heap too small both show it."""
+    from tinynet import compact
+
+    assert compact.data_bytes(sizes, weights) == arrays
+    assert compact.heap_needed(sizes, weights) == heap

@@ -14,7 +14,7 @@ from .matrix import Matrix
 
 #: Rows per forward pass in predict, classify and evaluate: any number gives
 #: the same outputs (the loss to rounding), so no test could tell.
-CHUNK = 1024  # pragma: no mutate (see above)
+CHUNK = 1024  # pragma: no mutate (any number gives the same outputs)
 
 _BLOCK = 4096  # pragma: no mutate (rows checked at a time: any number gives the same answer)
 

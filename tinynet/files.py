@@ -40,7 +40,7 @@ _REGULAR = 0o100000
 # as old NFS).  No test on Linux could tell either name from a misspelling.
 # (Python makes every descriptor it opens non-inheritable: no O_CLOEXEC.)
 _BINARY = "O_BINARY"  # pragma: no mutate (Windows only)
-_WRITE_EXTRA = ("O_NOFOLLOW", _BINARY)  # pragma: no mutate (see above)
+_WRITE_EXTRA = ("O_NOFOLLOW", _BINARY)  # pragma: no mutate (only for a file system lax on O_EXCL)
 _READ_EXTRA = ("O_NONBLOCK", _BINARY)
 
 

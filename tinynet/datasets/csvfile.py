@@ -38,7 +38,7 @@ def _to_int(text):
     # int() refuses more than 4300 digits on Python 3.11+.  Leading zeros are
     # stripped only from long cells (a speed choice: any bound up to 4300
     # reads the same numbers), not from every cell of a file.
-    if len(digits) > 4000:  # pragma: no mutate
+    if len(digits) > 4000:  # pragma: no mutate (any bound up to 4300 reads the same numbers)
         digits = digits.lstrip("0") or "0"
         if len(digits) > 4000:
             return None
@@ -259,7 +259,7 @@ def _bad_value(path, line_no, row, has_label, header):
             return TinynetError("%s:%d: column %d%s: pixel %d is outside 0..255"
                                 % (path, line_no, col + 1, name, value))
     # Unreachable: the caller found a field that _to_int or a range refused.
-    raise AssertionError("%s:%d: no bad field found" % (path, line_no))  # pragma: no mutate
+    raise AssertionError("%s:%d: no bad field found" % (path, line_no))  # pragma: no mutate (unreachable)
 
 
 def save_csv(path, X, labels=None, header=True):

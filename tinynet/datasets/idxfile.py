@@ -13,7 +13,7 @@ from ..batching import labels as check_labels
 from ..errors import TinynetError
 from ..files import has_suffix, write_atomically
 from .images import Images
-from .sources import open_data
+from .sources import READ_BLOCK, open_data
 
 #: Deflate expands data at most about 1032 times; a gzip whose IDX header
 #: promises more than this many bytes per compressed byte is impossible.
@@ -56,8 +56,7 @@ def _read_idx(path, ndim):
                                    % (path, _n(size), shown, _n(stored)))
         body = bytearray()
         while len(body) < size:
-            # a megabyte at a time: a speed choice, any block size reads the same
-            block = f.read(min(size - len(body), 1 << 20))  # pragma: no mutate
+            block = f.read(min(size - len(body), READ_BLOCK))
             if not block:
                 raise TinynetError("%s: the header promises %s bytes of data (shape %s), the "
                                    "file has %s" % (path, _n(size), shown, _n(len(body))))

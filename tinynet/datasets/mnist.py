@@ -297,6 +297,7 @@ def _md5_of_bytes(data, name):
     import zlib
 
     from ..kinds import kind_of_bytes
+    from .sources import READ_BLOCK
 
     if kind_of_bytes(data[:2]) != "gzip":
         return hashlib.md5(data).hexdigest()
@@ -304,9 +305,9 @@ def _md5_of_bytes(data, name):
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb") as f:
             while True:
-                # A megabyte at a time, and at most one byte past the limit, which
-                # is enough to see it exceeded: any more reads the same.
-                block = f.read(min(1 << 20, left + 1))  # pragma: no mutate
+                # At most one byte past the limit, which is enough to see it
+                # exceeded: any more reads the same.
+                block = f.read(min(READ_BLOCK, left + 1))
                 if not block:
                     return digest.hexdigest()
                 left -= len(block)

@@ -14,6 +14,9 @@ from ..kinds import HEAD, MODELS, kind_of_bytes
 #: The longest line iterating over a DataReader gives (lines() takes any).
 LINE_LIMIT = 1 << 20
 
+#: Bytes read at a time where no limit asks for fewer.
+READ_BLOCK = 1048576  # pragma: no mutate (a speed choice: any block size reads the same)
+
 
 def open_data(path, limit=None, what="data file"):
     """Return a :class:`DataReader` for ``path``: its
@@ -152,7 +155,7 @@ class DataReader:
         """Return exactly ``n`` bytes, or raise naming the file if it ends early."""
         chunks, left = [], n
         while left > 0:
-            block = self.read(min(left, 1 << 20))  # pragma: no mutate (a speed choice)
+            block = self.read(min(left, READ_BLOCK))
             if not block:
                 raise TinynetError("%s: ends early: %s %s bytes expected, %s found"
                                    % (self.path, what, grouped(n), grouped(n - left)))
@@ -168,7 +171,7 @@ class DataReader:
         """Return the next line, or b"" at the end; a line longer than
         ``limit`` bytes is refused without reading it whole."""
         # One byte past the limit is enough to see a line exceed it (more says the same).
-        line = self._checked(self._file.readline, limit + 1)  # pragma: no mutate
+        line = self._checked(self._file.readline, limit + 1)
         if len(line) > limit:
             raise TinynetError("%s: a line longer than %s bytes; refused unread"
                                % (self._where(), grouped(limit)))
