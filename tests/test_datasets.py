@@ -264,7 +264,7 @@ def test_csv_and_idx_convert_both_ways(tmp_path, labelled):
 
 
 class Mirror(http.server.BaseHTTPRequestHandler):
-    """Serves self.server.files; behaviour per server: ok, 404, html, drop."""
+    """Serves self.server.files; behaviour per server: ok, no-length, 404, html, drop."""
 
     def do_GET(self):
         mode, files = self.server.mode, self.server.files
@@ -275,7 +275,9 @@ class Mirror(http.server.BaseHTTPRequestHandler):
             return
         body = b"<html>Sorry, moved</html>" if mode == "html" else files[name]
         self.send_response(200)
-        self.send_header("Content-Length", str(len(files[name]) if mode == "drop" else len(body)))
+        if mode != "no-length":  # (HTTP/1.0: the body ends where the connection does)
+            self.send_header("Content-Length",
+                             str(len(files[name]) if mode == "drop" else len(body)))
         self.end_headers()
         if mode == "drop":  # half the file, then the connection goes away
             self.wfile.write(body[:len(body) // 2])
@@ -807,3 +809,51 @@ def test_a_data_file_may_fill_its_limit_exactly(tmp_path, gzipped):
         assert [f.readline(20)] + list(f.lines(20)) == [b"0123456789"]
     with pytest.raises(TinynetError, match="more than the 9 bytes of content"):
         read_data(str(path), 9)
+
+
+def test_images_may_be_one_pixel_wide_and_no_narrower():
+    assert Images(bytearray(3), width=1).shape == (3, 1)
+    for width in (0, -1):
+        with pytest.raises(ValueError, match="^3 pixels do not make rows of %d$" % width):
+            Images(bytearray(3), width=width)
+
+
+@pytest.mark.parametrize("mode", ["ok", "no-length"])
+def test_a_download_may_take_its_content_limit_and_what_gzip_adds_and_no_more(
+        tmp_path, mirrors, monkeypatch, mode):
+    """A file whose content may be N bytes may take N + N // 500 + 4096
+    bytes to download (gzip's worst case, data it cannot compress): a body of
+    exactly that is taken (then refused by its checksum), one byte more is
+    refused by its size, announced or counted."""
+    from tinynet.datasets import mnist
+
+    name = "t10k-labels-idx1-ubyte.gz"
+    monkeypatch.setitem(mnist.SIZES, name, 1000)
+    limit = 1000 + 2 + 4096
+    _, md5 = fake_mnist()
+    for size in (limit, limit + 1):
+        _, url = mirrors(mode, {name: b"x" * size})
+        with pytest.raises(TinynetError) as info:
+            datasets.fetch(name, str(tmp_path), [url], checksums=md5)
+        reason = str(info.value).split(url + name + ": ", 1)[1]
+        if size == limit:
+            assert "cannot be more than" not in reason and "MD5" in reason, reason
+        elif mode == "ok":
+            assert reason == "the server announces 5,099 bytes; %s cannot be more than 5,098" % name
+        else:
+            assert reason == "stopped after 5,099 bytes: %s cannot be more than 5,098" % name
+        assert os.listdir(tmp_path) == []
+
+
+def test_an_md5_is_32_hex_digits_exactly(tmp_path):
+    from tinynet.datasets import mnist
+
+    path = str(tmp_path / "x-idx1-ubyte")
+    with open(path, "wb") as f:
+        f.write(b"content")
+    md5 = hashlib.md5(b"content").hexdigest()
+    for bad in (md5[:31], md5 + "0"):
+        with pytest.raises(TinynetError, match="^no MD5 known for x: tinynet uses only files it "
+                                               "can check$"):
+            mnist.verify(path, "x", checksums={"x": bad})
+    mnist.verify(path, "x", checksums={"x": md5.upper()})
