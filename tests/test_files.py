@@ -360,6 +360,23 @@ def test_a_file_longer_than_its_size_says_is_held_to_the_cap_while_read():
         files.read_limited(path, len(content) - 1, "command line")
 
 
+@pytest.mark.parametrize("size", [(1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 << 19])
+def test_a_file_of_one_or_two_blocks_is_read_whole(tmp_path, size):
+    data = bytes(k % 251 for k in range(size))
+    (tmp_path / "f").write_bytes(data)
+    assert files.read_limited(tmp_path / "f", size) == data
+
+
+def test_a_read_of_exactly_one_byte_more_than_a_block_is_whole(tmp_path):
+    from tinynet.datasets.sources import READ_BLOCK
+
+    data = bytes(k % 251 for k in range(READ_BLOCK + 3))
+    (tmp_path / "f").write_bytes(data)
+    with DataReader(str(tmp_path / "f")) as f:
+        assert f.read_exactly(READ_BLOCK + 1) == data[:READ_BLOCK + 1]
+        assert f.read_exactly(2) == data[-2:] and f.at_end()
+
+
 def test_an_empty_file_is_read_as_no_bytes(tmp_path):
     (tmp_path / "empty").write_bytes(b"")
     assert files.read_limited(tmp_path / "empty", 0) == b""

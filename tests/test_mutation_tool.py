@@ -92,3 +92,17 @@ def test_the_sample_is_the_same_for_the_same_seed():
     other, _ = mutate.plan(modules, 20, "8")
     assert first == again != other
     assert all(len(first[m]) == 20 < totals[m] for m in modules)
+
+
+def test_every_survivor_judged_equivalent_is_still_a_mutant_of_its_module():
+    """An entry whose line changed would count nothing: it must be judged
+    again (or removed) with the change."""
+    from mutation import report
+
+    entries = report.load_equivalent()
+    for module in sorted({module for module, _, _ in entries}):
+        found = {(s["code"], s["mutant"]) for s in sites(os.path.join(ROOT, module))}
+        for m, code, mutant in entries:
+            if m == module:
+                assert (code, mutant) in found, (module, mutant)
+    assert all(reason.strip() for reason in entries.values())

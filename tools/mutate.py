@@ -41,6 +41,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -156,6 +157,8 @@ def main(argv=None):
     except ImportError:
         pass
     assert "tinynet" not in sys.modules
+    # Stopped (Ctrl-C, kill): the children are killed and the copies removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     work = tempfile.mkdtemp(prefix="tinynet-mutation-")
     copies = [os.path.join(work, str(j)) for j in range(max(1, args.jobs))]
     for copy in copies:
@@ -164,6 +167,8 @@ def main(argv=None):
     try:
         return _run(args, argv, modules, chosen, totals, copies)
     finally:
+        for pid in list(runner.CHILDREN):
+            runner.stop(pid)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -22,6 +22,7 @@ CORE_TESTS = ["tests/test_core_api.py", "tests/test_dnn.py", "tests/test_backend
               "tests/test_cross_backend.py", "tests/test_gradcheck.py",
               "tests/test_model_files.py", "tests/test_serialize.py", "tests/test_datasets.py"]
 SOURCES = {}  # module path -> its bytes when the plan was made
+CHILDREN = set()  # the pids (and process groups) of the children running
 
 
 def _files(root, top, keep):
@@ -70,6 +71,7 @@ def start(copy, module, site, verbose=False):
     site is None); return its pid."""
     pid = os.fork()
     if pid:
+        CHILDREN.add(pid)
         return pid
     try:
         os.setpgid(0, 0)
@@ -99,15 +101,25 @@ def wait(pid, deadline):
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
+            CHILDREN.discard(pid)
             return os.waitstatus_to_exitcode(status)
         if time.time() > deadline:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            os.waitpid(pid, 0)
+            stop(pid)
             return "timeout"
         time.sleep(0.05)
+
+
+def stop(pid):
+    """Kill the child ``pid`` and everything it started, and reap it."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+    CHILDREN.discard(pid)
 
 
 def clean_run(copy, module):
@@ -138,6 +150,7 @@ def run_all(queue, copies, timeout, report, skip=None):
             done, status = os.waitpid(pid, os.WNOHANG)
             if not done and time.time() <= deadline:
                 continue
+            CHILDREN.discard(pid)
             outcome = wait(pid, deadline) if not done else os.waitstatus_to_exitcode(status)
             del running[pid]
             free.append(copy)
