@@ -27,6 +27,8 @@ GOOD = [
     (GOOD_ROWS + "\n\n\n", True),
     ("pixel0,pixel1,pixel2,pixel3\n0,1,2,3\n255,254,0,9\n", True),  # no labels
     ("0,1,2,3\n255,254,0,9\n", True),
+    ("3,0,25,51,10\n9,1,2,3,4\n", True),  # no field of three digits
+    ("3,0,2,5,1\n9,1,2,3,4\n", True),  # nor of two
     ('"label","a","b","c","d"\n' + GOOD_ROWS, True),  # the header goes through the csv module
     ("3, 7,+8,007,255\n" + GOOD_ROWS, False),
     (GOOD_ROWS + '"4","1","2","3","4"\n', False),
@@ -53,6 +55,7 @@ BAD = [
     GOOD_ROWS + "1,0,0,0,256\n",
     GOOD_ROWS + "1,0,0,0,999\n",
     GOOD_ROWS + "1,0,0,0,1000\n",
+    GOOD_ROWS + "1,0,0,0,1" + "0" * 255 + "7\n",  # 257 digits: a length of 258 bytes is 2 mod 256
     "3,0,-1,51,102\n",
     "",
     "\n\n",

@@ -3,6 +3,7 @@ built on it in tinynet.datasets.sources, by class of fault."""
 
 import gzip
 import os
+import re
 import signal
 import socket
 import stat
@@ -375,6 +376,20 @@ def test_a_read_of_exactly_one_byte_more_than_a_block_is_whole(tmp_path):
     with DataReader(str(tmp_path / "f")) as f:
         assert f.read_exactly(READ_BLOCK + 1) == data[:READ_BLOCK + 1]
         assert f.read_exactly(2) == data[-2:] and f.at_end()
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_line_may_be_as_long_as_its_limit_and_no_longer(tmp_path, gzipped):
+    path = tmp_path / "lines"
+    data = b"12345678\n" + b"123456789\n"  # 9 bytes, then 10
+    path.write_bytes(gzip.compress(data) if gzipped else data)
+    with DataReader(str(path)) as f:
+        assert f.readline(9) == b"12345678\n"
+        with pytest.raises(TinynetError, match="^%s: a line longer than 9 bytes; refused unread$"
+                           % re.escape(str(path))):
+            f.readline(9)
+    with DataReader(str(path)) as f:
+        assert list(f.lines(10)) == [b"12345678\n", b"123456789\n"]
 
 
 def test_an_empty_file_is_read_as_no_bytes(tmp_path):

@@ -261,11 +261,13 @@ def test_the_scan_reads_past_a_run_of_floats_longer_than_its_step(tmp_path):
     refused(path, "corrupt pickle (it stores object %d of 0)" % FAR)
 
 
-def test_bytes_like_g_inside_a_float_do_not_shift_the_scan(tmp_path):
+@pytest.mark.parametrize("floats, index", [
+    ((b"G" + b"G" * 8) * 3 + b"G" + b"G" * 7 + b"r", FAR),
+    (b"G" * 18, 0x4700)])  # its second byte is a 'G' ten bytes after the second float
+def test_bytes_like_g_inside_floats_and_after_them_do_not_shift_the_scan(tmp_path, floats, index):
     # 'G' (0x47) as a float's bytes: the scan looks only at every ninth byte.
-    floats = (b"G" + b"G" * 8) * 3 + b"G" + b"\x47\x47\x47\x47\x47\x47\x47\x72"
-    path = write(tmp_path, b"\x80\x04(" + floats + long_binput(FAR) + b".")
-    refused(path, "corrupt pickle (it stores object %d of 0)" % FAR)
+    path = write(tmp_path, b"\x80\x04(" + floats + long_binput(index) + b".")
+    refused(path, "corrupt pickle (it stores object %d of 0)" % index)
 
 
 # === Memo bounds: an index up to the objects stored so far, not one more ===

@@ -29,9 +29,9 @@ check before ``open``.
 from .errors import TinynetError, grouped
 
 _S_IFMT = 0o170000
-_KINDS = {0o100000: "a regular file", 0o040000: "a directory", 0o020000: "a character device",
-          0o060000: "a block device", 0o010000: "a FIFO (named pipe)", 0o140000: "a socket",
-          0o120000: "a symbolic link"}
+# What is refused is named by its kind (a regular file never is).
+_KINDS = {0o040000: "a directory", 0o020000: "a character device", 0o060000: "a block device",
+          0o010000: "a FIFO (named pipe)", 0o140000: "a socket", 0o120000: "a symbolic link"}
 _REGULAR = 0o100000
 
 # Flags only some systems have, OR-ed in where they exist: O_BINARY (Windows

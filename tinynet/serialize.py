@@ -164,10 +164,18 @@ def _scan_pickle(data, path):
     A run of floats, most of a model, is skipped in one step."""
     import pickletools
 
-    sizes = {ord(op.code): (op.arg.n if op.arg is not None else 0) for op in pickletools.opcodes}
-    # The bytes of the length before a counted argument (BINSTRING's is 4).
+    # Each opcode's argument: ``sizes`` gives its bytes (-1: up to a newline),
+    # ``counted`` the bytes of the length before it (BINSTRING's is 4).  An
+    # opcode in neither (a kind without a width here) is left to the unpickler.
     widths = {pickletools.TAKEN_FROM_ARGUMENT1: 1, pickletools.TAKEN_FROM_ARGUMENT4: 4,
               pickletools.TAKEN_FROM_ARGUMENT4U: 4, pickletools.TAKEN_FROM_ARGUMENT8U: 8}
+    sizes, counted = {}, {}
+    for op in pickletools.opcodes:
+        n = op.arg.n if op.arg is not None else 0
+        if n >= -1:
+            sizes[ord(op.code)] = n
+        elif n in widths:
+            counted[ord(op.code)] = widths[n]
     pos, end, memo = 0, len(data), 0
     while pos < end:
         code = data[pos]
@@ -175,23 +183,21 @@ def _scan_pickle(data, path):
             every_ninth = data[pos:pos + _FLOAT_RUN:9]
             pos += 9 * (len(every_ninth) - len(every_ninth.lstrip(b"G")))
             continue
-        n = sizes.get(code)
-        if n is None:
+        n, width = sizes.get(code), counted.get(code)
+        if n is None and width is None:
             return
         pos += 1
-        if n >= 0:
+        if width is not None:  # a length, then that many bytes
+            arg, pos = None, pos + width + int.from_bytes(data[pos:pos + width], "little")
+        elif n >= 0:
             arg, pos = data[pos:pos + n], pos + n
-        elif n == -1:  # up to a newline (GLOBAL and INST: two lines)
+        else:  # up to a newline (GLOBAL and INST: two lines)
             for _ in range(2 if code in (0x63, 0x69) else 1):
-                newline = data.find(b"\n", pos)
-                if newline < 0:
+                try:
+                    newline = data.index(b"\n", pos)
+                except ValueError:  # no line end: the unpickler finds the file truncated
                     return
                 arg, pos = data[pos:newline], newline + 1
-        else:  # a length, then that many bytes
-            width = widths.get(n)
-            if width is None:  # a kind this scan does not know: the unpickler judges
-                return
-            arg, pos = None, pos + width + int.from_bytes(data[pos:pos + width], "little")
         if code == 0x94:  # MEMOIZE: the next index
             memo += 1
         elif code in (0x71, 0x72, 0x70):  # BINPUT, LONG_BINPUT, PUT
