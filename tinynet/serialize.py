@@ -201,8 +201,10 @@ def _scan_pickle(data, path):
         if code == 0x94:  # MEMOIZE: the next index
             memo += 1
         elif code in (0x71, 0x72, 0x70):  # BINPUT, LONG_BINPUT, PUT
-            index = int(arg) if code == 0x70 and arg.isdigit() else (
-                int.from_bytes(arg, "little") if code != 0x70 else -1)
+            if code != 0x70:
+                index = int.from_bytes(arg, "little")
+            else:  # PUT: the index as text
+                index = int(arg) if arg.isdigit() else -1
             if not 0 <= index <= memo:
                 raise TinynetError("%s: corrupt pickle (it stores object %d of %d)"
                                    % (path, index, memo))
