@@ -5,8 +5,9 @@ import os
 
 import pytest
 
-from tinynet import cli
+from tinynet import DNN, cli, summary
 from tinynet import datasets, load
+from tinynet.cli import main
 
 from conftest import run_python
 from test_datasets import fake_mnist, mirrors, silent  # noqa: F401 (fixtures)
@@ -654,3 +655,12 @@ def test_a_regression_trains_and_evaluates_with_no_accuracy_shown(capsys, tmp_pa
     assert os.listdir(tmp_path / "pics") == ["curves.svg"]
     status, out, err = run(capsys, "evaluate", model_path, "sample", "--backend", backend)
     assert status == 0 and "accuracy" not in out and "(mse) on 1000 samples" in out
+
+
+def test_show_model_prints_the_summary(tmp_path, capsys):
+    model = DNN([784, 12, 10], optimizer="adam", seed=0, backend="python")
+    model.save(tmp_path / "m.json")
+    assert main(["show", str(tmp_path / "m.json"), "--backend", "python"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("model file: %s (JSON, " % (tmp_path / "m.json"))
+    assert summary.text(model) in out

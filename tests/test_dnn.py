@@ -1,13 +1,20 @@
-"""The DNN: a hand-worked step, learning, the tutorial API, and bad input."""
+"""The DNN: a hand-worked step, learning, the tutorial API, and bad input;
+dropout and max-norm; how it describes itself (repr, summary(), the
+notebook's HTML, sizes and error texts); its random generator; and the memory
+estimate that refuses a network that cannot fit."""
 
 import array
 import math
 import random
 import re
+import sys
+from html.parser import HTMLParser
 
 import pytest
 
-from tinynet import DNN, Matrix, TinynetError
+from tinynet import DNN, Matrix, TinynetError, memory, rng, summary
+from tinynet.dnn import HIDDEN, OUTPUT
+from tinynet.errors import choice, grouped, shown, size_text
 
 from conftest import needs_numpy
 
@@ -417,3 +424,312 @@ def test_numpy_targets_are_taken_as_plain_numbers(backend):
     assert losses == [e["loss"] for e in b.fit(X3, [0.5, -1.0, 2.0], epochs=2, batch_size=2)]
     assert [type(loss) for loss in losses] == [float, float]
     assert a.get_params() == b.get_params()
+
+
+def test_one_output_defaults_to_a_sigmoid_and_learns(backend):
+    X, y = [[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0]
+    net = DNN([2, 8, 1], activation="tanh", learning_rate=0.5, seed=3, backend=backend)
+    assert net.output_activation.name == "sigmoid"
+    net.fit(X, y, epochs=800, batch_size=4)
+    outputs = [net.predict(x)[0] for x in X]
+    assert len(set(outputs)) == 4  # never a constant
+    assert net.classify(X) == y
+    with pytest.raises(ValueError, match=r"^a softmax over one output is always 1\.0, so it cannot "
+                                         r"learn: use output='sigmoid'"):
+        DNN([2, 8, 1], output="softmax")
+
+
+X = [[0.0, 0.5, 1.0], [1.0, 0.0, 0.25], [0.3, 0.3, 0.3], [0.9, 0.1, 0.0], [0.2, 0.8, 0.5]]
+
+
+def test_descriptions():
+    assert [repr(HIDDEN[name]()) for name in sorted(HIDDEN)] == ["ReLU()", "Sigmoid()", "Tanh()"]
+    assert repr(OUTPUT["linear"]()).endswith("()")
+    net = DNN([2, 3], seed=0, backend="python")
+    assert repr(net) == ("DNN([2, 3], activation='relu', output='softmax', loss='cross_entropy', "
+                         "optimizer='sgd', learning_rate=0.02, backend='python')")
+    assert net.n_parameters == 9 and DNN([4, 3, 2]).n_parameters == 15 + 8
+
+
+def test_a_loss_that_needs_probabilities_says_so():
+    with pytest.raises(ValueError, match="^loss 'cross_entropy' needs outputs that are probabilities: "
+                                         "use output='softmax' or 'sigmoid', not 'linear'$"):
+        DNN([2, 2], output="linear", loss="cross_entropy")
+
+
+def test_a_matrix_of_one_chunk_is_predicted_without_a_copy(monkeypatch, backend):
+    from tinynet.batching import CHUNK as _CHUNK
+
+    net = DNN([2, 2], seed=0, backend=backend)
+    seen = []
+    real = net.forward
+    monkeypatch.setattr(net, "forward", lambda X: seen.append(X) or real(X))
+    whole = Matrix.from_list([[0.5, 0.25]] * _CHUNK, backend=backend)
+    net.predict(whole)
+    assert len(seen) == 1 and seen[0] is whole
+    del seen[:]
+    net.classify(Matrix.from_list([[0.5, 0.25]] * (_CHUNK + 1), backend=backend))
+    assert [len(X) for X in seen] == [_CHUNK, 1]
+
+
+# The model's random generator: splitmix64 where MicroPython has no random module.
+
+
+# SplitMix64 seeded with 0: the first outputs of the reference C implementation.
+REFERENCE = [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 0x06C45D188009454F]
+
+
+def test_splitmix64_matches_the_reference_outputs():
+    g = rng.SplitMix64(0)
+    assert [g.random() for _ in REFERENCE] == [(z >> 11) / 2.0 ** 53 for z in REFERENCE]
+    assert rng.SplitMix64(-1).state == 2 ** 64 - 1 and rng.SplitMix64(2 ** 64 + 3).state == 3
+    values = [rng.SplitMix64(s).random() for s in range(200)]
+    assert all(0.0 <= v < 1.0 for v in values) and len(set(values)) == 200
+
+
+def test_splitmix64_shuffles_by_fisher_yates():
+    # i = 2: j = int(0.883 * 3) = 2, no swap; i = 1: j = int(0.431 * 2) = 0, swap.
+    items = [0, 1, 2]
+    rng.SplitMix64(0).shuffle(items)
+    assert items == [1, 0, 2]
+    many = list(range(50))
+    rng.SplitMix64(7).shuffle(many)
+    assert sorted(many) == list(range(50)) and many != list(range(50))
+    again = list(range(50))
+    rng.SplitMix64(7).shuffle(again)
+    assert again == many
+    first = []
+    for seed in range(40):  # every position can move: the first item ends anywhere
+        order = list(range(4))
+        rng.SplitMix64(seed).shuffle(order)
+        first.append(order[0])
+    assert set(first) == {0, 1, 2, 3}
+
+
+def test_make_rng_without_random_uses_splitmix64(monkeypatch):
+    monkeypatch.setattr(rng, "Random", None)
+    g = rng.make_rng(0)
+    assert isinstance(g, rng.SplitMix64) and g.random() == (REFERENCE[0] >> 11) / 2.0 ** 53
+    monkeypatch.setattr(rng, "clock", lambda: 1.5)
+    assert rng.make_rng(None).state == 1500000
+    net = DNN([2, 3, 2], seed=0, backend="python")  # a model on MicroPython's generator
+    assert net.get_params() == DNN([2, 3, 2], seed=0, backend="python").get_params()
+
+
+def test_make_rng_refuses_what_is_not_a_seed():
+    for bad in ("1", 1.0, True, [1]):
+        with pytest.raises(TypeError, match="^seed must be an int or None, not %s$"
+                           % __import__("re").escape(repr(bad))):
+            rng.make_rng(bad)
+    assert rng.make_rng(3).random() == rng.make_rng(3).random()
+
+
+# The memory estimate, figure by figure: a network that cannot fit is refused at once.
+
+
+# [10, 20, 5]: 10*20 + 20 + 20*5 + 5 = 325 parameters, the largest layer 200 weights.
+SIZES = [10, 20, 5]
+FLOAT = memory.LIST_FLOAT_BYTES.get(sys.implementation.name, 4)
+
+
+def test_the_bytes_a_python_float_takes():
+    assert memory.LIST_FLOAT_BYTES == {"cpython": 32, "pypy": 8, "micropython": 4}
+
+
+def test_a_network_that_cannot_fit_is_refused_with_the_figures(monkeypatch):
+    need = 325 * FLOAT
+    monkeypatch.setattr(memory, "_memory_size", lambda: need - 1)
+    with pytest.raises(TinynetError, match=r"^DNN\(\[10, 20, 5\]\) would need at least %s for its 325 "
+                       r"weights alone \(as Python floats\); this machine has %s of memory$"
+                       % (size_text(need).replace(".", r"\."), size_text(need - 1).replace(".", r"\."))):
+        DNN(SIZES, backend="python")
+    monkeypatch.setattr(memory, "_memory_size", lambda: need)  # exactly enough
+    DNN(SIZES, backend="python")
+    monkeypatch.setattr(memory, "_memory_size", lambda: None)  # unknown: never refused
+    memory.check_memory([10 ** 6, 10 ** 6], "python", None)
+
+
+@needs_numpy
+@pytest.mark.parametrize("dtype, each", [("float64", 8), ("float32", 4)])
+def test_numpy_needs_its_dtype_plus_one_layer_of_python_floats(monkeypatch, dtype, each):
+    need = 325 * each + FLOAT * 200
+    monkeypatch.setattr(memory, "_memory_size", lambda: need - 1)
+    with pytest.raises(TinynetError, match=r"weights alone \(as %s\)" % dtype):
+        DNN(SIZES, backend="numpy", dtype=dtype)
+    monkeypatch.setattr(memory, "_memory_size", lambda: need)
+    DNN(SIZES, backend="numpy", dtype=dtype)
+
+
+def test_sizes_and_bytes_are_shown_briefly():
+    cases = {0: "0 bytes", 1023: "1023 bytes", 1024: "1.0 KiB", 1536: "1.5 KiB",
+             1024 ** 2 - 52: "1023.9 KiB", 1024 ** 2 - 51: "1.0 MiB", 1024 ** 2: "1.0 MiB",
+             7 * 1024 ** 3: "7.0 GiB", 1024 ** 4 - 1: "1.0 TiB", 3 * 1024 ** 5: "3072.0 TiB"}
+    for n, text in cases.items():
+        assert size_text(n) == text
+    assert memory._short([784, 30, 10]) == "[784, 30, 10]"
+    long = memory._short(list(range(1000, 1100)))
+    assert len(long) == 81 and long.endswith(", 1012...]") and long.startswith("[1000, 1001,")
+    exact = [1] * 25 + [123]  # "[1, 1, ..., 12345]" is exactly 80 characters
+    assert len(memory._short(exact)) == 80 and memory._short(exact).endswith(", 123]")
+    assert [grouped(n) for n in (0, 999, 1000, 325, 1234567, -1234)] == \
+        ["0", "999", "1,000", "325", "1,234,567", "-1,234"]
+
+
+def test_the_memory_size_is_the_smaller_of_memory_and_the_address_space_limit(monkeypatch):
+    import os
+    import resource
+
+    monkeypatch.setattr(os, "sysconf", lambda name: {"SC_PHYS_PAGES": 1000, "SC_PAGE_SIZE": 4096}[name])
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    assert memory._memory_size() == 4096000
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (123456, resource.RLIM_INFINITY))
+    assert memory._memory_size() == 123456
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (10 ** 9, resource.RLIM_INFINITY))
+    assert memory._memory_size() == 4096000
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (0, resource.RLIM_INFINITY))
+    assert memory._memory_size() == 4096000
+
+    def no_sysconf(name):
+        raise ValueError(name)
+
+    monkeypatch.setattr(os, "sysconf", no_sysconf)
+    assert memory._memory_size() is None
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (5000, resource.RLIM_INFINITY))
+    assert memory._memory_size() == 5000
+
+
+# model.summary(), the table show MODEL prints, and the notebook's HTML.
+
+
+def table_rows(text):
+    """The rows between the two ===== rules, split into columns."""
+    lines = text.splitlines()
+    rules = [i for i, line in enumerate(lines) if line and set(line) == {"="}]
+    assert len(rules) == 2, text
+    return [line.split() for line in lines[rules[0] + 1:rules[1]]]
+
+
+def test_summary_lists_layers_shapes_parameters_and_settings():
+    model = DNN([784, 128, 64, 10], activation="tanh", optimizer="momentum",
+                learning_rate=0.05, l2=1e-4, seed=0, backend="python")
+    printed = []
+    assert model.summary(print_fn=printed.append) is None
+    text, = printed
+    assert text == summary.text(model)
+    assert table_rows(text) == [
+        ["input", "(None,", "784)", "0", "-"],
+        ["dense_1", "(None,", "128)", "100,480", "tanh"],
+        ["dense_2", "(None,", "64)", "8,256", "tanh"],
+        ["dense_3", "(None,", "10)", "650", "softmax"],
+    ]
+    assert "Layer" in text and "Output shape" in text and "Param #" in text
+    assert "Total params: 109,386 (854.6 KiB as float64)" in text
+    assert "Loss: cross_entropy" in text
+    assert "Optimizer: momentum (" in text
+    for setting in ("learning_rate=0.05", "l2=0.0001", "momentum=0.9"):
+        assert setting in text
+    assert "Backend: python, float64" in text
+    assert text.splitlines()[0] == "Model: DNN, layers 784 -> 128 -> 64 -> 10"
+
+
+def test_the_columns_line_up():
+    text = summary.text(DNN([3, 1000, 2], optimizer="adam", seed=0, backend="python"))
+    lines = text.splitlines()
+    header = next(line for line in lines if line.startswith("Layer"))
+    ends = {line.index("#") + 1 for line in lines if line.startswith("Layer")}
+    for line in lines:
+        if line.startswith(("input", "dense_")):
+            numbers = line.split()[3]
+            assert line.index(numbers) + len(numbers) in ends, (header, line)
+    assert "beta1=0.9" in text and "beta2=0.999" in text
+
+
+def test_summary_prints_by_default(capsys):
+    DNN([2, 3, 2], seed=0, backend="python").summary()
+    assert "Total params: 17 " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("n, text", [(0, "0"), (999, "999"), (1000, "1,000"),
+                                     (993760, "993,760"), (1234567, "1,234,567"),
+                                     (-4200, "-4,200")])
+def test_thousands(n, text):
+    assert summary.thousands(n) == text
+
+
+def test_html_for_notebooks_is_a_table_of_the_layers():
+    model = DNN([4, 5, 3], seed=0, backend="python")
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.cells, self.open = [], []
+
+        def handle_starttag(self, tag, attrs):
+            self.open.append(tag)
+
+        def handle_endtag(self, tag):
+            assert self.open and self.open[-1] == tag or tag == "br"
+            if self.open and self.open[-1] == tag:
+                self.open.pop()
+
+        def handle_startendtag(self, tag, attrs):
+            pass
+
+        def handle_data(self, data):
+            if self.open and self.open[-1] == "td":
+                self.cells.append(data)
+
+    parser = Cells()
+    parser.feed(model._repr_html_().replace("<br>", "<br/>"))
+    assert parser.open == []
+    assert parser.cells == ["input", "(None, 4)", "0", "dense_1", "(None, 5)", "25", "relu",
+                            "dense_2", "(None, 3)", "18", "softmax"]
+
+
+# How values, sizes and tables are shown: errors.shown at its limits, the summary's byte sizes, rules and HTML escaping.
+
+
+def test_shown_at_its_limits():
+    assert shown(10 ** 60 - 1) == "9" * 60 and shown(-10 ** 60 + 1) == "-" + "9" * 56 + "..."
+    assert shown(10 ** 60) == shown(-10 ** 60) == "an int of more than 60 digits"
+    assert shown("x" * 100) == "'" + "x" * 56 + "..." and len(shown("y" * 58)) == 60
+    assert shown([1] * 20) == repr([1] * 20) and shown(list(range(20)), 100) == repr(list(range(20)))
+    assert shown(list(range(21))) == "a list of 21 items"
+    assert shown([2 ** 64 - 1, -2 ** 64 + 1]) == "[18446744073709551615, -18446744073709551615]"
+    assert shown([2 ** 64]) == "a list of 1 items" and shown((-2 ** 64,)) == "a tuple of 1 items"
+    assert shown(["a", "b"]) == "a list of 2 items" and shown((1.5, True)) == "(1.5, True)"
+    assert shown(3 + 4j) == "a complex" and shown(None) == "None" and shown({1: 2}) == "a dict of 1 items"
+
+
+def test_an_unknown_name_lists_the_choices_sorted():
+    registry = {"b": 1, "a": 2, "c": 3}
+    assert choice(registry, "a", "thing") == 2
+    for bad, text in (("z", "'z'"), ([1], "[1]")):
+        try:
+            choice(registry, bad, "thing")
+        except ValueError as err:
+            assert str(err) == "unknown thing %s; expected one of: a, b, c" % text
+        else:
+            raise AssertionError("accepted %r" % (bad,))
+
+
+def test_summary_byte_sizes():
+    text = summary.text(DNN([2, 3, 2], seed=0, backend="python"))
+    assert "Total params: 17 (136 bytes as float64)" in text.splitlines()
+    text = summary.text(DNN([784, 128, 10], seed=0, backend="python"))
+    assert "Total params: 101,770 (795.1 KiB as float64)" in text.splitlines()
+
+
+def test_the_summary_rules_are_as_wide_as_the_table():
+    for sizes in ([2, 3, 2], [784, 1000, 10]):
+        lines = summary.text(DNN(sizes, seed=0, backend="python")).splitlines()
+        rules = [line for line in lines if set(line) in ({"_"}, {"="})]
+        table = [line for line in lines if line.startswith(("Layer", "input", "dense_"))]
+        assert len(rules) == 3 and {len(r) for r in rules} == {max(len(t) for t in table)}
+
+
+def test_html_escapes_what_it_shows():
+    from tinynet.escape import xml  # what summary.html escapes with
+
+    assert xml("<a & b>") == "&lt;a &amp; b&gt;"
+    assert xml([1, 2]) == "[1, 2]"

@@ -1,11 +1,13 @@
 """The package's structure: the core (what runs on a board) never imports the
 desktop subpackages, in its sources or its type stubs; nothing imports in a
-circle; every module keeps to one job and a readable size; and one training
-step stays readable in one sitting (a few files, a few dozen functions)."""
+circle; every module keeps to one job and a readable size; one training
+step stays readable in one sitting (a few files, a few dozen functions); and
+the version is a release number."""
 
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -13,6 +15,7 @@ import pytest
 
 from conftest import ROOT
 from tinynet.cli.board import core_files
+import tinynet
 
 PACKAGE = os.path.join(ROOT, "tinynet")
 DESKTOP = ("tinynet.datasets", "tinynet.cli", "tinynet.plots", "tinynet.interop", "tinynet.__main__")
@@ -224,3 +227,8 @@ def test_the_core_can_be_frozen_into_a_firmware(relative):
               or (isinstance(node, ast.ImportFrom) and node.module == "math"
                   and any(a.name in ("inf", "nan") for a in node.names))]
     assert not folded, "%s uses math.inf/math.nan at lines %s" % (relative, folded)
+
+
+def test_the_version_is_a_release_number():
+    # setup.cfg takes it from here (attr:), and packaging needs a PEP 440 version
+    assert re.fullmatch(r"\d+\.\d+\.\d+", tinynet.__version__)

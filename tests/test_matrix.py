@@ -130,3 +130,62 @@ def test_in_place_updates(backend):
     d = M([[1.0, -1.0], [0.5, 2.0]], backend)
     w.add_outer_(a, d, 0.5)  # 0.5 * a.T @ d
     assert w.tolist() == [[1.0, 1.5], [0.75, 3.0]]
+
+
+def test_shape_errors_say_what_did_not_fit(backend):
+    a, b = M([[1.0, 2.0], [3.0, 4.0]], backend), M([[1.0, 2.0, 3.0]], backend)
+    with pytest.raises(ValueError, match=r"^add: shapes \(2, 2\) and \(1, 3\) do not broadcast$"):
+        a + b
+    with pytest.raises(ValueError, match=r"^multiply: shapes \(2, 2\) and \(1, 3\) do not broadcast$"):
+        a * b
+    with pytest.raises(ValueError, match=r"^subtract: shapes \(2, 2\) and \(1, 3\) do not broadcast$"):
+        a - b
+    with pytest.raises(ValueError, match=r"^divide: shapes \(2, 2\) and \(1, 3\) do not broadcast$"):
+        a / b
+    with pytest.raises(ValueError, match=r"^matmul: shapes \(2, 2\) and \(1, 3\) are not aligned$"):
+        a @ b
+    with pytest.raises(ValueError, match=r"^matmul_t: shapes \(2, 2\) and \(1, 3\)\.T are not aligned$"):
+        a.matmul_t(b)
+    with pytest.raises(ValueError, match=r"^add_: shapes \(2, 2\) and \(1, 3\) do not broadcast$"):
+        a.add_(b)
+
+
+def test_add_with_a_factor_of_two_and_of_one(backend):
+    a = M([[1.0, 2.0]], backend)
+    a.add_(M([[1.0, 1.0]], backend), 2.0)
+    assert a.tolist() == [[3.0, 4.0]]
+    a.add_(M([[1.0, 1.0]], backend), 1.0)
+    assert a.tolist() == [[4.0, 5.0]]
+    rows = M([[0.0, 0.0], [1.0, 1.0]], backend)
+    rows.add_(M([[1.0, 2.0]], backend), 2.0)  # a row broadcast over both
+    assert rows.tolist() == [[2.0, 4.0], [3.0, 5.0]]
+
+
+def test_reflected_subtraction_is_not_negated_subtraction(backend):
+    m = Matrix.from_list([[1.0, 0.25]], backend=backend)
+    assert (1 - m).tolist() == [[0.0, 0.75]]
+    assert (m - 1).tolist() == [[0.0, -0.75]]
+    assert (2 * m + 1).tolist() == [[3.0, 1.5]]
+    assert (m * 2 - 1 + m / 4).tolist() == [[1.25, -0.4375]]
+
+
+def test_momentum_refuses_shapes_that_do_not_fit(any_backend):
+    def zeros(m, n):
+        return Matrix.zeros(m, n, any_backend)
+
+    w, v = zeros(4, 3), zeros(4, 3)
+    with pytest.raises(ValueError, match="shapes"):
+        w.momentum_(v, zeros(2, 5), zeros(2, 3), 0.1, 0.9)
+    with pytest.raises(ValueError, match="velocity|shapes"):
+        w.momentum_(zeros(3, 4), zeros(2, 4), zeros(2, 3), 0.1, 0.9)
+
+
+def test_matrix_momentum_without_decay_is_plain_momentum(any_backend):
+    backend = any_backend
+    # velocity = mu * velocity + alpha * a.T @ d, then w += velocity: worked by hand
+    w = Matrix.from_list([[1.0, 2.0]], backend)
+    v = Matrix.from_list([[0.5, -0.5]], backend)
+    a, d = Matrix.from_list([[2.0]], backend), Matrix.from_list([[1.0, 3.0]], backend)
+    assert w.momentum_(v, a, d, 0.1, 0.9) is w
+    assert v.tolist()[0] == pytest.approx([0.65, 0.15], abs=1e-15)
+    assert w.tolist()[0] == pytest.approx([1.65, 2.15], abs=1e-15)

@@ -1,5 +1,6 @@
 """Model files: saving and loading every format, by every kind of path; models
-as plain data: pickle and copy go through to_dict (never code or a backend
+as plain data (to_dict, from_dict's checks, optimizer state kept unless told
+not to): pickle and copy go through to_dict (never code or a backend
 module), and every saved form records dropout and max-norm; hostile model
 files, built opcode by opcode for each opcode the loader's pickle scan knows
 (pickletools' table); every size bound of a model file, tried on each side;
@@ -7,6 +8,7 @@ compact .tnb files."""
 
 import copy
 import json
+import math
 import os
 import pathlib
 import pickle
@@ -450,3 +452,47 @@ def test_the_heap_a_compact_model_needs_is_its_arrays_256_bytes_a_layer_and_1_kb
 
     assert compact.data_bytes(sizes, weights) == arrays
     assert compact.heap_needed(sizes, weights) == heap
+
+
+def test_to_dict_is_plain_data_and_from_dict_checks_it(backend):
+    net = DNN([2, 3, 2], seed=0, backend=backend)
+    data = net.to_dict()
+
+    def plain(v):
+        if isinstance(v, dict):
+            return all(isinstance(k, str) and plain(x) for k, x in v.items())
+        if isinstance(v, list):
+            return all(plain(x) for x in v)
+        return type(v) in (str, int, float, bool) or v is None
+
+    assert plain(data) and data["format"] == "tinynet" and data["version"] == 1
+    data["weights"][0][1][2] = math.nan
+    with pytest.raises(ValueError, match=r"weights\[0\] row 1 holds a non-finite value"):
+        DNN.from_dict(data)
+    with pytest.raises(tinynet.TinynetError, match=r"^here: weights\[0\] row 1"):
+        DNN.from_dict(data, source="here")
+
+
+def test_to_dict_keeps_the_optimizer_state_unless_told_not_to():
+    net = DNN([2, 2], seed=0, backend="python", optimizer="momentum")
+    net.train([1.0, 0.5], 1)
+    assert "velocities" in net.to_dict()["optimizer"]["state"]
+    assert "state" not in net.to_dict(optimizer_state=False)["optimizer"]
+
+
+def test_an_unforeseen_error_while_loading_names_the_file_briefly(monkeypatch):
+    from tinynet import TinynetError, validate
+
+    net = DNN([2, 2], seed=0, backend="python")
+    data = net.to_dict()
+
+    def broken(data):
+        raise KeyError("k" * 500)
+
+    monkeypatch.setattr(validate, "model_dict", broken)
+    with pytest.raises(TinynetError) as err:
+        DNN.from_dict(data, source="m.json")
+    shown = "\"'" + "k" * 195 + "..."  # the message's repr cut to 200 characters
+    assert str(err.value) == "m.json: KeyError: " + shown
+    with pytest.raises(KeyError):
+        DNN.from_dict(data)  # no file: the error itself

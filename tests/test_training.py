@@ -1,6 +1,7 @@
 """fit and evaluate as Keras users reach for them: the History, the Scores,
 verbose, validation_split, callbacks and early stopping; every argument
-refused before any weight changes; regression with one number per sample."""
+refused before any weight changes; regression with one number per sample;
+what fit reports, the seed and the default batch size."""
 
 import io
 import json
@@ -8,11 +9,13 @@ import math
 import pickle
 import random
 import sys
+import time
 
 import pytest
 
 from conftest import needs_numpy
-from tinynet import DNN
+import tinynet
+from tinynet import DNN, Matrix, rng
 from tinynet.callbacks import EarlyStopping
 from tinynet.results import History, Scores
 
@@ -457,3 +460,118 @@ def test_what_is_not_unscaled_pixels_is_not_warned_about(backend):
     regression = DNN([16, 4, 1], output="linear", loss="mse", seed=0, backend=backend)
     regression.fit(X, [float(sum(row)) / 4000 for row in X])  # raw features on purpose
     regression.predict(X)
+
+
+# The seed and the default batch size.
+
+
+X = [[0.0, 0.5, 1.0], [1.0, 0.0, 0.25], [0.3, 0.3, 0.3], [0.9, 0.1, 0.0]]
+Y = [0, 1, 1, 0]
+
+
+def test_the_seed_fixes_the_weights_and_the_shuffling(backend):
+    def run(seed):
+        net = DNN([3, 4, 2], seed=seed, backend=backend)
+        first = net.get_params()
+        net.fit(X * 3, Y * 3, epochs=2, batch_size=1)
+        return first, net.get_params()
+
+    assert run(5) == run(5)
+    assert run(5)[0] != run(6)[0]
+    # same start, different shuffles: only the order differs, so the ends differ
+    a = DNN([3, 4, 2], seed=5, backend=backend)
+    b = DNN([3, 4, 2], seed=5, backend=backend)
+    b._rng = tinynet.rng.make_rng(99)
+    a.fit(X * 3, Y * 3, epochs=1, batch_size=1)
+    b.fit(X * 3, Y * 3, epochs=1, batch_size=1)
+    assert a.get_params() != b.get_params()
+
+
+def test_fit_takes_batches_of_32_by_default(backend):
+    net = DNN([3, 2], seed=0, backend=backend)
+    events = []
+    net.fit(X * 8 + X[:1], Y * 8 + Y[:1], callback=events.append)  # 33 samples
+    assert [e["batch"] for e in events if e["event"] == "batch"] == [1, 2]
+
+
+# What fit reports, and one sample or a batch of one.
+
+
+X5 = [[0.0, 0.5, 1.0], [1.0, 0.0, 0.25], [0.3, 0.3, 0.3], [0.9, 0.1, 0.0], [0.2, 0.8, 0.5]]
+Y5 = [0, 1, 1, 0, 1]
+
+
+def test_fit_reports_the_loss_and_accuracy_measured_before_each_step(backend):
+    # A learning rate so small the weights hardly move: the record must equal
+    # what evaluate() measures on the untrained model.
+    net = DNN([3, 6, 2], activation="tanh", seed=2, learning_rate=1e-12, backend=backend)
+    before = net.evaluate(X5, Y5)
+    predicted = net.classify(X5)
+    assert 0 < before["accuracy"] < 1 and predicted != [0] * 5
+    events = []
+    record, = net.fit(X5, Y5, epochs=1, batch_size=2, callback=events.append)
+    assert set(record) == {"epoch", "loss", "accuracy", "seconds"}
+    assert record["epoch"] == 1 and record["seconds"] >= 0
+    assert record["loss"] == pytest.approx(before["loss"], rel=1e-9)
+    assert record["accuracy"] == before["accuracy"]
+    batches = [e for e in events if e["event"] == "batch"]
+    assert [(e["batch"], e["batches"], e["epoch"], e["epochs"]) for e in batches] == \
+        [(1, 3, 1, 1), (2, 3, 1, 1), (3, 3, 1, 1)]
+    assert batches[-1]["loss"] == pytest.approx(record["loss"], rel=1e-12)
+    assert events[-1] == dict(record, event="epoch", epochs=1)
+
+
+def test_fit_with_validation_and_several_epochs(backend):
+    net = DNN([3, 6, 2], activation="tanh", seed=2, learning_rate=0.5, backend=backend)
+    history = net.fit(X5, Y5, epochs=3, batch_size=5, validation_data=(X5[:2], Y5[:2]))
+    assert [r["epoch"] for r in history] == [1, 2, 3]
+    assert set(history[0]) == {"epoch", "loss", "accuracy", "seconds", "val_loss", "val_accuracy"}
+    last = net.evaluate(X5[:2], Y5[:2])
+    assert history[-1]["val_loss"] == last["loss"] and history[-1]["val_accuracy"] == last["accuracy"]
+    assert history[0]["loss"] > history[-1]["loss"]
+    assert net.fit(X5, Y5, epochs=0) == []
+
+
+def test_classes_of_one_output_split_at_one_half(backend):
+    from tinynet.metrics import classes, confusion_matrix, count_equal
+
+    out = Matrix.from_list([[0.5], [0.4999], [0.9], [0.0]], backend=backend)
+    assert classes(out) == [1, 0, 1, 0]
+    assert classes(Matrix.from_list([[0.1, 0.7, 0.2]], backend=backend)) == [1]
+    assert count_equal([1, 2, 3], [1, 0, 3, 9]) == 2
+    m = confusion_matrix([1, 1, 0, 2], [1, 0, 0, 2], classes=3)
+    assert m == [[1, 1, 0], [0, 1, 0], [0, 0, 1]]
+    assert len(confusion_matrix([], [])) == 10 and confusion_matrix([9], [9])[9][9] == 1
+
+
+def test_one_sample_or_a_batch_of_one_takes_the_same_step(backend):
+    # train() takes one sample with its target (a label or a row of values),
+    # or a batch of rows with one target each; a batch of one is a batch.
+    steps = {}
+    for name, x, y in [("label", [0.2, 0.4, 0.6], 1), ("row", [0.2, 0.4, 0.6], [0.0, 1.0]),
+                       ("batch of labels", [[0.2, 0.4, 0.6]], [1]),
+                       ("batch of rows", [[0.2, 0.4, 0.6]], [[0.0, 1.0]]),
+                       ("batch with a bare row", [[0.2, 0.4, 0.6]], [0.0, 1.0])]:
+        net = DNN([3, 4, 2], seed=5, learning_rate=0.3, backend=backend)
+        loss = net.train(x, y)
+        steps[name] = (loss, net.get_params())
+    first = steps.pop("label")
+    assert first[0] > 0
+    for name, got in steps.items():
+        assert got[0] == pytest.approx(first[0], rel=1e-12), name
+        assert got[1] == first[1], name
+
+
+def test_a_loss_that_is_not_finite_stops_training_with_the_rate():
+    net = DNN([2, 2], output="linear", loss="mse", seed=0, learning_rate=0.5, backend="python")
+    params = net.get_params()
+    params["weights"][0][0] = [1e300, -1e300]
+    net.set_params(params["weights"], params["biases"])
+    with pytest.raises(ValueError, match=r"^loss became nan/inf; try a smaller learning_rate \(now 0\.5\)$"):
+        net.train([1e300, 1.0], [1.0, 0.0])  # outputs of 1e600 overflow to inf
+
+
+def test_clock_is_the_performance_counter():
+    before = time.perf_counter()
+    now = rng.clock()
+    assert before <= now <= time.perf_counter()

@@ -13,13 +13,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 FIRST = {"datasets": ["tests/test_datasets.py"],
          "serialize": ["tests/test_model_files.py", "tests/test_serialize.py"],
          "validate": ["tests/test_model_files.py", "tests/test_serialize.py"],
-         "backends": ["tests/test_backends.py"], "gradcheck": ["tests/test_gradcheck.py"],
+         "backends": ["tests/test_backends.py"], "gradcheck": ["tests/test_backprop.py"],
          "files": ["tests/test_files.py"], "compact": ["tests/test_model_files.py",
                                                        "tests/test_compact.py"],
-         "packed": ["tests/test_compact.py"], "summary": ["tests/test_summary.py"],
+         "packed": ["tests/test_compact.py"], "summary": ["tests/test_dnn.py"],
          "batching": ["tests/test_dnn.py", "tests/test_datasets.py"]}
-CORE_TESTS = ["tests/test_core_api.py", "tests/test_dnn.py", "tests/test_backends.py",
-              "tests/test_cross_backend.py", "tests/test_gradcheck.py",
+CORE_TESTS = ["tests/test_dnn.py", "tests/test_backends.py", "tests/test_matrix.py",
+              "tests/test_backprop.py", "tests/test_optimizers.py", "tests/test_training_inputs.py",
               "tests/test_model_files.py", "tests/test_serialize.py", "tests/test_datasets.py"]
 SOURCES = {}  # module path -> its bytes when the plan was made
 CHILDREN = set()  # the pids (and process groups) of the children running
