@@ -857,3 +857,13 @@ def test_an_md5_is_32_hex_digits_exactly(tmp_path):
                                                "can check$"):
             mnist.verify(path, "x", checksums={"x": bad})
     mnist.verify(path, "x", checksums={"x": md5.upper()})
+
+
+def test_images_of_size_zero_are_refused(tmp_path):
+    from tinynet.datasets import Images, load_csv
+
+    with pytest.raises(ValueError, match="rows of 0"):
+        Images(bytearray(), 0)
+    (tmp_path / "one.csv").write_text("1\n")
+    with pytest.raises(ValueError, match="pixels must be an int >= 1"):
+        load_csv(tmp_path / "one.csv", pixels=0)

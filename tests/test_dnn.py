@@ -17,6 +17,7 @@ from tinynet.dnn import HIDDEN, OUTPUT
 from tinynet.errors import choice, grouped, shown, size_text
 
 from conftest import needs_numpy
+from hardening_util import run_bounded
 
 
 def hand_network(backend, **kwargs):
@@ -733,3 +734,15 @@ def test_html_escapes_what_it_shows():
 
     assert xml("<a & b>") == "&lt;a &amp; b&gt;"
     assert xml([1, 2]) == "[1, 2]"
+
+
+def test_an_absurd_network_is_refused_at_once_with_the_figure():
+    result = run_bounded(
+        "from tinynet import DNN, TinynetError\n"
+        "for sizes in ([784, 10**9, 10], [10**6, 10**6], [2] + [10**5] * 3 + [2]):\n"
+        "    try:\n        DNN(sizes)\n    except TinynetError as err:\n        print(err)\n",
+        timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and all("would need at least" in line for line in lines)
+    assert "795,000,000,010 weights" in lines[0] and "TiB" in lines[0]

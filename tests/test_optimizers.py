@@ -392,3 +392,37 @@ def test_settings_go_to_the_optimizer_object_not_to_dnn():
         with pytest.raises(ValueError, match="^give learning_rate, l2 and momentum to the optimizer object"):
             DNN([2, 2], optimizer=Momentum(0.1), **kwargs)
     assert DNN([2, 2], optimizer=Momentum(0.1), l2=0.0).optimizer.learning_rate == 0.1
+
+
+# Settings that are not finite numbers or out of range: refused by the constructors and by fit.
+
+
+BAD_NUMBERS = [math.nan, math.inf, -math.inf, "0.1", None, True, [0.1], 10 ** 400]
+
+
+@pytest.mark.parametrize("value", BAD_NUMBERS, ids=repr)
+@pytest.mark.parametrize("setting,optimizer", [("learning_rate", "sgd"), ("l2", "sgd"),
+                                               ("l2", "adam"), ("momentum", "momentum")])
+def test_constructors_refuse_settings_that_are_not_finite_numbers(setting, optimizer, value):
+    if value is None and setting in ("learning_rate", "momentum"):
+        pytest.skip("None asks for the optimizer's default")
+    with pytest.raises(ValueError, match=setting) as err:
+        DNN([3, 2], optimizer=optimizer, backend="python", **{setting: value})
+    assert not isinstance(err.value, (ZeroDivisionError, OverflowError))
+
+
+@pytest.mark.parametrize("setting,value", [("learning_rate", 0), ("learning_rate", -1),
+                                           ("l2", -0.1), ("momentum", 1.0), ("momentum", -0.5)])
+def test_constructors_refuse_settings_out_of_range(setting, value):
+    with pytest.raises(ValueError, match=setting):
+        DNN([3, 2], optimizer="momentum", backend="python", **{setting: value})
+
+
+@pytest.mark.parametrize("setting", ["learning_rate", "l2", "momentum"])
+def test_fit_checks_settings_changed_after_construction(setting):
+    net = DNN([3, 2], optimizer="momentum", seed=0, backend="python")
+    before = net.get_params()
+    setattr(net.optimizer, setting, math.nan)
+    with pytest.raises(ValueError, match=setting):
+        net.fit(X, Y, epochs=1)
+    assert net.get_params() == before  # refused before any step

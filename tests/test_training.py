@@ -1,7 +1,8 @@
 """fit and evaluate as Keras users reach for them: the History, the Scores,
-verbose, validation_split, callbacks and early stopping; every argument
-refused before any weight changes; regression with one number per sample;
-what fit reports, the seed and the default batch size."""
+verbose and the progress bar, validation_split, callbacks and early stopping;
+every argument refused before any weight changes; regression with one number
+per sample; what fit reports, the seed and the default batch size; training
+that overflows or diverges stops with the loss error."""
 
 import io
 import json
@@ -15,8 +16,9 @@ import pytest
 
 from conftest import needs_numpy
 import tinynet
-from tinynet import DNN, Matrix, rng
+from tinynet import DNN, Matrix, TinynetError, rng
 from tinynet.callbacks import EarlyStopping
+from tinynet.cli.progress import Progress, TrainingProgress
 from tinynet.results import History, Scores
 
 
@@ -575,3 +577,98 @@ def test_clock_is_the_performance_counter():
     before = time.perf_counter()
     now = rng.clock()
     assert before <= now <= time.perf_counter()
+
+
+# Overflow: training stops with the loss error on every backend; prediction gives the same inf and nan on both.
+
+
+def test_a_step_that_leaves_weights_non_finite_stops_training(backend):
+    # One batch, one step: the loss of that batch is finite, the weights after it are not.
+    net = DNN([3, 2], output="linear", loss="mse", learning_rate=1e308, seed=0, backend=backend)
+    with pytest.raises(TinynetError, match="nan or inf") as err:
+        net.fit([[1e3, 1e3, 1e3]] * 4, [[1e3, -1e3]] * 4, epochs=1, batch_size=4)
+    assert "learning_rate" in str(err.value)
+
+
+OVERFLOWING = [("relu", "softmax", "cross_entropy"), ("relu", "linear", "mse"),
+               ("tanh", "linear", "mse")]
+
+
+def _huge(backend, activation, output, loss, optimizer="sgd"):
+    net = DNN([3, 4, 2], activation=activation, output=output, loss=loss, optimizer=optimizer,
+              l2=0.1, seed=0, backend=backend)  # l2: the objective squares the weights
+    params = net.get_params()
+    weights = [[[1e300 * (-1) ** (r + c) for c in range(len(row))] for r, row in enumerate(w)]
+               for w in params["weights"]]
+    net.set_params(weights, params["biases"])
+    return net
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("activation,output,loss", OVERFLOWING)
+def test_overflow_in_training_is_the_loss_error_on_every_backend(backend, activation, output,
+                                                                 loss, optimizer):
+    net = _huge(backend, activation, output, loss, optimizer)
+    before = net.get_params()
+    with pytest.raises(TinynetError, match=r"^loss became nan/inf; try a smaller learning_rate"):
+        net.train(X[0], Y[0])
+    assert net.get_params() == before  # stopped before the step
+    with pytest.raises(TinynetError, match=r"^loss became nan/inf.*\(epoch 1, batch 1\)$"):
+        net.fit(X, Y, epochs=1, batch_size=2)
+    assert net.get_params() == before
+    with pytest.raises(TinynetError, match=r"^loss became nan/inf"):
+        net.gradients(Matrix.from_list(X, backend), Matrix.from_list([[1.0, 0.0]] * 4, backend))
+
+
+@needs_numpy
+@pytest.mark.parametrize("activation,output,loss", OVERFLOWING)
+def test_overflow_in_prediction_gives_the_same_inf_and_nan_on_both_backends(activation, output,
+                                                                              loss):
+    seen = []
+    for backend in ("python", "numpy"):
+        net = _huge(backend, activation, output, loss)
+        objective = net.objective(Matrix.from_list(X, backend),
+                                  Matrix.from_list([[1.0, 0.0]] * 4, backend))
+        seen.append(([str(float(v)) for v in net.predict(X[0])],
+                     [[str(float(v)) for v in row] for row in net.predict(X)],
+                     net.classify(X), str(net.evaluate(X, Y)["loss"]), str(objective)))
+    assert seen[0] == seen[1]
+    assert seen[0][3] in ("nan", "inf")  # it did overflow: the loss is not finite
+
+
+# The progress bar: redrawn in place on a terminal, one line per job in a log.
+
+
+def test_a_terminal_gets_a_bar_redrawn_in_place():
+    out = Terminal()
+    bar = Progress(4, "epoch 1/2", "batch", out)
+    assert bar.live
+    for done in range(1, 5):
+        bar.drawn = 0.0  # pretend 0.1 s passed, so every update redraws
+        bar.update(done, "loss 0.5")
+    bar.finish("epoch 1/2 done")
+    text = out.getvalue()
+    assert text.count("\r") == 5 and text.endswith("\repoch 1/2 done\x1b[K\n")
+    assert "[" + "#" * 24 + "] 100%  4/4" in text and "batch/s" in text and "loss 0.5" in text
+    assert "<0:00" in text  # elapsed < ETA
+    assert text.count("\n") == 1
+
+
+def test_a_log_gets_only_the_finished_lines():
+    out = io.StringIO()  # not a terminal
+    model = DNN([2, 3, 2], seed=0, backend="python")
+    model.fit([[0, 1], [1, 0]] * 4, [1, 0] * 4, epochs=3, batch_size=2,
+              callback=TrainingProgress(out))
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3 and "\r" not in out.getvalue()
+    assert lines[0].startswith("epoch 1/3  loss ") and "accuracy" in lines[0]
+    assert lines[2].startswith("epoch 3/3")
+
+
+def test_the_bar_reports_rate_and_time_left():
+    bar = Progress(10, "x", "it", io.StringIO(), live=False)
+    bar.started -= 2.0  # two seconds in
+    line = bar.line(5)
+    assert "[############............]  50%  5/10" in line
+    assert "2 it/s" in line or "3 it/s" in line
+    assert "0:02<0:02" in line

@@ -3,9 +3,11 @@ settings, and how they refuse the rest: empty or non-finite data named by row
 and column, wrong widths, labels and targets out of range, schedules and
 counts, all checked before any work (and without a Python loop per value)."""
 
+import math
+
 import pytest
 
-from tinynet import DNN, Matrix
+from tinynet import DNN, Matrix, TinynetError
 
 from conftest import needs_numpy
 
@@ -168,3 +170,75 @@ def test_finite_numpy_data_is_checked_in_blocks_not_rows(monkeypatch):
     X[2, 1] = np.inf
     batching.Inputs(X, net)
     assert len(looked) == 1 and looked[0][1:] == ("X", 0) and looked[0][0][2] == [1.0, float("inf")]
+
+
+# Careless data: every mistake is a clear error naming the row, raised before any work is wasted.
+
+
+X4 = [[0.0, 0.5, 1.0], [1.0, 0.0, 0.25], [0.3, 0.3, 0.3], [0.9, 0.1, 0.0]]
+Y4 = [0, 1, 1, 0]
+
+
+def test_a_schedule_giving_nan_is_refused():
+    net = DNN([3, 2], seed=0, backend="python")
+    with pytest.raises(ValueError, match="schedule"):
+        net.fit(X4, Y4, epochs=1, schedule=lambda done: math.nan)
+    assert net.learning_rate == 0.02  # restored
+
+
+@pytest.mark.parametrize("call", ["fit", "evaluate"])
+def test_empty_data_is_a_clear_error(call, backend):
+    net = DNN([3, 2], seed=0, backend=backend)
+    with pytest.raises(TinynetError, match="empty"):
+        getattr(net, call)([], [])
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, "7"], ids=repr)
+@pytest.mark.parametrize("call", ["fit", "evaluate", "predict", "train"])
+def test_a_bad_input_value_is_named_by_its_row(backend, call, bad):
+    rows = [list(r) for r in X4]
+    rows[2][1] = bad
+    net = DNN([3, 2], seed=0, backend=backend)
+    before = net.get_params()
+    args = {"fit": (rows, Y4), "evaluate": (rows, Y4), "predict": (rows,), "train": (rows, Y4)}
+    with pytest.raises(ValueError, match="row 2 of X") as err:
+        getattr(net, call)(*args[call])
+    assert "learning_rate" not in str(err.value)
+    assert net.get_params() == before
+
+
+@needs_numpy
+def test_a_nan_in_a_numpy_array_is_named_by_its_row():
+    import numpy as np
+
+    A = np.array(X4 * 3000)
+    A[9001, 2] = np.nan
+    with pytest.raises(ValueError, match="row 9001 of X"):
+        DNN([3, 2], seed=0, backend="numpy").fit(A, Y4 * 3000)
+
+
+def test_huge_but_finite_inputs_are_not_mistaken_for_infinity():
+    net = DNN([2, 2], output="linear", loss="mse", seed=0, backend="python")
+    net.predict([[1e308, 1e308]])  # their sum overflows; each is finite
+
+
+@pytest.mark.parametrize("target", [[math.nan, 1.0], [math.inf, 0.0]], ids=repr)
+def test_a_non_finite_target_is_named_by_its_row(target):
+    net = DNN([3, 2], output="sigmoid", loss="mse", seed=0, backend="python")
+    y = [[0.0, 1.0]] * 4
+    y[3] = target
+    with pytest.raises(ValueError, match="row 3 of y"):
+        net.fit(X4, y)
+
+
+@pytest.mark.parametrize("row", [[0.5, 0.2], [2.0, -1.0], [0.0, 0.0]], ids=repr)
+def test_softmax_cross_entropy_refuses_targets_that_are_not_distributions(backend, row):
+    net = DNN([3, 2], seed=0, backend=backend)
+    y = [[1.0, 0.0]] * 4
+    y[1] = row
+    with pytest.raises(ValueError, match="target row 1"):
+        net.fit(X4, y)
+    with pytest.raises(ValueError, match="target row 1"):
+        net.evaluate(X4, y)
+    net.fit(X4, [[0.25, 0.75]] * 4)  # a soft target that is a distribution is fine
+    DNN([3, 2], output="sigmoid", loss="mse", backend=backend).fit(X4, [row] * 4)  # mse: any
