@@ -10,7 +10,7 @@ from tinynet import datasets, load
 from tinynet.cli import main
 
 from conftest import run_python
-from hardening_util import one_line_error
+from hardening_util import cli as cli_process, one_line_error
 from test_datasets import fake_mnist, mirrors, silent  # noqa: F401 (fixtures)
 
 
@@ -672,7 +672,7 @@ def test_show_model_prints_the_summary(tmp_path, capsys):
 
 def test_epochs_zero_is_honoured(tmp_path):
     out = tmp_path / "m.pkl"
-    result = cli("train", "sample", "--epochs", "0", "--layers", "784,4,10", "--out", out)
+    result = cli_process("train", "sample", "--epochs", "0", "--layers", "784,4,10", "--out", out)
     assert result.returncode == 0, result.stderr
     assert "epoch 1" not in result.stdout
     import tinynet
@@ -684,12 +684,12 @@ def test_epochs_zero_is_honoured(tmp_path):
                                           ("--learning-rate", "nan"), ("--learning-rate", "0"),
                                           ("--l2", "inf"), ("--l2", "-1")])
 def test_bad_numbers_on_the_command_line_exit_2_in_one_line(tmp_path, option, value):
-    result = cli("train", "sample", option, value, "--out", tmp_path / "m.pkl")
+    result = cli_process("train", "sample", option, value, "--out", tmp_path / "m.pkl")
     one_line_error(result, option)
     assert result.returncode == 2
 
 
 def test_absurd_layers_on_the_command_line_are_one_line(tmp_path):
-    result = cli("train", "sample", "--layers", "784,1000000000,10", "--out", tmp_path / "m.pkl")
+    result = cli_process("train", "sample", "--layers", "784,1000000000,10", "--out", tmp_path / "m.pkl")
     assert "would need at least" in one_line_error(result)
     assert result.returncode == 1
