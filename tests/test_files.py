@@ -1,10 +1,12 @@
-"""tinynet.files (the one writer, the safe readers) and the bounded gzip reader
-built on it in tinynet.datasets.sources, by class of fault."""
+"""Writing files safely (tinynet.files, the one writer): by class of fault -
+never over what is not a regular file, never through a planted symlink, the
+previous file intact on any failure, modes kept without touching the umask,
+temporary names (unpredictable, measured in bytes) and the temporary files
+killed writers left; every writer of the package goes through it; and
+files.py's helpers corner by corner, including the forms MicroPython gives."""
 
-import gzip
+import errno
 import os
-import re
-import signal
 import socket
 import stat
 import subprocess
@@ -14,11 +16,12 @@ import threading
 
 import pytest
 
-from tinynet import files, tempfiles
-from tinynet.datasets.sources import DataReader
+import tinynet
+from tinynet import DNN, datasets, files, tempfiles
 from tinynet.errors import TinynetError
 
 from conftest import ROOT
+from hardening_util import cli, leftovers as parts_left, one_line_error
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file types")
 
@@ -298,158 +301,6 @@ def test_files_other_threads_create_while_saving_keep_the_umask(tmp_path):
 # === Reading ===
 
 
-@posix_only
-@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
-def test_a_device_is_refused_before_reading(device):
-    for call in (files.open_regular, lambda p: files.read_limited(p, 10 ** 12),
-                 DataReader):
-        with pytest.raises(TinynetError, match="character device") as err:
-            call(device)
-        assert device in str(err.value)
-
-
-@posix_only
-def test_a_fifo_is_refused_without_blocking(tmp_path):
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
-
-    def timeout(*args):
-        raise AssertionError("opening a FIFO blocked")
-
-    previous = signal.signal(signal.SIGALRM, timeout)
-    signal.alarm(5)
-    try:
-        with pytest.raises(TinynetError, match="FIFO") as err:
-            files.open_regular(fifo)
-        assert str(fifo) in str(err.value)
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def test_a_directory_is_refused_for_reading(tmp_path):
-    with pytest.raises(TinynetError, match="directory"):
-        files.open_regular(tmp_path)
-
-
-def test_a_missing_file_is_file_not_found(tmp_path):
-    with pytest.raises(FileNotFoundError):
-        files.open_regular(tmp_path / "missing")
-
-
-def test_read_limited_reads_up_to_the_cap_and_refuses_more(tmp_path):
-    path = tmp_path / "f"
-    path.write_bytes(b"x" * 100)
-    assert files.read_limited(path, 100) == b"x" * 100
-    with pytest.raises(TinynetError, match="larger than the 99 bytes") as err:
-        files.read_limited(path, 99)
-    assert str(path) in str(err.value)
-
-
-@pytest.mark.skipif(not os.path.isfile("/proc/self/cmdline"), reason="needs Linux's /proc")
-def test_a_file_longer_than_its_size_says_is_held_to_the_cap_while_read():
-    """A /proc file says it holds 0 bytes, as a file that grows after its
-    size was taken would: the cap holds while reading, to the byte."""
-    path = "/proc/self/cmdline"
-    with open(path, "rb") as f:
-        content = f.read()
-    assert os.stat(path).st_size == 0 and len(content) > 10
-    assert files.read_limited(path, len(content)) == content
-    assert files.read_limited(path, len(content) + 1) == content
-    with pytest.raises(TinynetError, match="^/proc/self/cmdline: larger than the %s bytes a "
-                                           "command line may be$" % format(len(content) - 1, ",")):
-        files.read_limited(path, len(content) - 1, "command line")
-
-
-@pytest.mark.parametrize("size", [(1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 << 19])
-def test_a_file_of_one_or_two_blocks_is_read_whole(tmp_path, size):
-    data = bytes(k % 251 for k in range(size))
-    (tmp_path / "f").write_bytes(data)
-    assert files.read_limited(tmp_path / "f", size) == data
-
-
-def test_a_read_of_exactly_one_byte_more_than_a_block_is_whole(tmp_path):
-    from tinynet.datasets.sources import READ_BLOCK
-
-    data = bytes(k % 251 for k in range(READ_BLOCK + 3))
-    (tmp_path / "f").write_bytes(data)
-    with DataReader(str(tmp_path / "f")) as f:
-        assert f.read_exactly(READ_BLOCK + 1) == data[:READ_BLOCK + 1]
-        assert f.read_exactly(2) == data[-2:] and f.at_end()
-
-
-@pytest.mark.parametrize("gzipped", [False, True])
-def test_a_line_may_be_as_long_as_its_limit_and_no_longer(tmp_path, gzipped):
-    path = tmp_path / "lines"
-    data = b"12345678\n" + b"123456789\n"  # 9 bytes, then 10
-    path.write_bytes(gzip.compress(data) if gzipped else data)
-    with DataReader(str(path)) as f:
-        assert f.readline(9) == b"12345678\n"
-        with pytest.raises(TinynetError, match="^%s: a line longer than 9 bytes; refused unread$"
-                           % re.escape(str(path))):
-            f.readline(9)
-    with DataReader(str(path)) as f:
-        assert list(f.lines(10)) == [b"12345678\n", b"123456789\n"]
-
-
-def test_an_empty_file_is_read_as_no_bytes(tmp_path):
-    (tmp_path / "empty").write_bytes(b"")
-    assert files.read_limited(tmp_path / "empty", 0) == b""
-    assert files.read_limited(tmp_path / "empty", 10) == b""
-
-
-def test_data_reader_reads_plain_and_gzip_alike(tmp_path):
-    (tmp_path / "a").write_bytes(b"one\ntwo\n")
-    (tmp_path / "a.gz").write_bytes(gzip.compress(b"one\ntwo\n"))
-    for name in ("a", "a.gz"):
-        with DataReader(tmp_path / name) as f:
-            assert list(f.lines(100)) == [b"one\n", b"two\n"]
-            assert f.compressed == name.endswith(".gz")
-
-
-def test_a_decompression_bomb_stops_at_the_cap(tmp_path):
-    bomb = tmp_path / "bomb.gz"
-    bomb.write_bytes(gzip.compress(b"\0" * (64 << 20)))  # 64 MB in about 64 KB
-    assert bomb.stat().st_size < 200_000
-    with DataReader(bomb, limit=1 << 20) as f:
-        with pytest.raises(TinynetError, match="once decompressed") as err:
-            f.read()
-        assert f.count <= (1 << 20) + 1
-    assert str(bomb) in str(err.value)
-
-
-def test_a_long_line_is_refused_without_reading_it_whole(tmp_path):
-    path = tmp_path / "long.csv.gz"
-    path.write_bytes(gzip.compress(b"1," * (8 << 20) + b"\n"))
-    with DataReader(path) as f:
-        with pytest.raises(TinynetError, match="a line longer than 1,000 bytes") as err:
-            next(f.lines(1000))
-    assert str(path) in str(err.value)
-
-
-@pytest.mark.parametrize("damage", ["truncated", "corrupt"])
-def test_a_broken_gzip_is_an_error_naming_the_file(tmp_path, damage):
-    data = gzip.compress(bytes(range(256)) * 400)
-    if damage == "truncated":
-        data = data[:len(data) // 2]
-    else:
-        data = data[:20] + bytes(b ^ 0xFF for b in data[20:60]) + data[60:]
-    path = tmp_path / "broken.gz"
-    path.write_bytes(data)
-    with pytest.raises(TinynetError) as err:
-        with DataReader(path) as f:
-            f.read()
-    assert str(path) in str(err.value) and "gzip" in str(err.value)
-
-
-def test_read_exactly_names_what_is_missing(tmp_path):
-    path = tmp_path / "short"
-    path.write_bytes(b"abc")
-    with DataReader(path) as f:
-        with pytest.raises(TinynetError, match="ends early: pixels 10 bytes expected, 3 found"):
-            f.read_exactly(10, "pixels")
-
-
 def test_files_imports_without_os_features(monkeypatch, tmp_path):
     """The MicroPython path: no os.open, so a plain temporary file and rename."""
     monkeypatch.delattr(os, "open")
@@ -640,51 +491,6 @@ def test_the_pattern_is_read_exactly():
 # === What a file holds: one sniffer (tinynet.kinds) ===
 
 
-def test_every_file_tinynet_writes_is_told_by_its_first_bytes(tmp_path):
-    import tinynet
-    from tinynet import compact, datasets, kinds, plots
-
-    net = tinynet.DNN([784, 4, 10], seed=0, backend="python")
-    X, y = datasets.load_sample("test")
-    writers = {
-        "m.pkl": ("pickle", lambda p: tinynet.save(net, p)),
-        "m.json": ("json", lambda p: tinynet.save(net, p)),
-        "m.tnb": ("compact", lambda p: tinynet.save(net, p)),
-        "d.csv": ("text", lambda p: datasets.save_csv(p, X[:3], y[:3])),
-        "d.csv.gz": ("gzip", lambda p: datasets.save_csv(p, X[:3], y[:3])),
-        "i.idx": ("idx-images", lambda p: datasets.save_idx(p, X[:3], str(p) + "l", y[:3])),
-        "w.png": ("png", lambda p: plots.weights(net).save(p)),
-        "c.svg": ("text", lambda p: plots.confusion_chart([[1, 0], [0, 1]]).save(p)),
-        "empty": ("empty", lambda p: files.write_atomically(p, b"")),
-        "noise": ("binary", lambda p: files.write_atomically(p, bytes(range(256)))),
-    }
-    for name, (expected, write) in writers.items():
-        write(tmp_path / name)
-        assert kinds.kind_of_file(tmp_path / name) == expected, name
-    assert kinds.kind_of_file(tmp_path / "i.idxl") == "idx-labels"
-    assert compact.MAGIC is kinds.COMPACT_MAGIC  # one definition of the compact magic
-    from tinynet.datasets.sources import content_kind, kind
-
-    assert content_kind(tmp_path / "d.csv.gz") == "text"  # the data readers look inside
-    assert [kind(tmp_path / n) for n in ("m.tnb", "m.pkl", "m.json", "d.csv.gz", "i.idx")] == [
-        "model", "model", "model", "csv", "idx-images"]
-
-
-@pytest.mark.parametrize("head,expected", [
-    (b"", "empty"), (b"\x89TNB\x01\x00", "compact"), (b"\x80\x02}q", "pickle"),
-    (b'\xef\xbb\xbf\r\n {"a": 1}', "json"), (b"[1, 2]", "text"), (b"\x1f\x8b\x08", "gzip"),
-    (b"\x00\x00\x08\x03", "idx-images"), (b"\x00\x00\x08\x01", "idx-labels"),
-    (b"\x00\x00\x08\x02", "idx"), (b"\x00\x00\x0d\x03", "idx"), (b"\x00\x00\x07\x03", "binary"),
-    (b"\x89PNG\r\n\x1a\n", "png"), (b"\x93NUMPY\x01\x00", "npy"), (b"PK\x03\x04", "zip"),
-    (b"label,1x1\r\n7,0\r\n", "text"), ("\u00e9t\u00e9,1\n".encode() * 100, "text"),
-    (("x" * 511 + "\u00e9").encode(), "text"), (b"a,b\x00c", "binary"), (b"\x1b[31m", "binary"),
-    (b"\xff\xfe\x00", "binary")])
-def test_kind_of_bytes_names_each_kind(head, expected):
-    from tinynet.kinds import KINDS, kind_of_bytes
-
-    assert kind_of_bytes(head) == expected and expected in KINDS
-
-
 def test_every_writer_takes_a_bytes_path(tmp_path):
     import tinynet
     from tinynet import datasets, plots
@@ -706,3 +512,353 @@ def test_every_writer_takes_a_bytes_path(tmp_path):
                                               "m.tnb")] == ["gzip", "gzip", "png", "text", "png",
                                                             "compact"]
     assert leftovers(tmp_path) == []
+
+
+# tinynet.files corner by corner: every kind of file named in a refusal, the errors it passes through or retells, the durable rename, the path MicroPython takes.
+
+
+KINDS = [(stat.S_IFDIR, "a directory"), (stat.S_IFCHR, "a character device"),
+         (stat.S_IFBLK, "a block device"), (stat.S_IFIFO, "a FIFO (named pipe)"),
+         (stat.S_IFSOCK, "a socket"), (stat.S_IFLNK, "a symbolic link"),
+         (0, "not a regular file")]
+
+
+@pytest.mark.parametrize("kind, name", KINDS)
+def test_every_kind_of_file_is_named_in_the_refusal(kind, name):
+    # MicroPython's os.stat gives a plain tuple, CPython's a stat_result
+    for st in ((kind | 0o644, 0, 0), os.stat_result((kind | 0o644,) + (0,) * 9)):
+        with pytest.raises(TinynetError, match=r"^some/path: refusing to read %s; give the path of "
+                           r"a regular file$" % name.replace("(", r"\(").replace(")", r"\)")):
+            files._refuse_special("some/path", st, "read")
+    files._refuse_special("some/path", (stat.S_IFREG | 0o600, 1, 2), "read")  # a regular file
+
+
+def test_a_directory_is_named_as_one(tmp_path):
+    for call, doing in ((files.check_writable, "write over"), (files.open_regular, "read")):
+        with pytest.raises(TinynetError) as err:
+            call(tmp_path)
+        assert str(err.value) == "%s: refusing to %s a directory; give the path of a regular file" \
+            % (tmp_path, doing)
+
+
+def test_a_missing_directory_is_told_with_the_system_message_and_the_users_path(tmp_path):
+    target = tmp_path / "no" / "out"
+    for call in (files.check_writable, lambda p: files.write_atomically(p, b"x")):
+        with pytest.raises(FileNotFoundError) as err:
+            call(target)
+        assert str(err.value) == "[Errno 2] %s: '%s'" % (os.strerror(errno.ENOENT), target)
+
+
+@posix_only
+def test_a_path_that_cannot_be_looked_at_is_not_taken_for_a_missing_one(tmp_path):
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)  # stat fails with ELOOP, not ENOENT
+    with pytest.raises(OSError) as err:
+        files.check_writable(loop)
+    assert err.value.errno == errno.ELOOP
+    assert files._stat(tmp_path / "missing") is None
+
+
+def test_an_oserror_about_another_file_passes_through_untold(tmp_path):
+    target = tmp_path / "out"
+    target.write_bytes(b"previous")
+    other = str(tmp_path / "elsewhere" / "input")
+
+    def writer(f):
+        f.write(b"half")
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", other)
+
+    with pytest.raises(FileNotFoundError) as err:
+        files.write_atomically(target, writer)
+    assert err.value.filename == other
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_the_rename_is_made_durable_by_syncing_the_directory(tmp_path, monkeypatch):
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.fstat(fd)) or real(fd))
+    files.write_atomically(tmp_path / "out", b"x")
+    assert len(synced) == 2 and stat.S_ISREG(synced[0].st_mode)  # the data, then the folder
+    assert stat.S_ISDIR(synced[1].st_mode) and synced[1].st_ino == os.stat(tmp_path).st_ino
+
+
+def test_the_micropython_path_split(monkeypatch):
+    monkeypatch.delattr(os, "path")  # MicroPython has no os.path
+    try:
+        got = [files._split(p) for p in ("a/b/c", "c", "/c", b"x/y", b"y")]
+    finally:
+        monkeypatch.undo()
+    assert got == [("a/b", "c"), (".", "c"), ("/", "c"), (b"x", b"y"), (b".", b"y")]
+
+
+def test_an_oserror_without_an_errno_passes_through_as_it_is(tmp_path):
+    raised = OSError("the disk went away")
+
+    def writer(f):
+        raise raised
+
+    with pytest.raises(OSError) as err:
+        files.write_atomically(tmp_path / "out", writer)
+    assert err.value is raised and not (tmp_path / "out").exists()
+
+
+def test_temporary_names_without_urandom(monkeypatch):
+    from tinynet import tempfiles
+
+    assert len(tempfiles.token()) == 16 and int(tempfiles.token(), 16) >= 0  # 64 random bits
+    def missing(n):
+        raise NotImplementedError("no urandom on this port")
+
+    monkeypatch.setattr(os, "urandom", missing)
+    tokens = [tempfiles.token() for _ in range(30)]
+    assert all(len(t) == 16 and int(t, 16) >= 0 for t in tokens) and len(set(tokens)) == 30
+
+
+# files.py's helpers one by one, including the forms MicroPython gives.
+
+
+@pytest.mark.parametrize("mode, kind", [
+    (0o100644, None), (0o040755, "a directory"), (0o020666, "a character device"),
+    (0o060660, "a block device"), (0o010644, "a FIFO (named pipe)"), (0o140755, "a socket"),
+    (0o120777, "a symbolic link"), (0o000644, "not a regular file")])
+def test_every_kind_of_file_is_named(mode, kind):
+    for st in (os.stat_result((mode,) + (0,) * 9), (mode,) + (0,) * 9):  # CPython, MicroPython
+        if kind is None:
+            files._refuse_special("p", st, "write over")
+        else:
+            with pytest.raises(TinynetError, match="^p: refusing to write over %s; give the path "
+                               "of a regular file$" % kind.replace("(", r"\(").replace(")", r"\)")):
+                files._refuse_special("p", st, "write over")
+
+
+def test_stat_says_none_only_for_a_missing_file(tmp_path, monkeypatch):
+    assert files._stat(tmp_path / "missing") is None
+    assert files._stat(tmp_path).st_mode & 0o170000 == 0o040000
+
+    def micropython_stat(path):  # MicroPython: OSError(2) with no errno attribute set
+        raise OSError(2)
+
+    monkeypatch.setattr(os, "stat", micropython_stat)
+    assert files._stat("x") is None
+
+    def denied(path):
+        raise PermissionError(errno.EACCES, "denied")
+
+    monkeypatch.setattr(os, "stat", denied)
+    with pytest.raises(PermissionError):
+        files._stat("x")
+
+
+def test_errors_are_retold_about_the_users_path():
+    err = files._renamed(FileNotFoundError(errno.ENOENT, "No such file", "/d/.m.json.1234.tmp"), "m.json")
+    assert type(err) is FileNotFoundError and err.filename == "m.json"
+    assert err.errno == errno.ENOENT and err.strerror == "No such file"
+    bare = OSError("no errno")
+    assert files._renamed(bare, "m.json") is bare
+    other = ValueError("x")
+    assert files._renamed(other, "m.json") is other
+    quiet = files._renamed(OSError(errno.EIO, ""), "m.json")
+    assert quiet.strerror and quiet.filename == "m.json"
+
+
+def test_temporary_names_and_splitting():
+    assert files._split("model.json") == (".", "model.json")
+    assert files._split(b"model.json") == (b".", b"model.json")
+    assert files._split("/a/b/model.json") == ("/a/b", "model.json")
+    from tinynet.tempfiles import NAME_MAX, temp_name
+
+    name = temp_name("/a", "m.json")
+    tail = ".tinynet-%d-" % os.getpid()
+    assert name.startswith("/a/.m.json" + tail) and name.endswith(".tmp")
+    assert len(name) == len("/a/.m.json" + tail) + 16 + 4
+    assert temp_name("/a", "m.json") != name
+    long = temp_name(".", "x" * 300)  # cut to fit the 255 bytes of a name
+    assert len(long) == len("./") + NAME_MAX and long.startswith("./." + "x" * 200)
+    assert temp_name(b"/a", b"m").startswith(b"/a/.m" + tail.encode())
+    assert files.fspath(__import__("pathlib").Path("a/b")) == "a/b"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_what_is_not_a_regular_file_is_refused_by_name(tmp_path):
+    import tinynet
+
+    net = tinynet.DNN([2, 2], seed=0, backend="python")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    tail = "; give the path of a regular file$"
+    with pytest.raises(TinynetError, match=r"pipe: refusing to write over a FIFO \(named pipe\)" + tail):
+        net.save(fifo)
+    with pytest.raises(TinynetError, match=r"pipe: refusing to read a FIFO \(named pipe\)" + tail):
+        tinynet.load(fifo)
+    with pytest.raises(TinynetError, match=r"%s: refusing to read a directory" % tmp_path.name + tail):
+        tinynet.load(tmp_path)
+    with pytest.raises(TinynetError, match=r"%s: refusing to write over a directory" % tmp_path.name + tail):
+        net.save(tmp_path)
+
+
+# Every writer in the package (models, CSV and IDX from convert, submissions, pictures, the command line's --out) goes through tinynet.files: each refuses what is not a regular file, never follows a planted symlink, and leaves the previous file intact on any failure.
+
+
+def small_model():
+    net = DNN([4, 3, 2], seed=0, backend="python")
+    net.fit([[0, 1, 0, 1], [1, 0, 1, 0]], [0, 1], epochs=1)
+    return net
+
+
+def small_images():
+    X, y = datasets.load_sample("test")
+    return X[:20], y[:20]
+
+
+def png_writer():
+    try:
+        from tinynet.plots import png
+    except ImportError:  # before the layout
+        from tinynet import png
+    return lambda path: png.write_png(path, 2, 2, bytes(12))
+
+
+WRITERS = {
+    "model pickle": lambda path: tinynet.save(small_model(), path),
+    "model json": lambda path: tinynet.save(small_model(), path, format="json"),
+    "csv": lambda path: datasets.save_csv(path, *small_images()),
+    "csv.gz": lambda path: datasets.save_csv(str(path) + ".gz", *small_images()),
+    "idx": lambda path: datasets.save_idx(path, small_images()[0]),
+    "png": lambda path: png_writer()(path),
+}
+
+
+def special_files(tmp_path):
+    """Yield (description, path) for targets that are not regular files."""
+    link = tmp_path / "devnull-link"
+    link.symlink_to("/dev/null")
+    yield "a symlink to /dev/null", link
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    yield "a FIFO", fifo
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    yield "a directory", folder
+
+
+@posix_only
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_every_writer_refuses_what_is_not_a_regular_file(tmp_path, writer):
+    for what, path in special_files(tmp_path):
+        if writer == "csv.gz":
+            os.rename(path, str(path) + ".gz")
+            path = type(path)(str(path) + ".gz")
+        before = os.lstat(path)
+        with pytest.raises(TinynetError) as err:
+            WRITERS[writer](path if writer != "csv.gz" else str(path)[:-3])
+        assert str(path) in str(err.value), what
+        after = os.lstat(path)
+        assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode), what
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert parts_left(tmp_path) == []
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_every_writer_leaves_the_previous_file_when_the_disk_fails(tmp_path, monkeypatch,
+                                                                    writer):
+    path = tmp_path / "out"
+    real = path if writer != "csv.gz" else tmp_path / "out.gz"
+    real.write_bytes(b"previous")
+
+    def broken(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", broken)
+    with pytest.raises(OSError) as err:
+        WRITERS[writer](path)
+    assert err.value.filename == str(real)  # the user's path, never the temporary file
+    monkeypatch.undo()
+    assert real.read_bytes() == b"previous"
+    assert parts_left(tmp_path) == []
+
+
+def test_a_csv_write_failing_half_way_leaves_the_previous_file(tmp_path):
+    X, y = small_images()
+    y = list(y)
+    y[10] = "not a label"  # save_csv fails at row 10, after writing rows 0-9
+    path = tmp_path / "out.csv"
+    path.write_bytes(b"previous")
+    with pytest.raises((TypeError, ValueError)):
+        datasets.save_csv(path, X, y)
+    assert path.read_bytes() == b"previous"
+    assert parts_left(tmp_path) == []
+
+
+@posix_only
+def test_writers_never_change_the_umask(tmp_path, monkeypatch):
+    def forbidden(*args):
+        raise AssertionError("os.umask changes every thread's file modes")
+
+    monkeypatch.setattr(os, "umask", forbidden)
+    for name, write in sorted(WRITERS.items()):
+        write(tmp_path / ("new-" + name.replace(" ", "-")))
+
+
+@posix_only
+def test_a_saved_model_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    path = tmp_path / "m.pkl"
+    path.write_bytes(b"old")
+    path.chmod(0o600)
+    tinynet.save(small_model(), path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert tinynet.load(path).sizes == [4, 3, 2]
+
+
+@posix_only
+def test_submission_never_follows_a_symlink_planted_beside_it(tmp_path):
+    model = tmp_path / "m.pkl"
+    tinynet.save(DNN([784, 4, 10], seed=0, backend="python"), model)
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    for name in ("sub.csv.tmp", ".sub.csv.tmp", "sub.csv.part"):  # the names a writer might guess
+        (tmp_path / name).symlink_to(victim)
+    result = cli("predict", model, "sample", "--submission", tmp_path / "sub.csv")
+    assert result.returncode == 0, result.stderr
+    assert victim.read_bytes() == b"precious"
+    assert (tmp_path / "sub.csv").read_text().startswith("ImageId,Label\n")
+
+
+@posix_only
+def test_submission_to_a_device_is_refused_in_one_line(tmp_path):
+    model = tmp_path / "m.pkl"
+    tinynet.save(DNN([784, 4, 10], seed=0, backend="python"), model)
+    link = tmp_path / "null"
+    link.symlink_to("/dev/null")
+    one_line_error(cli("predict", model, "sample", "--submission", link), link)
+    assert os.path.islink(link)
+
+
+def test_convert_failing_leaves_the_previous_file(tmp_path):
+    dest = tmp_path / "out.csv"
+    dest.write_bytes(b"previous")
+    # an IDX source whose labels file does not match: convert fails after opening dest
+    images, labels = tmp_path / "im.idx", tmp_path / "lb.idx"
+    datasets.save_idx(images, small_images()[0], labels, small_images()[1])
+    labels.write_bytes(labels.read_bytes()[:-3])
+    result = cli("convert", images, labels, dest)
+    one_line_error(result, labels)
+    assert dest.read_bytes() == b"previous"
+    assert parts_left(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", [
+    ["train", "sample", "--epochs", "1", "--layers", "784,4,10"],
+    ["mnist", "--data", "sample", "--epochs", "1", "--layers", "784,4,10"]])
+@pytest.mark.parametrize("where", ["missing-dir", "directory", "fifo"])
+def test_out_is_checked_before_training(tmp_path, command, where):
+    out = {"missing-dir": tmp_path / "no" / "m.pkl", "directory": tmp_path,
+           "fifo": tmp_path / "fifo"}[where]
+    if where == "fifo":
+        if os.name != "posix":
+            pytest.skip("POSIX FIFO")
+        os.mkfifo(out)
+    result = cli(*command, "--out", out)
+    one_line_error(result, out)
+    assert "epoch" not in result.stdout.lower()  # refused before any training
