@@ -11,7 +11,7 @@ from tinynet.cli import main
 
 from conftest import run_python
 from hardening_util import cli as cli_process, one_line_error
-from test_datasets import fake_mnist, mirrors, silent  # noqa: F401 (fixtures)
+from test_datasets_downloads import fake_mnist, mirrors, silent  # noqa: F401 (fixtures)
 
 
 def run(capsys, *argv):
