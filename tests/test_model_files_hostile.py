@@ -1,7 +1,10 @@
-"""Hardening, hostile or broken model files: every failure while loading is a
+"""Hostile or broken model files: every failure while loading is a
 TinynetError naming the file (no RecursionError, OverflowError,
-AttributeError...), optimizer state and settings are checked like the
-weights, nothing in a file runs, and legal extremes (1e308) round-trip."""
+AttributeError...); a corpus of hostile pickles that never run; every bad
+file and every truncation of a real one refused with one clear error;
+optimizer state and settings checked like the weights; the pickle scan (its
+memo, both lines of a global); the size cap applied before reading; and
+legal extremes (1e308) round-trip."""
 
 import json
 import math
