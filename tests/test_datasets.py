@@ -1,8 +1,14 @@
-"""MNIST data: CSV layouts, strictness, IDX, conversion, download, the sample."""
+"""MNIST data read and written: CSV layouts and strictness (a BOM, labels or
+none, errors naming file, line and column), IDX byte for byte, Images,
+conversion both ways, the sample, the datasets API; IDX and CSV (plain or
+gzipped) streamed with bounds, so no file can exhaust memory or escape as
+anything but a TinynetError naming it.  Downloads and the cache:
+test_datasets_downloads.py; the NumPy CSV reader: test_datasets_numpy_csv.py."""
 
 import gzip
 import os
 import re
+import struct
 import subprocess
 import sys
 
@@ -10,9 +16,10 @@ import pytest
 
 from tinynet import DNN, TinynetError
 from tinynet import datasets
-from tinynet.datasets import Images, load_csv, load_idx
+from tinynet.datasets import Images, load_csv, load_idx, save_csv, save_idx
 
 from conftest import MNIST, ROOT
+from hardening_util import cli, gzip_bomb, one_line_error, run_bounded
 
 needs_mnist = pytest.mark.skipif(not os.path.isdir(MNIST), reason="../shared/mnist is absent")
 
@@ -539,3 +546,272 @@ def test_images_of_size_zero_are_refused(tmp_path):
     (tmp_path / "one.csv").write_text("1\n")
     with pytest.raises(ValueError, match="pixels must be an int >= 1"):
         load_csv(tmp_path / "one.csv", pixels=0)
+
+
+# CSV and IDX details, case by case: a BOM, no labels and a limit, errors naming file, line and column, byte-for-byte IDX, the datasets API.
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_a_csv_starting_with_a_bom(tmp_path, header):
+    lines = [b"label,a,b,c,d"] if header else []
+    lines += [b"7,0,1,2,255", b"3,4,5,6,7"]
+    path = tmp_path / "bom.csv"
+    path.write_bytes(BOM + b"\r\n".join(lines) + b"\r\n")
+    X, labels = load_csv(path, pixels=4)
+    assert labels == [7, 3]  # the BOM is not part of the first label, nor a header
+    assert X.pixels == bytearray([0, 1, 2, 255, 4, 5, 6, 7]) and X.width == 4
+
+
+def test_a_bom_only_counts_at_the_start(tmp_path):
+    path = tmp_path / "late-bom.csv"
+    path.write_bytes(b"7,0,1,2,255\n" + BOM + b"3,4,5,6,7\n")
+    with pytest.raises(TinynetError, match=r"late-bom\.csv:2: .*label"):
+        load_csv(path, pixels=4)
+
+
+def test_csv_without_labels_and_with_a_limit(tmp_path):
+    path = tmp_path / "test.csv"
+    path.write_bytes(b"pixel0,pixel1\n" + b"".join(b"%d,%d\n" % (i, 2 * i) for i in range(5)))
+    X, labels = load_csv(path, pixels=2)
+    assert labels is None and X.pixels == bytearray([0, 0, 1, 2, 2, 4, 3, 6, 4, 8])
+    X, _ = load_csv(path, pixels=2, limit=2)
+    assert len(X) == 2
+    seen = []
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"".join(b"1,%d\n" % (i % 256) for i in range(2500)))
+    X, labels = load_csv(big, pixels=1, callback=seen.append)
+    assert seen == [1000, 2000] and len(X) == 2500 and labels == [1] * 2500
+
+
+def test_csv_errors_name_the_file_line_and_column(tmp_path):
+    cases = {
+        b"1,2,3\n1,2\n": r":2: expected 3 values, got 2",
+        b"1,2,3\n1,2,x\n": r":2: column 3: pixel 'x' is not an integer",
+        b"label,a,b\n12,2,3\n": r":2: column 1 \(label\): label 12 is outside 0\.\.9",
+        b"1,2,3\n1,2,256\n": r":2: column 3: pixel 256 is outside 0\.\.255",
+        b"1,2,3\n\n1,2,3\n": r":2: blank line inside the data",
+        b"label,a,b\n": r": has a header but no rows",
+        b"": r": the file is empty",
+        b"1,2,3,4\n": r":1: expected 3 values per row",
+    }
+    for i, (content, message) in enumerate(cases.items()):
+        path = tmp_path / ("bad%d.csv" % i)
+        path.write_bytes(content)
+        with pytest.raises(TinynetError, match=r"bad%d\.csv%s" % (i, message + ("" if "per row" in message else "$"))):
+            load_csv(path, pixels=2)
+
+
+def test_csv_round_trip_with_and_without_labels(tmp_path):
+    X = Images(bytes(range(8)), width=4)
+    save_csv(tmp_path / "a.csv", X, [1, 2])
+    assert (tmp_path / "a.csv").read_text().splitlines() == ["label,1x1,1x2,2x1,2x2", "1,0,1,2,3", "2,4,5,6,7"]
+    save_csv(tmp_path / "b.csv.gz", X)
+    text = gzip.decompress((tmp_path / "b.csv.gz").read_bytes()).decode()
+    assert text.splitlines() == ["pixel0,pixel1,pixel2,pixel3", "0,1,2,3", "4,5,6,7"]
+    Y, labels = load_csv(tmp_path / "b.csv.gz", pixels=4)
+    assert labels is None and Y.pixels == X.pixels
+    with pytest.raises(ValueError, match="^2 images but 1 labels$"):
+        save_csv(tmp_path / "c.csv", X, [1])
+
+
+def test_idx_files_byte_for_byte(tmp_path):
+    X = Images(bytes(range(12)), width=4)  # 2x2 images
+    save_idx(tmp_path / "x.idx", X, tmp_path / "y.idx", [3, 1, 9])
+    assert (tmp_path / "x.idx").read_bytes() == bytes([0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 2]) \
+        + bytes(range(12))
+    assert (tmp_path / "y.idx").read_bytes() == bytes([0, 0, 8, 1, 0, 0, 0, 3, 3, 1, 9])
+    Y, labels = load_idx(tmp_path / "x.idx", tmp_path / "y.idx")
+    assert list(Y.pixels) == list(range(12)) and Y.width == 4 and labels == [3, 1, 9]
+    assert load_idx(tmp_path / "x.idx")[1] is None
+    save_idx(tmp_path / "wide.idx.gz", Images(bytes(range(6)), width=3))  # not square: 1 x 3
+    raw = gzip.decompress((tmp_path / "wide.idx.gz").read_bytes())
+    assert raw[4:16] == bytes([0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 3])
+    save_idx(tmp_path / "again.idx.gz", Images(bytes(range(6)), width=3))
+    assert (tmp_path / "again.idx.gz").read_bytes() == (tmp_path / "wide.idx.gz").read_bytes()
+    assert load_idx(tmp_path / "wide.idx.gz")[0].width == 3
+
+
+def test_idx_errors_name_the_file(tmp_path):
+    header = bytes([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2])
+    cases = {
+        b"\x00\x00\x08": "too short for an IDX header",
+        bytes([0, 0, 9, 3]) + header[4:] + b"ab": "not an IDX file of unsigned bytes .magic 00000903.",
+        bytes([0, 1, 8, 3]) + header[4:] + b"ab": "not an IDX file of unsigned bytes .magic 00010803.",
+        bytes([0, 0, 8, 1, 0, 0, 0, 2]) + b"ab": "expected 3 dimensions, the header says 1",
+        header[:10]: "too short for an IDX header",
+        header + b"abc": "the header promises 2 bytes of data .shape 1x1x2., the file has 3",
+        header + b"a": "the header promises 2 bytes.*the file has 1",
+    }
+    for i, (content, message) in enumerate(cases.items()):
+        path = tmp_path / ("bad%d.idx" % i)
+        path.write_bytes(content)
+        with pytest.raises(TinynetError, match=r"bad%d\.idx: %s$" % (i, message)):
+            load_idx(path)
+    (tmp_path / "x.idx").write_bytes(header + b"ab")
+    (tmp_path / "two.idx").write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 2, 1, 2]))
+    with pytest.raises(TinynetError, match=r"two\.idx has 2 labels but .*x\.idx has 1 images$"):
+        load_idx(tmp_path / "x.idx", tmp_path / "two.idx")
+    (tmp_path / "ten.idx").write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 1, 10]))
+    with pytest.raises(TinynetError, match=r"ten\.idx: label 10 is outside 0\.\.9$"):
+        load_idx(tmp_path / "x.idx", tmp_path / "ten.idx")
+
+
+def test_the_datasets_api_by_star_import_and_load(tmp_path):
+    names = {}
+    exec("from tinynet.datasets import *", names)
+    assert sorted(n for n in names if not n.startswith("__")) == sorted(
+        ["Images", "load", "load_csv", "load_idx", "load_mnist", "load_sample", "save_csv",
+         "save_idx", "fetch", "cache_dir", "stratified"])
+    from tinynet.datasets import load
+
+    X = Images(bytes(range(8)), width=4)
+    save_csv(tmp_path / "a.csv", X, [1, 2])
+    with pytest.raises(ValueError, match="^a separate labels file goes with IDX images only$"):
+        load(tmp_path / "a.csv", labels=tmp_path / "labels")
+
+
+# IDX and CSV, plain or gzipped, are streamed with bounds: no file can exhaust memory, block, or escape as anything but a TinynetError naming it.
+
+
+def idx_header(count, rows=28, cols=28):
+    return struct.pack(">HBBIII", 0, 8, 3, count, rows, cols)
+
+
+def test_an_idx_gzip_bomb_stops_at_what_its_header_allows(tmp_path):
+    bomb = gzip_bomb(tmp_path / "bomb-idx3-ubyte.gz", 1 << 30, head=idx_header(10))
+    assert bomb.stat().st_size < 2 << 20  # a 1 GiB body in about 1 MB
+    code = ("from tinynet import datasets, TinynetError\n"
+            "try:\n    datasets.load_idx(%r)\nexcept TinynetError as err:\n    print(err)\n"
+            % str(bomb))
+    result = run_bounded(code, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert str(bomb) in result.stdout and "7,840" in result.stdout
+
+
+def test_an_idx_header_promising_more_than_the_file_can_hold_is_refused_up_front(tmp_path):
+    for name, data in (("raw-idx3", idx_header(60000) + bytes(100)),
+                       ("gz-idx3.gz", gzip.compress(idx_header(10 ** 9) + bytes(100)))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        code = ("from tinynet import datasets, TinynetError\n"
+                "try:\n    datasets.load_idx(%r)\nexcept TinynetError as err:\n    print(err)\n"
+                % str(path))
+        result = run_bounded(code, memory=200 << 20, timeout=30)
+        assert result.returncode == 0, result.stderr
+        assert str(path) in result.stdout
+
+
+def test_an_idx_with_zero_images_or_zero_size_is_a_clear_error(tmp_path):
+    for name, header in (("none", idx_header(0)), ("flat", idx_header(3, 0, 28))):
+        path = tmp_path / name
+        path.write_bytes(header)
+        with pytest.raises(TinynetError) as err:
+            datasets.load_idx(path)
+        assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt"])
+def test_a_broken_gzip_idx_names_the_file(tmp_path, damage):
+    X, y = datasets.load_sample("test")
+    path = tmp_path / "images-idx3-ubyte.gz"
+    datasets.save_idx(path, X[:200])
+    data = path.read_bytes()
+    data = data[:len(data) // 2] if damage == "truncated" else \
+        data[:30] + bytes(b ^ 0x5A for b in data[30:90]) + data[90:]
+    path.write_bytes(data)
+    with pytest.raises(TinynetError) as err:
+        datasets.load_idx(path)
+    assert str(path) in str(err.value)
+    one_line_error(cli("show", path), path)
+
+
+def test_a_csv_with_one_endless_line_stops_within_bounded_memory(tmp_path):
+    bomb = gzip_bomb(tmp_path / "line.csv.gz", 1 << 30, unit=b"0,")
+    code = ("from tinynet import datasets, TinynetError\n"
+            "try:\n    datasets.load_csv(%r)\nexcept TinynetError as err:\n    print(err)\n"
+            % str(bomb))
+    result = run_bounded(code, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert str(bomb) in result.stdout and ":1:" in result.stdout
+
+
+def test_a_plain_csv_with_a_100_mb_line_stays_in_bounded_memory(tmp_path):
+    path = tmp_path / "wide.csv"
+    with open(path, "wb") as f:
+        f.write(b"label," + b"1," * (50 << 20) + b"1\n")
+    code = ("from tinynet import datasets, TinynetError\n"
+            "try:\n    datasets.load_csv(%r)\nexcept TinynetError as err:\n    print(err)\n"
+            % str(path))
+    result = run_bounded(code, memory=250 << 20, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert str(path) in result.stdout
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt"])
+def test_a_broken_gzip_csv_names_the_file_and_line(tmp_path, damage):
+    X, y = datasets.load_sample("test")
+    path = tmp_path / "data.csv.gz"
+    datasets.save_csv(path, X[:300], y[:300])
+    data = path.read_bytes()
+    data = data[:len(data) // 2] if damage == "truncated" else \
+        data[:len(data) // 2] + bytes(b ^ 0x5A for b in data[len(data) // 2:][:64]) + \
+        data[len(data) // 2 + 64:]
+    path.write_bytes(data)
+    with pytest.raises(TinynetError) as err:
+        datasets.load_csv(path)
+    assert "%s:" % path in str(err.value)
+    one_line_error(cli("train", path, "--epochs", "1", "--out", tmp_path / "m.pkl"), path)
+
+
+@pytest.mark.parametrize("cell", ["2_5", "\u00b2", "\u0665", "\uff17", "1e2", "0x1", "0X10", " ", "+-1"])
+def test_csv_cells_are_ascii_digits_only(tmp_path, cell):
+    path = tmp_path / "odd.csv"
+    row = ["0"] * 5
+    row[3] = cell
+    path.write_text("1," + ",".join(row) + "\n", encoding="utf-8")
+    with pytest.raises(TinynetError) as err:
+        datasets.load_csv(path, pixels=5)
+    assert "%s:1:" % path in str(err.value)
+
+
+def test_a_wide_images_line_may_spell_each_field_in_16_bytes(tmp_path):
+    # Past 65,535 pixels the line limit is 16 bytes a field (label included),
+    # not 1 MB: the longest line is read, one byte more is refused unread.
+    pixels = 70000
+    limit = 16 * (pixels + 1)
+    pad = limit - len("3," + ",".join(["7"] * pixels) + "\n")
+    for extra, readable in ((0, True), (1, False)):
+        path = tmp_path / ("wide%d.csv" % extra)
+        # the padding as leading zeros, spread out: the csv module caps a field's size
+        zeros, more = divmod(pad + extra, pixels)
+        cells = ["0" * (zeros + (i < more)) + "7" for i in range(pixels)]
+        path.write_bytes(("3," + ",".join(cells) + "\n").encode("ascii"))
+        assert path.stat().st_size == limit + extra
+        if readable:
+            X, labels = datasets.load_csv(path, pixels=pixels)
+            assert labels == [3] and bytes(X.row_bytes(0)) == bytes([7] * pixels)
+        else:
+            with pytest.raises(TinynetError, match="%s:1: a line longer than 1,120,016 bytes"
+                               % re.escape(str(path))):
+                datasets.load_csv(path, pixels=pixels)
+
+
+def test_csv_cells_spelled_long_are_read(tmp_path):
+    # Leading zeros beyond int()'s 4300 digits, and a line of 100 KB for 5 pixels:
+    # any line up to 1 MB is sane, whatever the pixel count.
+    path = tmp_path / "long.csv"
+    cells = ["0" * 5000, "+" + "0" * 4100 + "7", " " * 90000 + "255", "0", "00012"]
+    path.write_text("3," + ",".join(cells) + "\n", encoding="ascii")
+    X, labels = datasets.load_csv(path, pixels=5)
+    assert labels == [3] and list(X.row_bytes(0)) == [0, 7, 255, 0, 12]
+
+
+def test_csv_numbers_of_up_to_4000_significant_digits_are_numbers():
+    from tinynet.datasets.csvfile import _to_int
+
+    assert _to_int("9" * 4000) == 10 ** 4000 - 1  # then refused as out of range, by its value
+    assert _to_int("-" + "0" * 300 + "9" * 4000) == 1 - 10 ** 4000
+    assert _to_int("9" * 4001) is None
