@@ -10,17 +10,22 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 #: The test files that exercise a module first (keys are parts of its path).
-FIRST = {"datasets": ["tests/test_datasets.py"],
-         "serialize": ["tests/test_model_files.py", "tests/test_serialize.py"],
-         "validate": ["tests/test_model_files.py", "tests/test_serialize.py"],
-         "backends": ["tests/test_backends.py"], "gradcheck": ["tests/test_backprop.py"],
-         "files": ["tests/test_files.py"], "compact": ["tests/test_model_files.py",
-                                                       "tests/test_compact.py"],
-         "packed": ["tests/test_compact.py"], "summary": ["tests/test_dnn.py"],
-         "batching": ["tests/test_dnn.py", "tests/test_datasets.py"]}
+FIRST = {"datasets": ["tests/test_datasets.py", "tests/test_datasets_numpy_csv.py"],
+         "sources": ["tests/test_files_reading.py", "tests/test_datasets_downloads.py"],
+         "mnist": ["tests/test_datasets_downloads.py"],
+         "serialize": ["tests/test_model_files.py", "tests/test_model_files_hostile.py"],
+         "validate": ["tests/test_model_files.py", "tests/test_model_files_hostile.py"],
+         "backends": ["tests/test_backends.py", "tests/test_matrix.py"],
+         "gradcheck": ["tests/test_backprop.py"],
+         "files": ["tests/test_files.py", "tests/test_files_reading.py"],
+         "compact": ["tests/test_model_files.py", "tests/test_model_files_compact.py"],
+         "packed": ["tests/test_model_files_compact.py"], "summary": ["tests/test_dnn.py"],
+         "optim": ["tests/test_optimizers.py"], "matrix": ["tests/test_matrix.py"],
+         "batching": ["tests/test_dnn.py", "tests/test_training_inputs.py", "tests/test_datasets.py"]}
 CORE_TESTS = ["tests/test_dnn.py", "tests/test_backends.py", "tests/test_matrix.py",
               "tests/test_backprop.py", "tests/test_optimizers.py", "tests/test_training_inputs.py",
-              "tests/test_model_files.py", "tests/test_serialize.py", "tests/test_datasets.py"]
+              "tests/test_model_files.py", "tests/test_model_files_hostile.py",
+              "tests/test_datasets.py"]
 SOURCES = {}  # module path -> its bytes when the plan was made
 CHILDREN = set()  # the pids (and process groups) of the children running
 
@@ -41,9 +46,8 @@ def tests_for(module, root):
     ``testpaths`` collects), so a survivor has passed all of it."""
     first = [path for key, paths in FIRST.items() if key in module for path in paths]
     listed = sorted("tests/" + f for f in os.listdir(os.path.join(root, "tests"))
-                    if f.endswith(".py") and f.startswith(("test_strength_", "test_hardening_",
-                                                           "test_files", "test_fuzz")))
-    ordered = [t for t in listed if t.startswith("tests/test_strength_")] + first
+                    if f.endswith(".py") and f.startswith(("test_files", "test_fuzz")))
+    ordered = list(first)
     ordered += [t for t in CORE_TESTS + listed if t not in ordered] + [module]
     rest = _files(root, "tests", lambda n: n.startswith("test_") and n.endswith(".py")) + \
         _files(root, "tinynet", lambda n: n.endswith(".py"))
