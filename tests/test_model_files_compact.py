@@ -1,4 +1,9 @@
-"""Compact model files (.tnb, float32 or int8 weights) and `python -m tinynet board`, on CPython."""
+"""Compact model files (.tnb, float32 or int8 weights) on CPython: they predict
+like the model they came from, int8 within half a step, the pure backend
+keeps the weights packed (and Packed's kernels), training one is refused,
+bad files are refused naming the file, the header's bounds, little-endian
+bytes on every machine, and a save that checks its arguments first.  The
+board command that writes them for a board: test_board.py."""
 
 import os
 import re
