@@ -1,3 +1,7 @@
+"""What the tests share: the backends to run on (the backend and any_backend
+fixtures, needs_numpy), running Python in a fresh interpreter, and a small
+digit classifier trained once per test module (digits)."""
+
 import os
 import subprocess
 import sys
@@ -37,3 +41,21 @@ def run_python(code, env=None, cwd=None):
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-c", code], env=full_env, cwd=cwd or ROOT,
                           capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """A small digit classifier trained on the bundled sample, and test data."""
+    from tinynet import DNN
+    from tinynet.datasets import load_sample
+
+    X, y = load_sample("train")
+    net = DNN([784, 24, 10], optimizer="momentum", learning_rate=0.05, seed=0, backend="python")
+    net.fit(X[:1500], y[:1500], epochs=1, batch_size=32)
+    Xt, yt = load_sample("test")
+    return net, [list(Xt.row_bytes(i)) for i in range(200)], yt[:200]
+
+
+def scaled(rows):
+    """Pixels 0..255 as the 0..1 a model takes."""
+    return [[p / 255.0 for p in row] for row in rows]

