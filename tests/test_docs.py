@@ -1,5 +1,6 @@
-"""The pages under docs/: their examples run and print what they say, and
-the code they quote is the code in the package."""
+"""The pages under docs/: their examples run and print what they say, the
+code they quote is the code in the package, and the test files they (and the
+README) name exist."""
 
 import doctest
 import os
@@ -35,3 +36,16 @@ def test_the_code_backprop_md_quotes_is_in_dnn_py():
         for line in block.splitlines():
             if line.strip() and line.strip() != "...":
                 assert line.strip() in source, "docs/backprop.md quotes %r, not in dnn.py" % line
+
+
+def test_the_test_files_the_pages_name_exist():
+    """The tests are reorganised now and then: a page naming a test file that
+    is gone would send a reader nowhere."""
+    named = set()
+    for name in ["../README.md"] + sorted(os.listdir(DOCS)):
+        if name.endswith(".md"):
+            named.update((name, found) for found in re.findall(r"\b(test_\w+\.py)\b", page(name)))
+    assert len(named) >= 10
+    missing = sorted("%s names %s" % (name, found) for name, found in named
+                     if not os.path.exists(os.path.join(ROOT, "tests", found)))
+    assert missing == []
