@@ -614,7 +614,8 @@ def test_resolve_names_the_backend_and_its_dtype():
             assert resolve("numpy", dtype) == ("numpy", name)
 
 
-# Same seed, same data, same settings: both backends give the same numbers (to float64 rounding; summation order and exp differ in the last bits).
+# Same seed, same data, same settings: both backends give the same numbers (to float64 rounding;
+# summation order and exp differ in the last bits).
 
 
 def assert_close(a, b, tol=1e-9):
@@ -682,7 +683,8 @@ def test_mini_batch_training_agrees(kwargs, batch_size):
     assert py.classify(X) == np_.classify(X)
 
 
-# The momentum step: numpy_fast's fused kernel gives the same numbers as the plain definition (Matrix.momentum_'s passes).
+# The momentum step: numpy_fast's fused kernel gives the same numbers as the plain definition
+# (Matrix.momentum_'s passes).
 
 
 def batch(rows, cols, density, seed, edge_zeros=0, every=0):

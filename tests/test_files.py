@@ -298,7 +298,7 @@ def test_files_other_threads_create_while_saving_keep_the_umask(tmp_path):
     assert modes and set(modes) == {0o644}
 
 
-# === Reading ===
+# === MicroPython: no os.open ===
 
 
 def test_files_imports_without_os_features(monkeypatch, tmp_path):
@@ -488,7 +488,7 @@ def test_the_pattern_is_read_exactly():
     assert tempfiles.owner(os.path.basename(tempfiles.temp_name(".", "x"))) == os.getpid()
 
 
-# === What a file holds: one sniffer (tinynet.kinds) ===
+# === Every writer takes a bytes path ===
 
 
 def test_every_writer_takes_a_bytes_path(tmp_path):
@@ -514,7 +514,8 @@ def test_every_writer_takes_a_bytes_path(tmp_path):
     assert leftovers(tmp_path) == []
 
 
-# tinynet.files corner by corner: every kind of file named in a refusal, the errors it passes through or retells, the durable rename, the path MicroPython takes.
+# tinynet.files corner by corner: every kind of file named in a refusal, the errors it passes
+# through or retells, the durable rename, the path MicroPython takes.
 
 
 KINDS = [(stat.S_IFDIR, "a directory"), (stat.S_IFCHR, "a character device"),
@@ -698,7 +699,9 @@ def test_what_is_not_a_regular_file_is_refused_by_name(tmp_path):
         net.save(tmp_path)
 
 
-# Every writer in the package (models, CSV and IDX from convert, submissions, pictures, the command line's --out) goes through tinynet.files: each refuses what is not a regular file, never follows a planted symlink, and leaves the previous file intact on any failure.
+# Every writer in the package (models, CSV and IDX from convert, submissions, pictures, the
+# command line's --out) goes through tinynet.files: each refuses what is not a regular file,
+# never follows a planted symlink, and leaves the previous file intact on any failure.
 
 
 def small_model():

@@ -307,7 +307,8 @@ def test_reads_ask_for_what_the_file_holds_never_the_cap(monkeypatch, tmp_path, 
         assert asked[0] == 1 << 20
 
 
-# Every reader refuses devices, FIFOs and directories without reading (in a child with a deadline and a memory cap), the command line in one line; sniffing reads only the first bytes.
+# Every reader refuses devices, FIFOs and directories without reading (in a child with a deadline
+# and a memory cap), the command line in one line; sniffing reads only the first bytes.
 
 
 READERS = {

@@ -222,7 +222,8 @@ def test_shared_references_cannot_claim_a_network_bigger_than_the_file(tmp_path)
         tinynet.load(path)
 
 
-# A hostile-file corpus (none may run anything), and every bad file gets one clear error naming the file.
+# A hostile-file corpus (none may run anything), and every bad file gets one clear error naming
+# the file.
 
 
 class Payload:
@@ -356,7 +357,8 @@ def test_a_huge_model_file_is_refused_by_its_size_before_reading(tmp_path):
     assert str(path) in result.stdout
 
 
-# Payloads, case by case: rows that are not lists, each field of the model dict, text decoding, the pickle scan's memo and globals, the size cap.
+# Payloads, case by case: rows that are not lists, each field of the model dict, text decoding,
+# the pickle scan's memo and globals, the size cap.
 
 
 BOM = b"\xef\xbb\xbf"

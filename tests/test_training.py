@@ -579,7 +579,8 @@ def test_clock_is_the_performance_counter():
     assert before <= now <= time.perf_counter()
 
 
-# Overflow: training stops with the loss error on every backend; prediction gives the same inf and nan on both.
+# Overflow: training stops with the loss error on every backend; prediction gives the same inf
+# and nan on both.
 
 
 def test_a_step_that_leaves_weights_non_finite_stops_training(backend):
