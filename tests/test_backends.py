@@ -749,7 +749,6 @@ def test_both_backends_agree():
     pytest.importorskip("numpy")
     results = []
     for backend in ("python", "numpy"):
-        ops = get_backend(backend)
         w, v = Matrix.from_list(batch(12, 5, 1.0, 1), backend), Matrix.from_list(batch(12, 5, 1.0, 2), backend)
         for step in range(4):
             a = Matrix.from_list(batch(6, 12, 0.5, step, 2), backend)

@@ -6,7 +6,6 @@ estimate that refuses a network that cannot fit."""
 import array
 import math
 import random
-import re
 import sys
 from html.parser import HTMLParser
 

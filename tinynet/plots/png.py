@@ -262,7 +262,7 @@ def curves(path, history, scale=2, title="Training curves"):
     from .svg import format_tick
 
     epochs, xlim, xticks, panels = curve_panels(history)
-    char, line = font.ADVANCE * scale, font.HEIGHT * scale
+    line = font.HEIGHT * scale
     panel_w, panel_h = 240, 150
     ticks_w = max(font.text_width(format_tick(t, p[2], p[1]), scale) for p in panels for t in p[2])
     left = 10 + line + 8 + ticks_w + 6  # the axis title (turned), the tick values, a gap
