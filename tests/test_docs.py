@@ -18,7 +18,7 @@ def page(name):
         return f.read()
 
 
-@pytest.mark.parametrize("name", ["backprop.md"])
+@pytest.mark.parametrize("name", ["backprop.md", "training.md"])
 def test_the_worked_examples_print_what_the_page_says(name):
     result = doctest.testfile(os.path.join(DOCS, name), module_relative=False,
                               optionflags=doctest.ELLIPSIS, verbose=False)
