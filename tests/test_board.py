@@ -135,6 +135,31 @@ def test_every_core_module_imports_and_the_api_runs(build, lib, tmp_path):
 
 
 @BUILDS
+def test_the_training_habits_run_on_micropython(build, lib, tmp_path):
+    """Dropout, max-norm, validation_split, early stopping, verbose lines, the
+    History and Scores, and the unscaled-input warning (printed: MicroPython
+    has no warnings module) on the firmware's own modules."""
+    out = mp.run(build, (
+        "from tinynet import DNN\n"
+        "from tinynet.callbacks import EarlyStopping\n"
+        "X = [[(i * 7 % 10) / 10.0, (i * 3 % 10) / 10.0, 0.5, (i % 2) * 1.0] for i in range(60)]\n"
+        "y = [int(r[0] > r[1]) for r in X]\n"
+        "net = DNN([4, 8, 8, 2], dropout=[0.5, 0.25], max_norm=2.0, optimizer='momentum',\n"
+        "          learning_rate=0.1, seed=1)\n"
+        "stop = EarlyStopping(patience=1)\n"
+        "h = net.fit(X, y, epochs=3, batch_size=8, verbose=2, validation_split=0.2,\n"
+        "            callbacks=[stop])\n"
+        "print(len(h.history['val_loss']) == len(h), h.epoch[0], stop.best_epoch is not None)\n"
+        "loss, accuracy = net.evaluate(X, y)\n"
+        "print(loss == net.evaluate(X, y)['loss'], 0 <= accuracy <= 1, net.to_dict()['dropout'])\n"
+        "net.predict([[0, 255, 255, 255]])\n"), tmp_path, heap="2M", lib=lib)
+    lines = out.stdout.split("\n")
+    assert lines[0].startswith("epoch 1/3  loss ") and "  val loss " in lines[0]
+    assert "True 1 True" in lines and "True True [0.5, 0.25]" in lines
+    assert "UserWarning: X holds whole numbers from 0 up to 255" in out.stderr
+
+
+@BUILDS
 @pytest.mark.xfail(not os.path.exists(os.path.join(PACKAGE, "files.py")), strict=True,
                    reason="saving on MicroPython needs files.py, the one writer (issue 12)")
 def test_models_saved_on_the_board_load_again(build, lib, tmp_path):
