@@ -400,6 +400,12 @@ def test_dropout_needs_a_hidden_layer_and_is_shown():
     assert "dropout=0.5, max_norm=3.0" in repr(model)
     assert "dropout=[0.5, 0.2]" in repr(DNN([3, 4, 4, 2], dropout=(0.5, 0.2), backend="python"))
     assert "dropout" not in repr(DNN([3, 4, 2], backend="python"))
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert "\nDropout: 0.5, 0.5 (hidden layers, in training)\nMax-norm: 3 (" in lines[0]
+    assert "Dropout: 0.5, 0.5" in model._repr_html_()
+    DNN([3, 4, 2], backend="python").summary(print_fn=lines.append)
+    assert "Dropout" not in lines[1] and "Max-norm" not in lines[1]
 
 
 @needs_numpy

@@ -73,8 +73,20 @@ def text(model):
     out.append("Total params: %s (%s as %s)" % (thousands(total), size_text(total * size), dtype))
     out.append("Loss: %s" % model.loss.name)
     out.append("Optimizer: %s (%s)" % (name, _settings_text(items)))
+    out.extend(regularization(model))
     out.append("Backend: %s, %s" % (model.backend, dtype))
     return "\n".join(out)
+
+
+def regularization(model):
+    """The lines on dropout and max-norm, for a model that has them."""
+    lines = []
+    rates = getattr(model, "dropout", None) or []
+    if any(rates):
+        lines.append("Dropout: %s (hidden layers, in training)" % ", ".join("%g" % p for p in rates))
+    if getattr(model, "max_norm", None):
+        lines.append("Max-norm: %g (each hidden unit's incoming weights)" % model.max_norm)
+    return lines
 
 
 def html(model):
@@ -89,7 +101,8 @@ def html(model):
         % (_escape(n), _escape(s), thousands(p), _escape(a)) for n, s, p, a in layers(model))
     return ("<div><b>%s(%s)</b><table><thead><tr><th>Layer</th><th>Output shape</th>"
             "<th>Param #</th><th>Activation</th></tr></thead><tbody>%s</tbody></table>"
-            "<p>Total params: %s<br>Loss: %s<br>Optimizer: %s (%s)<br>Backend: %s, %s</p></div>"
+            "<p>Total params: %s<br>Loss: %s<br>Optimizer: %s (%s)<br>%sBackend: %s, %s</p></div>"
             % (type(model).__name__, _escape(model.sizes), body, thousands(model.n_parameters),
                _escape(model.loss.name), _escape(name), _escape(_settings_text(items)),
+               "".join(_escape(line) + "<br>" for line in regularization(model)),
                _escape(model.backend), _escape(dtype)))
