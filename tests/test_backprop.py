@@ -40,9 +40,11 @@ def numeric_and_backprop(model, X, Y, M, h=1e-6):
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
-@pytest.mark.parametrize("rates", [0.5, [0.25, 0.6], [0.0, 0.3]])
-def test_backprop_through_dropout_masks_matches_finite_differences(backend, activation, rates):
-    model = DNN([3, 5, 4, 2], activation=activation, dropout=rates, seed=4, backend=backend)
+@pytest.mark.parametrize("rates,inputs", [(0.5, 0.0), ([0.25, 0.6], 0.3), ([0.0, 0.3], 0.5)])
+def test_backprop_through_dropout_masks_matches_finite_differences(backend, activation, rates,
+                                                                   inputs):
+    model = DNN([3, 5, 4, 2], activation=activation, dropout=rates, input_dropout=inputs,
+                seed=4, backend=backend)
     rng = random.Random(3)
     params = model.get_params()  # biases off zero, so that no ReLU input sits on its kink
     model.set_params(params["weights"], [[rng.uniform(-0.5, 0.5) for _ in b]
@@ -51,7 +53,8 @@ def test_backprop_through_dropout_masks_matches_finite_differences(backend, acti
     Y = Matrix.from_list([[1.0, 0.0] if rng.random() < 0.5 else [0.0, 1.0] for _ in range(6)],
                          backend)
     M = dropout_masks(model, 6)
-    assert (M[0] is None) == (rates == [0.0, 0.3]) and M[1] is not None
+    assert (M[0] is None) == (inputs == 0.0) and (M[1] is None) == (rates == [0.0, 0.3])
+    assert M[2] is not None
     dropped = sum(row.count(0.0) for m in M if m is not None for row in m.tolist())
     assert dropped > 0  # the masks do drop units here
     pairs = list(numeric_and_backprop(model, X, Y, M))

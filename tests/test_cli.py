@@ -288,6 +288,7 @@ BEFORE_ANY_WORK = [  # (argv, exit status, what the error says); {} is the folde
     (["train", "sample", "--dropout", "0.5", "--layers", "784,10"], 1, "no hidden layer"),
     (["mnist", "--max-norm", "0"], 2, "argument --max-norm: '0' is not a finite number > 0"),
     (["mnist", "--patience", "-1"], 2, "argument --patience: -1 is less than 0"),
+    (["mnist", "--input-dropout", "1"], 1, "input_dropout must be a finite number in [0, 1)"),
 ]
 
 
@@ -628,17 +629,19 @@ def test_dropout_max_norm_and_patience_train_and_are_saved(capsys, tmp_path, bac
     model_path = tmp_path / "m.json"
     status, out, err = run(capsys, "mnist", "--data", "sample", "--epochs", "6", "--layers",
                            "784,16,16,10", "--dropout", "0.5,0.25", "--max-norm", "2",
+                           "--input-dropout", "0.1",
                            "--patience", "1", "--learning-rate", "0.5", "--schedule",
                            "constant", "--batch-size", "100", "--out", model_path,
                            "--backend", backend)
     assert status == 0, err
-    assert ", dropout 0.5,0.25, max-norm 2, early stopping after 1 epoch without improvement " \
+    assert ", input dropout 0.1, dropout 0.5,0.25, max-norm 2, early stopping after 1 epoch " \
+        "without improvement " \
         "on the last 10% of the training data" in out
     epochs = [line for line in out.splitlines() if line.startswith("epoch ")]
     assert epochs and all("  val loss " in line and "test" not in line for line in epochs)
     assert "test accuracy" in out  # the test set is scored once, at the end
     model = load(model_path)
-    assert model.dropout == [0.5, 0.25] and model.max_norm == 2.0
+    assert model.dropout == [0.5, 0.25] and model.max_norm == 2.0 and model.input_dropout == 0.1
     if len(epochs) < 6:
         assert "early stopping: val_loss was best in epoch" in out and "stopped after" in out
 

@@ -279,17 +279,20 @@ def dropout_data(n=48, seed=0):
 def test_dropout_masks_drop_at_the_rate_and_scale_the_kept_units(backend):
     from tinynet.regularize import dropout_masks
 
-    model = DNN([3, 200, 100, 2], dropout=[0.5, 0.2], seed=0, backend=backend)
-    first, second = dropout_masks(model, 50)
-    assert first.shape == (50, 200) and second.shape == (50, 100)
-    for mask, kept in ((first, 128), (second, 205)):  # rates in 256ths: 0.2 keeps 205 of 256
+    model = DNN([300, 200, 100, 2], dropout=[0.5, 0.2], input_dropout=0.25, seed=0,
+                backend=backend)
+    inputs, first, second = dropout_masks(model, 50)
+    assert inputs.shape == (50, 300) and first.shape == (50, 200) and second.shape == (50, 100)
+    assert dropout_masks(DNN([3, 4, 2], dropout=0.5, backend=backend), 2)[0] is None
+    for mask, kept in ((inputs, 192), (first, 128), (second, 205)):  # 0.2 keeps 205 of 256
         values = [v for row in mask.tolist() for v in row]
         assert set(values) == {0.0, 256.0 / kept}
         share = values.count(0.0) / len(values)
         assert abs(share - (1 - kept / 256.0)) < 0.02
         assert abs(sum(values) / len(values) - 1.0) < 0.03  # inverted: the mean is kept
-    again = DNN([3, 200, 100, 2], dropout=[0.5, 0.2], seed=0, backend=backend)
-    assert dropout_masks(again, 50)[0].tolist() == first.tolist()  # the seed fixes them
+    again = DNN([300, 200, 100, 2], dropout=[0.5, 0.2], input_dropout=0.25, seed=0,
+                backend=backend)
+    assert dropout_masks(again, 50)[1].tolist() == first.tolist()  # the seed fixes them
 
 
 @needs_numpy
@@ -297,8 +300,8 @@ def test_dropout_trains_to_the_same_numbers_on_both_backends():
     X, y = dropout_data()
     results = []
     for backend in ("numpy", "python", "numpy-plain", "python-plain"):
-        model = DNN([6, 16, 12, 3], dropout=[0.5, 0.25], max_norm=1.5, optimizer="momentum",
-                    learning_rate=0.1, seed=7, backend=backend)
+        model = DNN([6, 16, 12, 3], dropout=[0.5, 0.25], input_dropout=0.2, max_norm=1.5,
+                    optimizer="momentum", learning_rate=0.1, seed=7, backend=backend)
         history = model.fit(X, y, epochs=3, batch_size=8)
         results.append(([r["loss"] for r in history], model.get_params()))
     losses, params = results[0]
@@ -315,7 +318,7 @@ def test_dropout_changes_training_but_never_prediction(backend):
     X, y = dropout_data()
     plain = DNN([6, 16, 3], seed=1, backend=backend)
     zero = DNN([6, 16, 3], dropout=0.0, seed=1, backend=backend)
-    dropped = DNN([6, 16, 3], dropout=0.5, seed=1, backend=backend)
+    dropped = DNN([6, 16, 3], dropout=0.5, input_dropout=0.2, seed=1, backend=backend)
     def out(model):
         return [[float(v) for v in row] for row in model.predict(X)]
 
@@ -385,6 +388,9 @@ def test_max_norm_caps_each_hidden_units_incoming_weights(backend):
     (dict(max_norm=0), ValueError, r"max_norm must be a finite number in \(0, inf\)"),
     (dict(max_norm=float("inf")), ValueError, "max_norm must be"),
     (dict(max_norm="3"), ValueError, "max_norm must be"),
+    (dict(input_dropout=1.0), ValueError, r"input_dropout must be a finite number in \[0, 1\)"),
+    (dict(input_dropout=0.0001), ValueError, "input_dropout 0.0001 is too close to 0"),
+    (dict(input_dropout=None), ValueError, "input_dropout must be"),
 ])
 def test_bad_dropout_and_max_norm_are_refused(kwargs, error, message):
     with pytest.raises(error, match=message):
@@ -395,6 +401,7 @@ def test_dropout_needs_a_hidden_layer_and_is_shown():
     with pytest.raises(ValueError, match=r"sizes \[3, 2\] have no hidden layer"):
         DNN([3, 2], dropout=0.5, backend="python")
     DNN([3, 2], dropout=0.0, backend="python")
+    assert DNN([3, 2], input_dropout=0.2, backend="python").input_dropout == 0.2
     model = DNN([3, 4, 4, 2], dropout=0.5, max_norm=3, backend="python")
     assert model.dropout == [0.5, 0.5] and model.max_norm == 3.0
     assert "dropout=0.5, max_norm=3.0" in repr(model)
@@ -402,10 +409,14 @@ def test_dropout_needs_a_hidden_layer_and_is_shown():
     assert "dropout" not in repr(DNN([3, 4, 2], backend="python"))
     lines = []
     model.summary(print_fn=lines.append)
-    assert "\nDropout: 0.5, 0.5 (hidden layers, in training)\nMax-norm: 3 (" in lines[0]
-    assert "Dropout: 0.5, 0.5" in model._repr_html_()
+    assert "\nDropout: hidden layers 0.5, 0.5 (in training)\nMax-norm: 3 (" in lines[0]
+    assert "Dropout: hidden layers 0.5, 0.5" in model._repr_html_()
     DNN([3, 4, 2], backend="python").summary(print_fn=lines.append)
     assert "Dropout" not in lines[1] and "Max-norm" not in lines[1]
+    with_inputs = DNN([3, 4, 4, 2], input_dropout=0.2, dropout=0.5, backend="python")
+    with_inputs.summary(print_fn=lines.append)
+    assert "Dropout: inputs 0.2, hidden layers 0.5, 0.5 (in training)" in lines[-1]
+    assert "input_dropout=0.2" in repr(with_inputs)
 
 
 @needs_numpy

@@ -151,22 +151,25 @@ def test_a_model_goes_through_multiprocessing():
 
 
 def test_saved_models_record_dropout_and_max_norm(tmp_path, backend):
-    model = trained(backend, dropout=[0.5, 0.125])
+    model = trained(backend, dropout=[0.5, 0.125], input_dropout=0.2)
     data = model.to_dict()
     assert data["dropout"] == [0.5, 0.125] and data["max_norm"] == 2.5
+    assert data["input_dropout"] == 0.2
     for name in ("m.pkl", "m.json"):
         path = str(tmp_path / name)
         model.save(path)
         back = tinynet.load(path, backend=backend)
         assert back.dropout == [0.5, 0.125] and back.max_norm == 2.5
+        assert back.input_dropout == 0.2
         assert outputs(back) == pytest.approx(outputs(model))
     with open(str(tmp_path / "m.json")) as f:
         assert json.load(f)["dropout"] == [0.5, 0.125]
     plain = DNN([4, 6, 3], backend=backend).to_dict()
     assert plain["dropout"] == [0.0] and plain["max_norm"] is None
-    del plain["dropout"], plain["max_norm"]  # a file from before dropout loads without it
+    assert plain["input_dropout"] == 0.0
+    del plain["dropout"], plain["max_norm"], plain["input_dropout"]  # a file from before
     old = DNN.from_dict(plain, backend=backend)
-    assert old.dropout == [0.0] and old.max_norm is None
+    assert old.dropout == [0.0] and old.max_norm is None and old.input_dropout == 0.0
 
 
 @pytest.mark.parametrize("field,value,message", [
@@ -175,6 +178,7 @@ def test_saved_models_record_dropout_and_max_norm(tmp_path, backend):
     ("dropout", "half", "dropout must be"),
     ("max_norm", -1.0, "max_norm must be a finite number in \\(0, inf\\)"),
     ("max_norm", [3.0], "max_norm must be"),
+    ("input_dropout", 1.0, "input_dropout must be"),
 ])
 def test_bad_dropout_or_max_norm_in_a_file_is_refused_naming_it(tmp_path, field, value,
                                                                 message):

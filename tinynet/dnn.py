@@ -190,8 +190,8 @@ class DNN(Model):
     ``seed`` fixes the initial weights, shuffling and dropout; ``backend``
     and ``dtype`` ("float64", or "float32" with NumPy) choose how to compute.
     ``dropout`` is the fraction of hidden units dropped in each training step
-    (one rate, or one per hidden layer; none when predicting); ``max_norm``
-    caps the length of each hidden unit's incoming weights after each step.
+    (one rate, or one per hidden layer; none when predicting), ``input_dropout``
+    that of the inputs; ``max_norm`` caps the length of each hidden unit's weights.
 
     >>> net = DNN([2, 3, 2], seed=1, backend="python")
     >>> [round(p, 6) for p in net.predict([0.5, -1.0])]
@@ -202,7 +202,7 @@ class DNN(Model):
 
     def __init__(self, sizes, activation="relu", output=None, loss="cross_entropy",
                  learning_rate=None, optimizer="sgd", l2=0.0, momentum=None, seed=None,
-                 backend=None, dtype=None, dropout=0.0, max_norm=None):
+                 backend=None, dtype=None, dropout=0.0, max_norm=None, input_dropout=0.0):
         from . import validate
         from .backends import resolve
         from .memory import check_memory
@@ -211,7 +211,7 @@ class DNN(Model):
 
         optimizer = make_optimizer(optimizer, learning_rate, l2, momentum)
         sizes = validate.sizes(sizes)
-        dropout, max_norm = regularize.rates(dropout, sizes), regularize.max_norm(max_norm)
+        dropout, max_norm = regularize.rates(dropout, sizes, input_dropout), regularize.max_norm(max_norm)
         hidden, out = choice(HIDDEN, activation, "activation")(), output_function(output, sizes[-1])
         choice(LOSSES, loss, "loss")().check(out)
         backend, dtype = resolve(backend, dtype)
@@ -234,8 +234,9 @@ class DNN(Model):
         from .backends import resolve
         from .rng import make_rng
 
-        self.dropout = list(dropout or [0.0] * (len(sizes) - 2))  # a rate per hidden layer
-        self.max_norm, self._keep = max_norm, regularize.keep_shares(self.dropout)
+        rates = list(dropout or [0.0] * (len(sizes) - 1))  # the inputs', then each hidden layer's
+        self.input_dropout, self.dropout, self.max_norm = rates[0], rates[1:], max_norm
+        self._keep = regularize.keep_shares(rates)  # q, the share kept, per layer (or None)
         self.sizes = list(sizes)
         self.activation = choice(HIDDEN, activation, "activation")()
         self.output_activation = output_function(output, sizes[-1])
@@ -259,15 +260,15 @@ class DNN(Model):
     def forward(self, X, M=None):
         """Return every layer's activations for the batch ``X`` (a Matrix):
         ``[A[0] = X, A[1], ..., A[L]]``, by (1) and (2), or (2') with masks ``M``."""
-        A = [X]
+        A = [X if not M or M[0] is None else X * M[0]]  # (2') for the inputs too
         last = len(self.weights)
         with X.quiet():  # overflow gives inf or nan, without a NumPy warning: see backprop
             for l in range(1, last + 1):
                 f = self.output_activation if l == last else self.activation
                 Z = (A[l - 1] @ self.weights[l - 1]).add_(self.biases[l - 1])  # (1), b added in place
                 A.append(f.forward(Z))  # (2)
-                if M and l < last and M[l - 1] is not None:
-                    A[l] = A[l] * M[l - 1]  # (2'): dropout
+                if M and l < last and M[l] is not None:
+                    A[l] = A[l] * M[l]  # (2'): dropout
         return A
 
     def backward(self, A, Y, M=None):
@@ -278,11 +279,11 @@ class DNN(Model):
         deltas = [delta]
         for l in range(L - 1, 0, -1):
             # the error pushed back through W[l+1], then through f at layer l:
-            if not M or M[l - 1] is None:
+            if not M or M[l] is None:
                 delta = delta.matmul_t(self.weights[l]) * self.activation.derivative(A[l])  # (BP2)
             else:  # (BP2'), and through the mask (a kept unit's f(Z[l]) is A[l] * q)
                 delta = delta.matmul_t(self.weights[l]) * self.activation.derivative(
-                    A[l] * self._keep[l - 1]) * M[l - 1]
+                    A[l] * self._keep[l]) * M[l]
             deltas.insert(0, delta)
         return deltas
 

@@ -56,6 +56,7 @@ class DNN(Model):
     dtype: str
     seed: Optional[int]
     dropout: List[float]
+    input_dropout: float
     max_norm: Optional[float]
     stop_training: bool
     weights: List[Matrix]
@@ -67,7 +68,7 @@ class DNN(Model):
                  backend: Optional[_Backends] = None,
                  dtype: Optional[Literal["float64", "float32"]] = None,
                  dropout: Union[float, Sequence[float]] = 0.0,
-                 max_norm: Optional[float] = None) -> None: ...
+                 max_norm: Optional[float] = None, input_dropout: float = 0.0) -> None: ...
     @property
     def optimizer(self) -> SGD: ...
     @optimizer.setter

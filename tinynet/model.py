@@ -116,7 +116,8 @@ class Model:
 
     def __repr__(self):
         extra = "".join(", %s=%r" % (name, value) for name, value in (
-            ("dropout", _one(self.dropout)), ("max_norm", self.max_norm)) if value)
+            ("dropout", _one(self.dropout)), ("input_dropout", self.input_dropout),
+            ("max_norm", self.max_norm)) if value)
         return "%s(%r, activation=%r, output=%r, loss=%r, optimizer=%r, learning_rate=%r%s, "\
             "backend=%r)" % (type(self).__name__, self.sizes, self.activation.name,
                              self.output_activation.name, self.loss.name, self.optimizer.name,
@@ -178,7 +179,8 @@ class Model:
         return {"format": validate.FORMAT, "version": validate.VERSION, "sizes": list(self.sizes),
                 "activation": self.activation.name, "output": self.output_activation.name,
                 "loss": self.loss.name, "dtype": self.dtype, "optimizer": optimizer,
-                "dropout": list(self.dropout), "max_norm": self.max_norm,
+                "dropout": list(self.dropout), "input_dropout": self.input_dropout,
+                "max_norm": self.max_norm,
                 "weights": params["weights"], "biases": params["biases"]}
 
     @classmethod
@@ -195,7 +197,8 @@ class Model:
         try:
             optimizer = validate.model_dict(data)
             dtype = data.get("dtype", "float64") if "numpy" in resolve(backend)[0] else None
-            dropout = regularize.rates(data.get("dropout"), data["sizes"])
+            dropout = regularize.rates(data.get("dropout"), data["sizes"],
+                                       data.get("input_dropout", 0.0))
             max_norm = regularize.max_norm(data.get("max_norm"))
             try:
                 model = cls._from_parameters(data["sizes"], data["activation"], data["output"],

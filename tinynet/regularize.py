@@ -3,7 +3,8 @@ to keep a large network from memorising its data (Srivastava, Hinton,
 Krizhevsky, Sutskever and Salakhutdinov, "Dropout: a simple way to prevent
 neural networks from overfitting", JMLR 2014).
 
-dnn.py applies the masks, in equations (2') and (BP2'); this module checks
+dnn.py applies the masks, in equations (2') and (BP2') (the inputs' mask,
+if any, only in (2'): they have no error to pass back); this module checks
 the settings and draws the masks.  A mask is drawn as random bytes from the
 model's own generator: a unit is kept when its byte is below the layer's
 keep count ``k`` (of 256), so it is kept with probability ``q = k / 256``,
@@ -16,14 +17,19 @@ used in steps of 1/256: 0.5 is exact, 0.2 keeps 205 of 256 values (q =
 from .matrix import Matrix
 
 
-def rates(value, sizes):
-    """Return the dropout rates for a network of layer widths ``sizes``: one
-    per hidden layer, from ``value``, one rate for all (0 for none) or a
-    list of one per hidden layer, each in [0, 1)."""
+def rates(value, sizes, inputs=0.0):
+    """Return the dropout rates for a network of layer widths ``sizes``: the
+    inputs' (``inputs``), then one per hidden layer, from ``value``: one
+    rate for all (0 for none) or a list of one per hidden layer.  Each is in
+    [0, 1)."""
+    from .optim import check_number
+
+    first = check_number(inputs, "input_dropout", 0, 1)
+    _check_step(first, "input_dropout")
     hidden = len(sizes) - 2
     if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)
                          and value == 0):
-        return [0.0] * hidden
+        return [first] + [0.0] * hidden
     if isinstance(value, (list, tuple)):
         if len(value) != hidden:
             raise ValueError("dropout has %d rates, but sizes %s have %d hidden layer%s (give "
@@ -35,14 +41,16 @@ def rates(value, sizes):
             raise ValueError("dropout drops hidden units, and sizes %s have no hidden layer"
                              % (list(sizes),))
         found = [value] * hidden
-    from .optim import check_number
-
     found = [check_number(p, "dropout", 0, 1) for p in found]
     for p in found:
-        if p and not 0 < keep_count(p) < 256:
-            raise ValueError("dropout %r is too close to %d: rates are used in steps of 1/256, "
-                             "so give 0 or a rate in [0.002, 0.998]" % (p, round(p)))
-    return found
+        _check_step(p, "dropout")
+    return [first] + found
+
+
+def _check_step(rate, name):
+    if rate and not 0 < keep_count(rate) < 256:
+        raise ValueError("%s %r is too close to %d: rates are used in steps of 1/256, so give 0 "
+                         "or a rate in [0.002, 0.998]" % (name, rate, round(rate)))
 
 
 def keep_count(rate):
@@ -77,10 +85,10 @@ def random_bytes(rng, n, keep):
 
 def dropout_masks(model, n):
     """Return the masks M[l] of (2') for a batch of ``n`` samples of
-    ``model``, one per hidden layer (None where it has no dropout): ``n``
-    rows of 0 (a unit dropped) or 1/q (kept)."""
+    ``model``: for the inputs (l = 0) and each hidden layer, None where it
+    has no dropout, else ``n`` rows of 0 (a unit dropped) or 1/q (kept)."""
     masks = []
-    for width, q in zip(model.sizes[1:-1], model._keep):
+    for width, q in zip(model.sizes[:-1], model._keep):
         if q is None:
             masks.append(None)
             continue

@@ -81,9 +81,10 @@ def text(model):
 def regularization(model):
     """The lines on dropout and max-norm, for a model that has them."""
     lines = []
-    rates = getattr(model, "dropout", None) or []
-    if any(rates):
-        lines.append("Dropout: %s (hidden layers, in training)" % ", ".join("%g" % p for p in rates))
+    rates, inputs = getattr(model, "dropout", None) or [], getattr(model, "input_dropout", 0.0)
+    if inputs or any(rates):
+        lines.append("Dropout: %s%s (in training)" % ("inputs %g, " % inputs if inputs else "",
+                     "hidden layers " + ", ".join("%g" % p for p in rates) if rates else ""))
     if getattr(model, "max_norm", None):
         lines.append("Max-norm: %g (each hidden unit's incoming weights)" % model.max_norm)
     return lines

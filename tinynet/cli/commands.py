@@ -23,7 +23,8 @@ def _model(args, sizes, backend):
     rate = args.learning_rate if args.learning_rate is not None else learning_rate(args.optimizer)
     return DNN(sizes, activation=args.activation, output=args.output, loss=args.loss,
                optimizer=args.optimizer, learning_rate=rate, l2=args.l2, seed=args.seed,
-               backend=backend, dtype=args.dtype, dropout=args.dropout, max_norm=args.max_norm)
+               backend=backend, dtype=args.dtype, dropout=args.dropout, max_norm=args.max_norm,
+               input_dropout=args.input_dropout)
 
 
 def _train(model, X, y, args, why, test=None):
@@ -38,10 +39,11 @@ def _train(model, X, y, args, why, test=None):
     batch_size = args.batch_size if args.batch_size is not None else batch_size
     say(args, "model: %r, %s parameters (%s)" % (model, format(model.n_parameters, ","), why))
     schedule = None if args.schedule == "constant" else args.schedule
-    say(args, "training: %s, batches of %d, %s, learning rate %g%s, l2 %g%s%s%s" % (
+    say(args, "training: %s, batches of %d, %s, learning rate %g%s, l2 %g%s%s%s%s" % (
         plural(epochs, "epoch"), batch_size, args.optimizer, model.optimizer.learning_rate,
         " annealed to 0 along a %s" % ("cosine" if schedule == "cosine" else "line")
         if schedule else "", model.optimizer.l2,
+        ", input dropout %g" % model.input_dropout if model.input_dropout else "",
         ", dropout %s" % ",".join("%g" % p for p in model.dropout) if any(model.dropout) else "",
         ", max-norm %g" % model.max_norm if model.max_norm else "",
         ", early stopping after %s without improvement on the last %d%% of the training data"

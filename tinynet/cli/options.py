@@ -154,6 +154,9 @@ def model_options(parser, command):
     parser.add_argument("--dropout", type=dropout_rates, default=0.0, metavar="RATE",
                         help="the share of hidden units dropped in each training step, one "
                         "rate or one per hidden layer like 0.2,0.5 (default: %(default)s, none)")
+    parser.add_argument("--input-dropout", type=number(0, True), default=0.0, metavar="RATE",
+                        help="the share of input values dropped in each training step "
+                        "(default: %(default)s, none)")
     parser.add_argument("--max-norm", type=number(0, False), default=None, metavar="C",
                         help="cap each hidden unit's incoming weights at length C after every "
                         "step (default: no cap)")
