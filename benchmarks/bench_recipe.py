@@ -2,6 +2,7 @@
 
     python benchmarks/bench_recipe.py [--dtype float64] [--epochs 10]
     python benchmarks/bench_recipe.py --dropout [--seeds 0,1,2] [--epochs 40] [--out PATH]
+        [--patience N] [--layers 784,1024,1024,10] [--limit N]
 
 The first form is what ``run_all.py`` runs: the 10-epoch recipes, both with
 momentum SGD (learning rate 0.1, momentum 0.9), L2 weight decay 2e-4, batch
@@ -21,16 +22,27 @@ over the seeds, with each epoch's test accuracy, to ``docs/benchmarks/recipe.md`
 (or ``--out``).  About 40 minutes a seed on 2 shared cores here: run it
 with ``OPENBLAS_NUM_THREADS=1`` on a busy machine (one thread is several
 times faster than two that wait for each other).
+
+``--patience N`` adds early stopping: the last 10% of the training images
+are held out (never the test set), training stops once their loss has not
+improved for N epochs, and the best epoch's weights are restored before
+the test set is scored.  ``--layers`` and ``--limit`` (the first N training
+images) make a reduced setting to try the script in a minute, e.g.
+``--dropout --seeds 0 --epochs 2 --layers 784,32,32,10 --limit 2000 --out
+/tmp/recipe.md``; a reduced setting is not the recipe, so it writes a file
+only where ``--out`` says.
 """
 
 import argparse
 import os
 import statistics
+import sys
 import time
 
 from common import ROOT, load_mnist_or_exit, load_average, machine, report, table
 
 from tinynet import DNN
+from tinynet.callbacks import EarlyStopping
 
 NETWORKS = ([784, 1250, 10], [784, 1024, 512, 10])
 
@@ -39,6 +51,11 @@ DROPOUT = dict(sizes=[784, 1024, 1024, 10], input_dropout=0.2, dropout=0.5, max_
                optimizer="momentum", learning_rate=0.1)
 DROPOUT_FIT = dict(batch_size=128, schedule="cosine")
 DROPOUT_EPOCHS = 40
+
+
+def plural(n, word):
+    """``1 epoch``, ``2 epochs``."""
+    return "%d %s%s" % (n, word, "" if n == 1 else "s")
 
 
 def ten_epochs(args):
@@ -54,82 +71,165 @@ def ten_epochs(args):
         rows += [[name, h["epoch"], "%.1f" % h["seconds"], "%.2f%%" % (100 * h["accuracy"]),
                   "%.2f%%" % (100 * h["val_accuracy"])] for h in history]
     lines = machine() + ["", "%s, momentum SGD lr 0.1, l2 2e-4, batch 128, cosine annealing over "
-                         "%d epochs, seed 0" % (args.dtype, args.epochs), "",
+                         "%s, seed 0" % (args.dtype, plural(args.epochs, "epoch")), "",
                          table(["network", "epoch", "seconds (incl. test)", "train accuracy",
                                 "test accuracy"], rows)]
-    report("The MNIST recipes: %s after %d epochs" % (", ".join(final), args.epochs), lines)
+    report("The MNIST recipes: %s after %s" % (", ".join(final), plural(args.epochs, "epoch")),
+           lines)
+
+
+class TestCurve:
+    """A Keras-like callback: the test accuracy after each epoch, for the
+    curve only (with early stopping the held-out images decide)."""
+
+    def __init__(self, model, X, y):
+        self.model, self.X, self.y, self.accuracy = model, X, y, []
+
+    def on_epoch_end(self, epoch, logs):
+        self.accuracy.append(self.model.evaluate(self.X, self.y)["accuracy"])
+
+
+def is_reduced(args):
+    """Whether the settings are smaller than the recipe's (a try-out)."""
+    return args.layers != DROPOUT["sizes"] or args.limit is not None
 
 
 def dropout_recipe(args):
     (X, y), (Xt, yt) = load_mnist_or_exit()
+    if args.limit is not None:
+        X, y = X[:args.limit], y[:args.limit]
     settings = dict(DROPOUT)
-    sizes = settings.pop("sizes")
-    curves, finals, minutes = {}, {}, {}
+    del settings["sizes"]
+    sizes = args.layers
+    curves, finals, minutes, epochs = {}, {}, {}, {}
     for seed in args.seeds:
         model = DNN(sizes, seed=seed, backend="numpy", dtype="float32", **settings)
+        curve = TestCurve(model, Xt, yt)
         started = time.time()
         # The test set is scored after each epoch to draw the curve; the
-        # result is the last epoch's, whatever the others scored.
-        history = model.fit(X, y, epochs=args.epochs, validation_data=(Xt, yt), verbose=2,
-                            **DROPOUT_FIT)
+        # result is the last epoch's (or, with --patience, the restored
+        # best epoch's on the held-out images), whatever the others scored.
+        if args.patience is None:
+            model.fit(X, y, epochs=args.epochs, verbose=2, callbacks=[curve], **DROPOUT_FIT)
+        else:
+            stop = EarlyStopping(patience=args.patience, restore_best_weights=True)
+            model.fit(X, y, epochs=args.epochs, verbose=2, validation_split=0.1,
+                      callbacks=[curve, stop], **DROPOUT_FIT)
+            print(stop.outcome() or "seed %d: trained all %s" % (seed, plural(args.epochs, "epoch")))
         minutes[seed] = (time.time() - started) / 60
-        curves[seed] = history.history["val_accuracy"]
+        curves[seed], epochs[seed] = curve.accuracy, len(curve.accuracy)
         finals[seed] = model.evaluate(Xt, yt)["accuracy"]
     values = [finals[s] for s in args.seeds]
     summary = "%.2f%% (%.2f%%-%.2f%%)" % (100 * statistics.median(values), 100 * min(values),
                                           100 * max(values))
     threads = os.environ.get("OPENBLAS_NUM_THREADS")
-    command = "%spython benchmarks/bench_recipe.py --dropout --seeds %s --epochs %d" % (
-        "OPENBLAS_NUM_THREADS=%s " % threads if threads else "", ",".join(map(str, args.seeds)),
-        args.epochs)
+    command = "%spython benchmarks/bench_recipe.py %s" % (
+        "OPENBLAS_NUM_THREADS=%s " % threads if threads else "", " ".join(args.argv))
+    stopping = (" Early stopping: the last 10%% of the training images held out, patience %d, "
+                "the best epoch's weights restored; the test accuracy is that epoch's."
+                % args.patience if args.patience is not None else
+                " The test set is never used to choose anything: the result is the last epoch's.")
     lines = machine() + [
         "",
         "`%s`" % command,
         "",
-        "A plain MLP, %s ReLU, no convolution and no augmentation: float32 on the NumPy "
-        "backend; dropout of %g%% of the pixels and %g%% of the hidden units; max-norm %g; "
-        "momentum SGD (0.9) at learning rate %g annealed to 0 along a cosine over %d epochs, "
-        "batches of %d; every seed's own initial weights, shuffling and masks. The test set "
-        "is never used to choose anything: the result is the last epoch's."
-        % ("-".join(map(str, sizes)), 100 * DROPOUT["input_dropout"], 100 * DROPOUT["dropout"],
-           DROPOUT["max_norm"], DROPOUT["learning_rate"], args.epochs,
-           DROPOUT_FIT["batch_size"]),
+        "A plain MLP, %s ReLU, no convolution and no augmentation: %s training images, float32 "
+        "on the NumPy backend; dropout of %g%% of the pixels and %g%% of the hidden units; "
+        "max-norm %g; momentum SGD (0.9) at learning rate %g annealed to 0 along a cosine over "
+        "%s, batches of %d; every seed's own initial weights, shuffling and masks.%s"
+        % ("-".join(map(str, sizes)), format(len(X), ","), 100 * DROPOUT["input_dropout"],
+           100 * DROPOUT["dropout"], DROPOUT["max_norm"], DROPOUT["learning_rate"],
+           plural(args.epochs, "epoch"), DROPOUT_FIT["batch_size"], stopping),
         "",
-        "**Test accuracy, median (range) over %d seeds: %s.**" % (len(values), summary),
+        "**Test accuracy, median (range) over %s: %s.**" % (plural(len(values), "seed"), summary),
         "",
-        table(["seed", "test accuracy", "minutes"],
-              [[s, "%.2f%%" % (100 * finals[s]), "%.0f" % minutes[s]] for s in args.seeds]),
+        table(["seed", "test accuracy", "epochs trained", "minutes"],
+              [[s, "%.2f%%" % (100 * finals[s]), epochs[s], "%.1f" % minutes[s]]
+               for s in args.seeds]),
         "",
         "Test accuracy after each epoch:",
         "",
         table(["epoch"] + ["seed %d" % s for s in args.seeds],
-              [[e + 1] + ["%.2f%%" % (100 * curves[s][e]) for s in args.seeds]
-               for e in range(args.epochs)]),
+              [[e + 1] + ["%.2f%%" % (100 * curves[s][e]) if e < epochs[s] else "-"
+                          for s in args.seeds] for e in range(max(epochs.values()))]),
         "",
         "Load average at the end: %s." % load_average(),
     ]
     title = "The dropout recipe: %s on MNIST's test set with a plain MLP" % summary
+    if is_reduced(args):
+        title = "A reduced try-out of the dropout recipe (not the recipe): %s" % summary
     report(title, lines)
-    out = args.out or os.path.join(ROOT, "docs", "benchmarks", "recipe.md")
-    os.makedirs(os.path.dirname(out), exist_ok=True)
+    out = args.out or (None if is_reduced(args) else
+                       os.path.join(ROOT, "docs", "benchmarks", "recipe.md"))
+    if out is None:
+        print("not written to docs/benchmarks/recipe.md: a reduced setting (give --out to keep it)")
+        return
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     with open(out, "w") as f:
         f.write("# %s\n\nWritten by `benchmarks/bench_recipe.py --dropout`.\n\n%s\n"
                 % (title, "\n".join(lines)))
     print("wrote", out)
 
 
-def main():
+def sizes(text):
+    try:
+        layers = [int(n) for n in text.split(",")]
+    except ValueError:
+        layers = []
+    if len(layers) < 2 or layers[0] != 784 or layers[-1] != 10 or min(layers) < 1:
+        raise argparse.ArgumentTypeError("takes sizes like 784,1024,1024,10 (784 in, 10 out), "
+                                         "not %r" % text)
+    return layers
+
+
+def at_least(low):
+    def number(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError("takes a whole number >= %d, not %r" % (low, text))
+        return value
+    return number
+
+
+def seed_list(text):
+    try:
+        return [int(s) for s in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError("takes seeds like 0,1,2, not %r" % text)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dtype", default="float64")
-    parser.add_argument("--epochs", type=int, default=None,
+    parser.add_argument("--epochs", type=at_least(1), default=None,
                         help="10, or %d with --dropout" % DROPOUT_EPOCHS)
     parser.add_argument("--dropout", action="store_true",
                         help="train the dropout recipe instead, once per seed")
-    parser.add_argument("--seeds", default="0,1,2", help="with --dropout (default: 0,1,2)")
+    parser.add_argument("--seeds", type=seed_list, default=[0, 1, 2],
+                        help="with --dropout (default: 0,1,2)")
+    parser.add_argument("--patience", type=at_least(0), default=None,
+                        help="with --dropout: early stopping on 10%% of the training images "
+                        "held out (default: none, all the epochs)")
+    parser.add_argument("--layers", type=sizes, default=DROPOUT["sizes"],
+                        help="with --dropout: a reduced network to try the script "
+                        "(default: %s)" % ",".join(map(str, DROPOUT["sizes"])))
+    parser.add_argument("--limit", type=at_least(1), default=None,
+                        help="with --dropout: train on the first N images only, to try the script")
     parser.add_argument("--out", default=None, help="with --dropout: where to write the table "
-                        "(default: docs/benchmarks/recipe.md)")
-    args = parser.parse_args()
-    args.seeds = [int(s) for s in args.seeds.split(",")]
+                        "(default: docs/benchmarks/recipe.md for the full recipe)")
+    args = parser.parse_args(argv)
+    args.argv = argv
+    if not args.dropout:
+        given = [o for o in ("--seeds", "--patience", "--layers", "--limit", "--out")
+                 if any(a == o or a.startswith(o + "=") for a in argv)]
+        if given:
+            parser.error("%s: only with --dropout" % ", ".join(given))
+    if args.out and not os.path.isdir(os.path.dirname(os.path.abspath(args.out))):
+        parser.error("--out %s: its folder does not exist" % args.out)
     if args.dropout:
         args.epochs = args.epochs or DROPOUT_EPOCHS
         dropout_recipe(args)
