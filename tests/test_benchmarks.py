@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, needs_numpy
 from tinynet import datasets
 
 
@@ -32,3 +32,67 @@ def test_bench_revisions_compares_two_revisions(tmp_path):
     assert len(rows) == 2 and all("| 20 |" in row for row in rows)
     assert all(row.rstrip(" |").endswith(("faster", "slower", "level (within noise)")) for row in rows)
 
+
+
+def tiny_mnist(folder, train=200, test=50):
+    images, labels = datasets.load_sample("train")
+    datasets.save_idx(folder / "train-images-idx3-ubyte.gz", images[:train],
+                      folder / "train-labels-idx1-ubyte.gz", labels[:train])
+    datasets.save_idx(folder / "t10k-images-idx3-ubyte.gz", images[:test],
+                      folder / "t10k-labels-idx1-ubyte.gz", labels[:test])
+
+
+def bench_recipe(folder, *args):
+    env = dict(os.environ, MNIST_DIR=str(folder), BENCH_MNIST_UNCHECKED="1")
+    return subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "bench_recipe.py")]
+                          + list(args), capture_output=True, text=True, env=env, timeout=300)
+
+
+@needs_numpy
+def test_bench_recipe_dropout_runs_a_reduced_setting(tmp_path):
+    """The dropout recipe end to end on a reduced setting: a report with the
+    median and range over the seeds, a row per seed and an epoch's curve per
+    seed, written only where --out says (never over the recipe's page)."""
+    tiny_mnist(tmp_path)
+    recipe_page = os.path.join(ROOT, "docs", "benchmarks", "recipe.md")
+    before = os.path.exists(recipe_page) and open(recipe_page, "rb").read()
+    out = tmp_path / "recipe.md"
+    result = bench_recipe(tmp_path, "--dropout", "--seeds", "0,1", "--epochs", "1",
+                          "--layers", "784,8,10", "--limit", "100", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert text.startswith("# A reduced try-out of the dropout recipe (not the recipe): ")
+    assert "over 2 seeds: " in text and "100 training images" in text and "over 1 epoch," in text
+    assert "--dropout --seeds 0,1 --epochs 1 --layers 784,8,10 --limit 100" in text
+    assert len([line for line in text.splitlines() if line.startswith(("| 0 |", "| 1 |"))]) == 3
+    result = bench_recipe(tmp_path, "--dropout", "--seeds", "0", "--epochs", "2",
+                          "--layers", "784,8,10", "--limit", "100", "--patience", "0")
+    assert result.returncode == 0, result.stderr
+    assert "Early stopping: the last 10% of the training images held out, patience 0" in result.stdout
+    assert "not written to docs/benchmarks/recipe.md: a reduced setting" in result.stdout
+    assert (os.path.exists(recipe_page) and open(recipe_page, "rb").read()) == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--dropout", "--layers", "784,abc,10"], "argument --layers: takes sizes like"),
+    (["--dropout", "--layers", "784,8,9"], "argument --layers: takes sizes like"),
+    (["--dropout", "--limit", "0"], "argument --limit: takes a whole number >= 1, not '0'"),
+    (["--dropout", "--seeds", "a"], "argument --seeds: takes seeds like 0,1,2, not 'a'"),
+    (["--dropout", "--out", "no/such/folder/r.md"], "its folder does not exist"),
+    (["--epochs", "0"], "argument --epochs: takes a whole number >= 1, not '0'"),
+    (["--patience", "2"], "--patience: only with --dropout"),
+])
+def test_bench_recipe_refuses_bad_arguments_before_loading_mnist(tmp_path, args, message):
+    """No MNIST in the folder: a script that looked for it first would say
+    'skipped' and exit 0; the arguments are refused before that."""
+    result = bench_recipe(tmp_path, *args)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+@needs_numpy
+def test_bench_recipe_says_1_epoch_not_1_epochs(tmp_path):
+    tiny_mnist(tmp_path, train=50, test=20)
+    result = bench_recipe(tmp_path, "--epochs", "1", "--dtype", "float64")
+    assert result.returncode == 0, result.stderr
+    assert "after 1 epoch\n" in result.stdout and "over 1 epoch, seed 0" in result.stdout
+    assert "1 epochs" not in result.stdout
