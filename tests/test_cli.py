@@ -240,9 +240,11 @@ BEFORE_ANY_WORK = [  # (argv, exit status, what the error says); {} is the folde
     (["mnist", "--layers", "700,128,10"], 1, "the input layer has 700 units, but MNIST (28x28 "
      "pixels) has 784 values per image"),
     (["mnist", "--plot", "{}/a-file"], 1, "--plot {}/a-file: not a directory"),
-    (["mnist", "--plot", "{}/a/b/c"], 1, "--plot {}/a/b/c: {}/a/b does not exist (tinynet "
-     "creates the last folder of the path only)"),
-    (["mnist", "--out", "{}/no/m.pkl"], 1, "{}/no/m.pkl: No such file or directory"),
+    (["mnist", "--plot", "{}/a/b/c"], 1, "--plot {}/a/b/c: the folder {}/a/b does not exist "
+     "(tinynet creates the last folder of the path only)"),
+    (["mnist", "--plot", "{}/a-file/pics"], 1, "--plot {}/a-file/pics: {}/a-file is a file, not a "
+     "folder (tinynet creates"),
+    (["mnist", "--out", "{}/no/m.pkl"], 1, "--out {}/no/m.pkl: the folder {}/no does not exist"),
     (["mnist", "--out", "{}"], 1, "{}: refusing to write over a directory"),
     (["mnist", "--data", "sample", "--download"], 1, "--download and --no-download are for the "
      "full MNIST"),
@@ -270,7 +272,12 @@ BEFORE_ANY_WORK = [  # (argv, exit status, what the error says); {} is the folde
     (["train", "sample", "--test", "{}/model.pkl"], 1, "--test {}/model.pkl is a saved model"),
     (["train", "sample", "--layers", "10,10"], 1, "the input layer has 10 units, but sample has "
      "784 values per image"),
-    (["train", "sample", "--out", "{}/a-file/m.pkl"], 1, "{}/a-file/m.pkl: Not a directory"),
+    (["train", "sample", "--out", "{}/a-file/m.pkl"], 1, "--out {}/a-file/m.pkl: {}/a-file is a "
+     "file, not a folder"),
+    (["predict", "{}/model.pkl", "sample", "--submission", "{}/no/s.csv"], 1,
+     "--submission {}/no/s.csv: the folder {}/no does not exist"),
+    (["convert", "{}/labelled.csv", "{}/no/x.csv"], 1, "convert {}/no/x.csv: the folder {}/no "
+     "does not exist"),
     (["evaluate", "{}/labelled.csv", "{}/model.pkl"], 1, "the first argument is data, the second "
      "a model: did you swap them? (tinynet evaluate MODEL DATA)"),
     (["predict", "sample", "{}/model.pkl"], 1, "did you swap them? (tinynet predict MODEL DATA)"),

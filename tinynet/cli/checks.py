@@ -130,10 +130,22 @@ def classes(layers, n, what):
                            % (",".join(map(str, layers)), layers[-1], n, what, n))
 
 
-def output(path):
-    """Check that a file can be written at ``path`` (see check_writable)."""
-    if path is not None:
-        check_writable(path)
+def output(path, option="--out"):
+    """Check that a file can be written at ``path`` (see check_writable),
+    naming ``option`` when its folder is missing or is a file."""
+    if path is None:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise TinynetError("%s %s: %s" % (option, path, _not_a_folder(folder)))
+    check_writable(path)
+
+
+def _not_a_folder(folder):
+    """Why ``folder`` cannot hold a new file or folder: missing, or a file."""
+    if os.path.lexists(folder):
+        return "%s is a file, not a folder" % folder
+    return "the folder %s does not exist" % folder
 
 
 def plot_dir(directory, chart_format):
@@ -144,15 +156,15 @@ def plot_dir(directory, chart_format):
         return
     if os.path.isdir(directory):
         for name in PICTURES:
-            output(os.path.join(directory, name.replace("%s", chart_format)))
+            output(os.path.join(directory, name.replace("%s", chart_format)), "--plot")
         return
     if os.path.lexists(directory):
         raise TinynetError("--plot %s: not a directory; give a directory for the pictures "
                            "(a new one is created if its parent exists)" % directory)
     parent = os.path.dirname(os.path.abspath(directory))
     if not os.path.isdir(parent):
-        raise TinynetError("--plot %s: %s does not exist (tinynet creates the last folder of "
-                           "the path only)" % (directory, parent))
+        raise TinynetError("--plot %s: %s (tinynet creates the last folder of the path only)"
+                           % (directory, _not_a_folder(parent)))
     if not os.access(parent, os.W_OK):
         raise PermissionError(errno.EACCES, "cannot create a directory here", parent)
 

@@ -211,7 +211,7 @@ def cmd_evaluate(args):
 def cmd_predict(args):
     from .. import load
 
-    checks.output(args.submission)
+    checks.output(args.submission, "--submission")
     kind = _check_model_and_data(args, "predict")
     model = load(args.model, backend=args.backend)
     _check_width(model, args, kind)
@@ -244,7 +244,7 @@ def cmd_convert(args):
         raise TinynetError("give a labels file to write the labels to: convert SRC DEST "
                            "DEST_LABELS (a .csv DEST holds them itself)")
     for path in rest:
-        checks.output(path)
+        checks.output(path, "convert")
     X, y, what = load_data(src, "train", src_labels)
     if dest.endswith((".csv", ".csv.gz")):
         datasets.save_csv(dest, X, y)
