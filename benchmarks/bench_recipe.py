@@ -115,7 +115,8 @@ def dropout_recipe(args):
             stop = EarlyStopping(patience=args.patience, restore_best_weights=True)
             model.fit(X, y, epochs=args.epochs, verbose=2, validation_split=0.1,
                       callbacks=[curve, stop], **DROPOUT_FIT)
-            print(stop.outcome() or "seed %d: trained all %s" % (seed, plural(args.epochs, "epoch")))
+            print(stop.outcome()
+                  or "seed %d: trained all %s" % (seed, plural(args.epochs, "epoch")))
         minutes[seed] = (time.time() - started) / 60
         curves[seed], epochs[seed] = curve.accuracy, len(curve.accuracy)
         finals[seed] = model.evaluate(Xt, yt)["accuracy"]

@@ -68,7 +68,8 @@ def test_bench_recipe_dropout_runs_a_reduced_setting(tmp_path):
     result = bench_recipe(tmp_path, "--dropout", "--seeds", "0", "--epochs", "2",
                           "--layers", "784,8,10", "--limit", "100", "--patience", "0")
     assert result.returncode == 0, result.stderr
-    assert "Early stopping: the last 10% of the training images held out, patience 0" in result.stdout
+    assert ("Early stopping: the last 10% of the training images held out, patience 0"
+            in result.stdout)
     assert "not written to docs/benchmarks/recipe.md: a reduced setting" in result.stdout
     assert (os.path.exists(recipe_page) and open(recipe_page, "rb").read()) == before
 

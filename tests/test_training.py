@@ -147,6 +147,40 @@ def test_verbose_1_draws_a_bar_on_a_terminal_and_lines_elsewhere(monkeypatch, ca
 # --- validation_split ---
 
 
+def test_evaluate_and_predict_take_kerass_verbose(backend, capsys):
+    """``evaluate(X, y, verbose=2)`` and ``predict(X, verbose=0)``, as
+    Keras's tutorials write them: evaluate prints its scores on one line
+    when asked (no accuracy for a regression), predict prints nothing, and
+    both refuse a verbose Keras would not take, before any work."""
+    X, y = blobs()
+    model = trained(backend)
+    quiet = model.evaluate(X, y)
+    assert capsys.readouterr() == ("", "")
+    for verbose in (1, 2, "auto", True):
+        assert model.evaluate(X, y, verbose=verbose) == quiet
+        assert capsys.readouterr().out == "loss %.4f  accuracy %.2f%%\n" % (
+            quiet["loss"], 100 * quiet["accuracy"])
+    assert model.evaluate(X, y, verbose=0) == quiet and capsys.readouterr() == ("", "")
+    for verbose in (0, 1, 2, "auto"):
+        assert [list(r) for r in model.predict(X[:3], verbose=verbose)] == \
+            [list(r) for r in model.predict(X[:3])]
+    assert list(model.predict(X[0], verbose=1)) == list(model.predict(X[0]))
+    assert capsys.readouterr() == ("", "")
+    Xr, yr = line()
+    regression = DNN([2, 3, 1], output="linear", loss="mse", seed=0, backend=backend)
+    regression.evaluate(Xr, yr, verbose=2)
+    assert capsys.readouterr().out == "loss %.4f\n" % regression.evaluate(Xr, yr)["loss"]
+    before = state(model)
+    for verbose in (3, -1, "yes", None, 1.0):
+        with pytest.raises(ValueError, match=r"^verbose must be 0 \(silent\), 1 or 2 \(the "
+                                             r"scores on a line\), not "):
+            model.evaluate(X, y, verbose=verbose)
+        with pytest.raises(ValueError, match=r"^verbose must be 0, 1, 2 or 'auto' \(predict "
+                                             r"prints nothing either way\), not "):
+            model.predict(X, verbose=verbose)
+    assert state(model) == before and capsys.readouterr() == ("", "")
+
+
 def test_validation_split_holds_out_the_last_fraction(backend):
     X, y = blobs(40)
     a = DNN([4, 5, 3], seed=3, backend=backend)

@@ -18,9 +18,14 @@ class Model:
 
     # --- using the network ---
 
-    def predict(self, x):
+    def predict(self, x, verbose=0):
         """Return the network's outputs for one sample (a list, or a NumPy
-        row) or, for a batch (2-D input), one output row per sample."""
+        row) or, for a batch (2-D input), one output row per sample.
+        ``verbose`` (0, 1, 2 or "auto") is taken as Keras takes it; predict
+        has no progress to show, and prints nothing."""
+        if verbose != "auto" and not (isinstance(verbose, int) and verbose in (0, 1, 2)):
+            raise ValueError("verbose must be 0, 1, 2 or 'auto' (predict prints nothing "
+                             "either way), not %r" % (verbose,))
         single, X = batching.inputs(self, x)
         out = Matrix.vstack([self.forward(part)[-1] for part in batching.blocks(X)]).native()
         return out[0] if single else out
@@ -34,16 +39,23 @@ class Model:
             labels.extend(classes(self.forward(part)[-1]))
         return labels[0] if single else labels
 
-    def evaluate(self, X, y, batch_size=batching.CHUNK):
+    def evaluate(self, X, y, batch_size=batching.CHUNK, verbose=0):
         """Return ``{"loss": mean loss, "accuracy": fraction correct}`` on the
         labelled data ``X``, ``y`` (no accuracy for a regression: a network
         with a linear output).  The dict also unpacks, in that order, as
-        ``loss, accuracy = model.evaluate(X, y)`` (see results.Scores)."""
-        from .training import check_count
+        ``loss, accuracy = model.evaluate(X, y)`` (see results.Scores).
+        ``verbose`` 1 or 2 prints them too, on one line (Keras's habit)."""
+        from .training import check_count, check_verbose
 
         check_count(batch_size, "batch_size", 1)
+        verbose = check_verbose(verbose, "0 (silent), 1 or 2 (the scores on a line)")
         data, targets = batching.dataset(self, X, y)
-        return self._score(data, targets, range(data.n), batch_size)
+        scores = self._score(data, targets, range(data.n), batch_size)
+        if verbose:
+            from .progress import scores_text
+
+            print(scores_text(scores))
+        return scores
 
     def _score(self, data, targets, index, batch_size=batching.CHUNK):
         """evaluate on the rows ``index`` of checked data (batching's Inputs

@@ -46,6 +46,14 @@ def _scaled(rate, factor, done):
     return rate * factor
 
 
+def check_verbose(verbose, meaning="0 (silent), 1 (a progress bar) or 2 (a line per epoch)"):
+    """Return Keras's ``verbose`` as 0, 1 or 2 ("auto" is 1), or refuse it."""
+    verbose = 1 if verbose == "auto" else verbose
+    if not isinstance(verbose, int) or verbose not in (0, 1, 2):
+        raise ValueError("verbose must be %s, not %s" % (meaning, shown(verbose)))
+    return verbose
+
+
 def check_count(value, name, least):
     if not isinstance(value, int) or isinstance(value, bool) or value < least:
         raise ValueError("%s must be an int >= %d, not %r" % (name, least, value))
@@ -64,10 +72,7 @@ class Run:
         check_count(batch_size, "batch_size", 1)
         if shuffle is not True and shuffle is not False:
             raise TypeError("shuffle must be True or False, not %s" % shown(shuffle))
-        verbose = 1 if verbose == "auto" else verbose
-        if not isinstance(verbose, int) or verbose not in (0, 1, 2):
-            raise ValueError("verbose must be 0 (silent), 1 (a progress bar) or 2 (a line per "
-                             "epoch), not %s" % shown(verbose))
+        verbose = check_verbose(verbose)
         split = check_number(validation_split, "validation_split", 0, 1)
         if split and validation_data is not None:
             raise ValueError("give validation_data or validation_split, not both")
