@@ -205,30 +205,35 @@ def seed_list(text):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dtype", default="float64")
-    parser.add_argument("--epochs", type=at_least(1), default=None,
+    parser.add_argument("--dtype", default="float64", choices=["float64", "float32"],
+                        help="the 10-epoch recipes' (default: float64; the dropout recipe is "
+                        "float32)")
+    parser.add_argument("--epochs", type=at_least(1), default=None, metavar="N",
                         help="10, or %d with --dropout" % DROPOUT_EPOCHS)
     parser.add_argument("--dropout", action="store_true",
                         help="train the dropout recipe instead, once per seed")
-    parser.add_argument("--seeds", type=seed_list, default=[0, 1, 2],
+    parser.add_argument("--seeds", type=seed_list, default=[0, 1, 2], metavar="SEEDS",
                         help="with --dropout (default: 0,1,2)")
-    parser.add_argument("--patience", type=at_least(0), default=None,
+    parser.add_argument("--patience", type=at_least(0), default=None, metavar="N",
                         help="with --dropout: early stopping on 10%% of the training images "
                         "held out (default: none, all the epochs)")
-    parser.add_argument("--layers", type=sizes, default=DROPOUT["sizes"],
+    parser.add_argument("--layers", type=sizes, default=DROPOUT["sizes"], metavar="SIZES",
                         help="with --dropout: a reduced network to try the script "
                         "(default: %s)" % ",".join(map(str, DROPOUT["sizes"])))
-    parser.add_argument("--limit", type=at_least(1), default=None,
+    parser.add_argument("--limit", type=at_least(1), default=None, metavar="N",
                         help="with --dropout: train on the first N images only, to try the script")
-    parser.add_argument("--out", default=None, help="with --dropout: where to write the table "
+    parser.add_argument("--out", default=None, metavar="PATH", help="with --dropout: where to write the table "
                         "(default: docs/benchmarks/recipe.md for the full recipe)")
     args = parser.parse_args(argv)
     args.argv = argv
-    if not args.dropout:
-        given = [o for o in ("--seeds", "--patience", "--layers", "--limit", "--out")
-                 if any(a == o or a.startswith(o + "=") for a in argv)]
-        if given:
-            parser.error("%s: only with --dropout" % ", ".join(given))
+    def given(options):
+        return [o for o in options if any(a == o or a.startswith(o + "=") for a in argv)]
+
+    if not args.dropout and given(("--seeds", "--patience", "--layers", "--limit", "--out")):
+        parser.error("%s: only with --dropout"
+                     % ", ".join(given(("--seeds", "--patience", "--layers", "--limit", "--out"))))
+    if args.dropout and given(("--dtype",)):
+        parser.error("--dtype: the dropout recipe is float32 (--dtype is for the 10-epoch recipes)")
     if args.out and not os.path.isdir(os.path.dirname(os.path.abspath(args.out))):
         parser.error("--out %s: its folder does not exist" % args.out)
     if args.dropout:

@@ -82,6 +82,8 @@ def test_bench_recipe_dropout_runs_a_reduced_setting(tmp_path):
     (["--dropout", "--out", "no/such/folder/r.md"], "its folder does not exist"),
     (["--epochs", "0"], "argument --epochs: takes a whole number >= 1, not '0'"),
     (["--patience", "2"], "--patience: only with --dropout"),
+    (["--dropout", "--dtype", "float64"], "--dtype: the dropout recipe is float32"),
+    (["--dtype", "float16"], "argument --dtype: invalid choice: 'float16'"),
 ])
 def test_bench_recipe_refuses_bad_arguments_before_loading_mnist(tmp_path, args, message):
     """No MNIST in the folder: a script that looked for it first would say
