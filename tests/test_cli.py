@@ -409,6 +409,21 @@ def test_one_epoch_is_said_in_the_singular(capsys, tmp_path):
     assert status == 0 and "training: 1 epoch, " in out and "1 epochs" not in out
 
 
+def test_one_image_is_said_in_the_singular(capsys, tmp_path):
+    X, y = datasets.load_sample("test")
+    datasets.save_csv(tmp_path / "one.csv", X[:1], y[:1])
+    datasets.save_idx(tmp_path / "two-images.idx", X[:2], tmp_path / "two-labels.idx", y[:2])
+    DNN([784, 4, 10], seed=0).save(str(tmp_path / "m.pkl"))
+    status, out, err = run(capsys, "evaluate", tmp_path / "m.pkl", tmp_path / "one.csv")
+    assert status == 0 and "data: %s (1 image)\n" % (tmp_path / "one.csv") in out, err
+    status, out, err = run(capsys, "convert", tmp_path / "one.csv", tmp_path / "one.idx",
+                           tmp_path / "one-labels.idx")
+    assert status == 0 and "converted %s (1 image) -> " % (tmp_path / "one.csv") in out, err
+    status, out, err = run(capsys, "evaluate", tmp_path / "m.pkl", tmp_path / "two-images.idx",
+                           "--labels", tmp_path / "two-labels.idx")
+    assert status == 0 and "(2 images)\n" in out and "1 images" not in out, err
+
+
 # === Quiet means no progress, not no result; a closed pipe ends quietly ===
 
 

@@ -19,14 +19,14 @@ def load_data(spec, split="train", labels=None, quiet=True):
     shows a progress bar."""
     if spec == "sample":
         X, y = datasets.load_sample(split)
-        return X, y, "the bundled MNIST sample (%s, %d images)" % (split, len(X))
+        return X, y, "the bundled MNIST sample (%s, %s)" % (split, images(len(X)))
     if os.path.isdir(spec):
         if not datasets.find_mnist(spec):
             raise TinynetError("%s: no MNIST IDX files (%s) in this directory"
                                % (spec, ", ".join(sorted(datasets.MD5))))
         # files of the user's own: used as they are, not checked against MNIST's MD5s
         X, y = datasets.load_mnist(split, spec, download=False, checksums=None)
-        return X, y, "MNIST %s from %s (%d images)" % (split, printable(spec), len(X))
+        return X, y, "MNIST %s from %s (%s)" % (split, printable(spec), images(len(X)))
     is_idx = datasets.kind(spec).startswith("idx")
     if is_idx and labels is None:
         labels = labels_beside(spec)
@@ -42,8 +42,13 @@ def load_data(spec, split="train", labels=None, quiet=True):
             bar.update(len(X))
             if bar.live:
                 bar.finish()
-    return X, y, "%s (%d images%s)" % (printable(spec), len(X),
-                                       "" if y is not None else ", no labels")
+    return X, y, "%s (%s%s)" % (printable(spec), images(len(X)),
+                                "" if y is not None else ", no labels")
+
+
+def images(n):
+    """``"1 image"``, ``"5000 images"``."""
+    return "%d image%s" % (n, "" if n == 1 else "s")
 
 
 def full_mnist(args):
