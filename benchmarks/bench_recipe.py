@@ -19,15 +19,18 @@ SGD at 0.1 annealed along a cosine, float32 on the NumPy backend.  It
 trains once per seed, scores the test set after the last epoch only (no
 epoch is picked by its test score), and writes the median and the range
 over the seeds, with each epoch's test accuracy, to ``docs/benchmarks/recipe.md``
-(or ``--out``).  About 40 minutes a seed on 2 shared cores here: run it
-with ``OPENBLAS_NUM_THREADS=1`` on a busy machine (one thread is several
-times faster than two that wait for each other).
+(or ``--out``).  One epoch took 9.8 s here (``--epochs 1``, one BLAS
+thread, load average 8 on 2 shared cores), so a seed's 40 epochs take
+roughly 7 minutes: run it with ``OPENBLAS_NUM_THREADS=1`` on a busy
+machine (one thread is several times faster than two that wait for each
+other).
 
 ``--patience N`` adds early stopping: the last 10% of the training images
 are held out (never the test set), training stops once their loss has not
 improved for N epochs, and the best epoch's weights are restored before
 the test set is scored.  ``--layers`` and ``--limit`` (the first N training
-images) make a reduced setting to try the script in a minute, e.g.
+images), and fewer epochs than 40, make a reduced setting to try the script
+in a minute, e.g.
 ``--dropout --seeds 0 --epochs 2 --layers 784,32,32,10 --limit 2000 --out
 /tmp/recipe.md``; a reduced setting is not the recipe, so it writes a file
 only where ``--out`` says.
@@ -90,8 +93,10 @@ class TestCurve:
 
 
 def is_reduced(args):
-    """Whether the settings are smaller than the recipe's (a try-out)."""
-    return args.layers != DROPOUT["sizes"] or args.limit is not None
+    """Whether the settings are smaller than the recipe's (a try-out): a
+    smaller network, fewer images or fewer epochs."""
+    return (args.layers != DROPOUT["sizes"] or args.limit is not None
+            or args.epochs < DROPOUT_EPOCHS)
 
 
 def dropout_recipe(args):

@@ -99,3 +99,21 @@ def test_bench_recipe_says_1_epoch_not_1_epochs(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "after 1 epoch\n" in result.stdout and "over 1 epoch, seed 0" in result.stdout
     assert "1 epochs" not in result.stdout
+
+
+def test_bench_recipe_calls_only_the_full_dropout_recipe_the_recipe(monkeypatch):
+    """Only the recipe's own network, on every image, for all its epochs,
+    may write docs/benchmarks/recipe.md by default; --patience keeps it the
+    recipe (early stopping on held-out training images)."""
+    monkeypatch.syspath_prepend(os.path.join(ROOT, "benchmarks"))
+    import argparse
+
+    import bench_recipe
+
+    def reduced(**changes):
+        settings = dict(layers=[784, 1024, 1024, 10], limit=None, epochs=40, patience=None)
+        settings.update(changes)
+        return bench_recipe.is_reduced(argparse.Namespace(**settings))
+
+    assert not reduced() and not reduced(patience=5) and not reduced(epochs=60)
+    assert reduced(epochs=39) and reduced(limit=59999) and reduced(layers=[784, 1024, 10])
