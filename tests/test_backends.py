@@ -757,3 +757,72 @@ def test_both_backends_agree():
         results.append(w.tolist() + v.tolist())
     for p, q in zip(*results):
         assert all(math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-12) for x, y in zip(p, q))
+
+
+# === Packed models: one sample in the model's own buffers (issue 23) ===
+
+
+def _packed_model(weights, hidden="relu", output="softmax", sizes=(6, 5, 4, 3), seed=2):
+    from tinynet.compact_save import to_bytes
+
+    net = tinynet.DNN(list(sizes), activation=hidden, output=output, seed=seed, backend="python",
+                      loss="mse" if output == "linear" else "cross_entropy")
+    return tinynet.load(to_bytes(net, weights), backend="python"), net
+
+
+SAMPLES = [[0.0, 0.5, -1.25, 0.0, 2.0, 0.125], [1e-3, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0] * 6,
+           [3.0, -2.0, 1.0, 0.75, -0.5, 0.25]]
+
+
+@pytest.mark.parametrize("weights", ["float32", "int8"])
+@pytest.mark.parametrize("hidden,output", [("relu", "softmax"), ("tanh", "sigmoid"),
+                                           ("sigmoid", "linear")])
+def test_one_sample_in_place_gives_the_general_paths_numbers_bit_for_bit(weights, hidden, output):
+    """predict and classify of one sample take the buffers (backends/inplace.py);
+    a batch of the same rows takes dnn.forward on Matrices: the same floats."""
+    model, _ = _packed_model(weights, hidden, output)
+    batch = model.predict(SAMPLES)
+    for x, row in zip(SAMPLES, batch):
+        assert model.predict(x) == row and model.predict(tuple(x)) == row
+        assert model.classify(x) == model.classify([x])[0]
+    assert type(model._one_sample).__name__ == "OneSample"  # (it was the path taken)
+    for x in SAMPLES:  # scaled on the way in, as the general path scales
+        assert model.predict(x, scale=0.5) == model.predict([x], scale=0.5)[0]
+
+
+def test_the_buffers_are_made_once_and_remade_for_new_weights():
+    model, net = _packed_model("int8")
+    model.predict(SAMPLES[0])
+    one = model._one_sample
+    first = one.outs[-1]
+    model.predict(SAMPLES[3])
+    assert model._one_sample is one and one.outs[-1] is first
+    model.set_params(**net.get_params())  # lists now: the general path
+    assert model.predict(SAMPLES[0]) == net.predict(SAMPLES[0])
+
+
+@pytest.mark.parametrize("weights", ["float32", "int8"])
+def test_raw_bytes_with_a_scale_are_the_scaled_inputs(weights):
+    """8-bit inputs (pixels) with scale=1/255 give what the general path
+    gives for the same numbers times 1/255, bit for bit."""
+    from array import array
+
+    model, _ = _packed_model(weights, sizes=(6, 8, 3))
+    for raw in (bytes([0, 17, 255, 0, 3, 128]), bytes(6), bytes([255] * 6)):
+        expected = model.predict([list(raw)], scale=1 / 255)[0]
+        for given in (raw, bytearray(raw), array("B", raw), list(raw)):
+            assert model.predict(given, scale=1 / 255) == expected
+            assert model.classify(given, scale=1 / 255) == model.classify([list(raw)],
+                                                                          scale=1 / 255)[0]
+
+
+def test_what_the_buffers_cannot_take_goes_the_general_way():
+    model, _ = _packed_model("float32")
+    with pytest.raises(ValueError, match="has 5 values; the network's input layer has 6"):
+        model.predict([0.0] * 5)
+    with pytest.raises(ValueError, match="x holds nan at column 0"):
+        model.predict([float("nan")] + [0.0] * 5)
+    with pytest.warns(UserWarning, match="look like pixels that were not scaled"):
+        model.classify([0, 40, 255, 0, 3, 128])
+    assert model.predict([SAMPLES[0], SAMPLES[1]]) == [model.predict(SAMPLES[0]),
+                                                       model.predict(SAMPLES[1])]

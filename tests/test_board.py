@@ -223,6 +223,138 @@ def test_a_memory_error_while_loading_stays_a_clear_memory_error(build, lib, tmp
             "load (" % needed) in out and "bytes are free)" in out
 
 
+def hostile_compact_files():
+    """{name: bytes}: a valid compact model, and the faults of issue 25 a
+    board meets after an interrupted copy or from an attacker."""
+    import struct
+
+    from tinynet.compact_save import to_bytes
+
+    good = to_bytes(DNN([4, 3, 2], seed=0, backend="python"), "int8")
+    size = 8 + struct.unpack("<H", good[6:8])[0]  # the header's end: layer 1's biases
+    nan_bias, inf_scale, negative = bytearray(good), bytearray(good), bytearray(good)
+    nan_bias[size:size + 4] = struct.pack("<f", float("nan"))
+    inf_scale[size + 12:size + 16] = struct.pack("<f", float("inf"))
+    negative[size + 12:size + 16] = struct.pack("<f", -0.5)
+
+    def header(text):
+        text += " " * (-(8 + len(text)) % 4)
+        return b"\x89TNB\x01\x00" + struct.pack("<H", len(text)) + text.encode()
+
+    files = {"good.tnb": good, "nan-bias.tnb": bytes(nan_bias),
+             "inf-scale.tnb": bytes(inf_scale), "negative-scale.tnb": bytes(negative),
+             "nested.tnb": header('{"sizes": ' + "[" * 1900 + "]" * 1900 + "}"),
+             "long-value.tnb": header('{"sizes": [4, 2], "activation": "%s", "output": '
+                                      '"softmax", "loss": "cross_entropy", "weights": '
+                                      '"int8"}' % ("x" * 3900)) + bytes(56)}
+    for n in range(4, 8):
+        files["cut-%d.tnb" % n] = good[:n]
+    return files
+
+
+LOAD_EACH = (
+    "import tinynet\n"
+    "for name in %r:\n"
+    "    for source in (name, bytearray(open(name, 'rb').read())):\n"
+    "        try:\n"
+    "            print(name, 'loaded', tinynet.load(source).classify([0.5, 0.0, 1.0, 0.25]))\n"
+    "        except ValueError as err:\n"
+    "            print(name, 'refused', str(err))\n")
+
+
+@BUILDS
+def test_hostile_compact_files_are_refused_as_on_cpython(build, lib, tmp_path, monkeypatch):
+    """Each fault refused with CPython's message (the file named, the same
+    words): no RecursionError (MicroPython has none) or IndexError, no NaN
+    loaded, no 3,900-character value quoted whole."""
+    files = hostile_compact_files()
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    names = sorted(files)
+    out = mp.run(build, LOAD_EACH % names, tmp_path, heap="256K", lib=lib).stdout
+    lines = out.strip().split("\n")
+    assert len(lines) == 2 * len(names), out
+    for line, name in zip(lines[::2] + lines[1::2], names + names):
+        assert line.startswith(name + " ")
+        refused = "refused" in line.split(" ", 2)[1]
+        assert refused == (name != "good.tnb"), line
+        assert len(line) < 300, line
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(tinynet.TinynetError) as cpython:
+        tinynet.load("cut-5.tnb")
+    assert "cut-5.tnb refused %s" % cpython.value in lines
+    assert "good.tnb loaded %d" % tinynet.load("good.tnb").classify(
+        [0.5, 0.0, 1.0, 0.25]) in lines
+    for name, words in (("nested.tnb", "corrupt header"),
+                        ("nan-bias.tnb", "layer 1: bias 0 is not a finite number"),
+                        ("inf-scale.tnb", "layer 1: scale 0 is not a finite number"),
+                        ("negative-scale.tnb", "layer 1: scale 0 is negative (-0.5)"),
+                        ("cut-7.tnb", "truncated: 7 bytes")):
+        assert "%s refused %s: %s" % (name, name, words) in out
+        assert "%s refused <bytes>: %s" % (name, words) in out
+
+
+def romfs_image(files):
+    """A ROMFS image (MicroPython's vfs.VfsRom) holding ``files`` in its root:
+    the filesystem record (kind 0x14a6b1) of one file record (kind 5: name,
+    then a data record, kind 2) per file; varuints, 7 bits a byte."""
+    def uint(n):
+        out = [n & 0x7F]
+        while n >> 7:
+            n >>= 7
+            out.insert(0, 0x80 | (n & 0x7F))
+        return bytes(out)
+
+    def record(kind, payload):
+        return uint(kind) + uint(len(payload)) + payload
+
+    body = b"".join(record(5, uint(len(name)) + name.encode() + record(2, data))
+                    for name, data in files.items())
+    length = uint(len(body))
+    if (3 + len(length) + len(body)) % 2:
+        length = b"\x80" + length
+    return b"\xd2\xcd\x31" + length + body
+
+
+IN_PLACE = (
+    "import gc, vfs, tinynet\n"
+    "image = open('rom.img', 'rb').read()  # (flash, on a board)\n"
+    "vfs.mount(vfs.VfsRom(image), '/rom')\n"
+    "x = [(k % 7) / 7 for k in range(784)]\n"
+    "for weights in ('int8', 'float32'):  # (the code first: imported, compiled)\n"
+    "    tinynet.load('/rom/m-%s.tnb' % weights).classify(x)\n"
+    "for weights in ('int8', 'float32'):\n"
+    "    gc.collect()\n"
+    "    free = gc.mem_free()\n"
+    "    m = tinynet.load('/rom/m-%s.tnb' % weights)\n"
+    "    gc.collect()\n"
+    "    used = free - gc.mem_free()\n"
+    "    print(weights, m.classify(x), used, len(m.weights[0].native().blocks))\n"
+    "    m = None\n")
+
+
+@BUILDS
+def test_a_compact_model_on_a_romfs_mount_is_used_in_place(build, lib, tmp_path):
+    """A file on a ROMFS mount is memory already (memoryview(f) is the
+    flash): the weights are views of it, one block per layer, and loading
+    takes the heap of the code and a few objects, not of the weights."""
+    net = DNN([784, 16, 10], seed=0, backend="python")
+    x = [(k % 7) / 7 for k in range(784)]
+    files = {}
+    for weights in ("int8", "float32"):
+        tinynet.save(net, tmp_path / "m.tnb", format=weights)
+        files["m-%s.tnb" % weights] = (tmp_path / "m.tnb").read_bytes()
+    (tmp_path / "rom.img").write_bytes(romfs_image(files))
+    out = mp.run(build, IN_PLACE, tmp_path, heap="256K", lib=lib).stdout
+    for line, weights in zip(out.strip().split("\n"), ("int8", "float32")):
+        name, label, heap, blocks = line.split()
+        expected = tinynet.load(files["m-%s.tnb" % weights], backend="python").classify(x)
+        assert (name, int(label), int(blocks)) == (weights, expected, 1)
+        # a few small objects: far less than the weights (12.5 KB as int8,
+        # 50 KB as float32), which stay where they are
+        assert int(heap) < 4000, line
+
+
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory):
     """The sources and manifest.py that `board --freeze` writes."""

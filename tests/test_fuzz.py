@@ -55,8 +55,12 @@ def _seeds():
         for name in os.listdir(tmp):
             os.unlink(os.path.join(tmp, name))
         os.rmdir(tmp)
+    from tinynet.compact_save import to_bytes
+
+    compact = [to_bytes(net, weights) for weights in ("float32", "int8")]
     return {
         "model": [pickle.dumps(payload, protocol=p) for p in (2, 4)] + [json.dumps(payload).encode()],
+        "compact": compact,
         "idx": [idx, labels, gzip.compress(idx, mtime=0)],
         "csv": [csv, gzip.compress(csv, mtime=0)],
         "safetensors": [safetensors], "onnx": [onnx],
@@ -68,6 +72,13 @@ SEEDS = _seeds()
 
 def read_model(path):
     tinynet.load(path, backend="python")
+
+
+def read_model_bytes(path):
+    """The same bytes given to load in memory (the compact parser's one path;
+    a memoryview, since bytes that do not start as a model are a path)."""
+    with open(path, "rb") as f:
+        tinynet.load(memoryview(f.read()), backend="python")
 
 
 def read_idx(path):
@@ -86,7 +97,8 @@ def read_interop(path):
     interop.load(path, backend="python")
 
 
-READERS = {"model": [read_model], "idx": [read_idx, read_any], "csv": [read_csv, read_any],
+READERS = {"model": [read_model], "compact": [read_model, read_model_bytes],
+           "idx": [read_idx, read_any], "csv": [read_csv, read_any],
            "safetensors": [read_interop], "onnx": [read_interop]}
 
 
@@ -161,6 +173,33 @@ def test_many_mutations_stay_in_bounded_memory():
     result = run_bounded(code, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "ok"
+
+
+def compact_corpus(n=300, seed=23):
+    """``n`` mutated compact files, the same on every run: the corpus that
+    tests/test_board.py runs on MicroPython, to compare with CPython."""
+    rng = random.Random(seed)
+    return [mutate(rng.choice(SEEDS["compact"]), rng) for _ in range(n)]
+
+
+def outcome(load, data):
+    """What loading ``data`` with ``load`` gives, as a line to compare
+    between interpreters: the classes of four inputs, or the refusal (its
+    message without numbers, which interpreters print differently)."""
+    import re
+
+    try:
+        model = load(data)
+        return "ok %s" % model.classify([[0.0, 1.0, 0.5, 0.25], [1.0, 0.0, 0.0, 0.0],
+                                          [0.5, 0.5, 0.5, 0.5], [0.0, 0.0, 0.0, 1.0]])
+    except ValueError as err:  # TinynetError is one
+        return "refused " + re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?|inf|nan", "#", str(err))[:60]
+
+
+def test_the_compact_corpus_is_refused_or_loaded_and_never_crashes():
+    outcomes = [outcome(tinynet.load, memoryview(data)) for data in compact_corpus()]
+    assert all(o.startswith(("ok ", "refused <bytes>: ")) for o in outcomes)
+    assert 10 < sum(o.startswith("ok") for o in outcomes) < 290  # both kinds, many of each
 
 
 # === Parsers of untrusted bytes and names beyond the readers ===

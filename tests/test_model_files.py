@@ -675,3 +675,166 @@ def test_a_dict_without_dtype_loads_as_float64(backend):
     assert net.dtype == "float64"
     with_dtype = DNN.from_dict(DNN([3, 2], seed=0, backend="python").to_dict(), backend=backend)
     assert net.get_params() == with_dtype.get_params()
+
+
+# === A model in memory: bytes, buffers and mmap (issue 23) ===
+
+BUFFERS = {
+    "bytes": bytes, "bytearray": bytearray, "memoryview": memoryview,
+    "file": lambda data: __import__("io").BytesIO(data),
+}
+
+
+@pytest.mark.parametrize("buffer", sorted(BUFFERS))
+@pytest.mark.parametrize("fmt", ["pickle", "json", "float32", "int8"])
+def test_load_takes_a_model_in_memory(tmp_path, backend, fmt, buffer):
+    net = DNN([4, 3, 2], seed=0, backend="python")
+    tinynet.save(net, tmp_path / "m", format=fmt)
+    data = (tmp_path / "m").read_bytes()
+    from_file = tinynet.load(tmp_path / "m", backend=backend)
+    loaded = tinynet.load(BUFFERS[buffer](data), backend=backend)
+    assert loaded.sizes == [4, 3, 2]
+    assert loaded.get_params() == from_file.get_params()
+    assert loaded.classify(X) == from_file.classify(X)
+
+
+@pytest.mark.parametrize("weights", ["float32", "int8"])
+def test_a_compact_model_in_a_buffer_computes_with_views_of_it(tmp_path, weights):
+    """Nothing copied: the packed weights read the caller's own buffer (an
+    mmap of the file here, as flash is on a board)."""
+    import mmap
+
+    net = DNN([4, 3, 2], seed=0, backend="python")
+    tinynet.save(net, tmp_path / "m.tnb", format=weights)
+    data = bytes((tmp_path / "m.tnb").read_bytes())
+    loaded = tinynet.load(data, backend="python")
+    for w in loaded.weights:
+        assert w.native().values.obj is data  # a memoryview of the bytes given
+    with open(tmp_path / "m.tnb", "rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    model = tinynet.load(mapped, backend="python")
+    assert model.classify(X) == loaded.classify(X)
+    with pytest.raises(BufferError):  # the views hold the mapping
+        mapped.close()
+    del model
+    mapped.close()
+
+
+def test_bytes_that_are_no_model_are_a_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    DNN([4, 3, 2], seed=0, backend="python").save("m.json")
+    assert tinynet.load(b"m.json").sizes == [4, 3, 2]
+    with pytest.raises(FileNotFoundError):
+        tinynet.load(b"missing.tnb")
+    with pytest.raises(TinynetError, match="^<bytes>: not a tinynet model file"):
+        tinynet.load(b"\x00 not a model")  # (no path holds a NUL)
+    with pytest.raises(TypeError, match="binary file"):
+        tinynet.load(__import__("io").StringIO("{}"))
+
+
+# === Hostile compact files (issues 23 and 25) ===
+
+def small_compact(weights="float32", text=None, **changes):
+    """A valid compact file of a [2, 3] network, with ``changes`` applied to
+    the header (or the header's ``text`` given whole)."""
+    import json
+    import struct
+
+    header = {"sizes": [2, 3], "activation": "relu", "output": "softmax",
+              "loss": "cross_entropy", "weights": weights}
+    header.update(changes)
+    text = (text or json.dumps(header)).encode()
+    text += b" " * (-(8 + len(text)) % 4)
+    head = b"\x89TNB" + struct.pack("<HH", 1, len(text)) + text
+    bias = struct.pack("<3f", 0.5, -0.5, 0.25)
+    if weights == "float32":
+        return head + bias + struct.pack("<6f", 1, 2, 3, 4, 5, 6)
+    return head + bias + struct.pack("<2f", 0.5, 0.25) + bytes([129, 130, 131, 127, 126, 125]) + \
+        bytes(2)
+
+
+def refused_bytes(data, pattern):
+    with pytest.raises(TinynetError, match="^<bytes>: " + pattern):
+        tinynet.load(data, backend="python")
+
+
+def test_a_valid_little_file_loads():
+    for weights in ("float32", "int8"):
+        assert tinynet.load(small_compact(weights), backend="python").sizes == [2, 3]
+
+
+@pytest.mark.parametrize("n", [4, 5, 6, 7])
+def test_a_file_cut_to_a_few_bytes_is_truncated(n, tmp_path):
+    refused_bytes(small_compact()[:n], "truncated: %d bytes, and a compact model's first 8 bytes" % n)
+    (tmp_path / "cut.tnb").write_bytes(small_compact()[:n])
+    with pytest.raises(TinynetError, match="cut.tnb: truncated: %d bytes" % n):
+        tinynet.load(tmp_path / "cut.tnb")
+
+
+def test_a_deeply_nested_header_is_corrupt_not_a_recursion_error():
+    """Nested 2000 deep, json.loads would raise RecursionError on CPython (a
+    RuntimeError on MicroPython, which has no RecursionError)."""
+    for depth in (3, 2000):
+        nested = "[" * depth + "]" * depth
+        refused_bytes(small_compact(text='{"sizes": [2, 3], "activation": %s}' % nested),
+                "corrupt header$")
+
+
+@pytest.mark.parametrize("weights,at,what", [
+    ("float32", 0, "bias 0"), ("float32", 12, "weight 0"), ("float32", 32, "weight 5"),
+    ("int8", 4, "bias 1"), ("int8", 12, "scale 0"), ("int8", 16, "scale 1")])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_numbers_are_refused(weights, at, what, bad):
+    import struct
+
+    data = bytearray(small_compact(weights))
+    start = len(data) - (36 if weights == "float32" else 28)
+    data[start + at:start + at + 4] = struct.pack("<f", bad)
+    refused_bytes(bytes(data), "layer 1: %s is not a finite number$" % what)
+
+
+def test_int8_weights_are_checked_byte_by_byte():
+    import struct
+
+    data = bytearray(small_compact("int8"))
+    scales = len(data) - 16
+    data[scales:scales + 4] = struct.pack("<f", -0.5)
+    refused_bytes(bytes(data), r"layer 1: scale 0 is negative \(-0.5\)$")
+    data = bytearray(small_compact("int8"))
+    data[-4] = 0  # the byte of weight 4: 0 would be -128, which the writer never writes
+    refused_bytes(bytes(data), "layer 1: weight byte 4 is 0, which no int8 weight is$")
+    data = bytearray(small_compact("int8"))
+    data[-1] = 7
+    refused_bytes(bytes(data), "layer 1: the padding after the weights is not zero bytes$")
+
+
+def test_every_header_field_is_checked_and_quoted_short():
+    huge = "x" * 3900  # (a header holds at most 4096 bytes)
+    refused_bytes(small_compact(extra=1), "the header has an unknown field 'extra'$")
+    refused_bytes(small_compact(**{huge: 1}), r"the header has an unknown field 'xxx[x.]{0,40}$")
+    refused_bytes(small_compact(activation=huge), r"bad model settings: unknown activation 'xx[x.]{0,60};")
+    refused_bytes(small_compact(activation=3), "activation must be a name, not 3$")
+    refused_bytes(small_compact(weights=[huge]), r"weights must be 'float32' or 'int8', not a list of 1")
+    refused_bytes(small_compact(sizes=[2, 10 ** 100]), r"\d+ bytes, but a float32 model of sizes a list "
+                                                r"of 2 items takes more than 2\*\*63 bytes")
+    refused_bytes(small_compact(sizes=[2, 0]), r"sizes must be .*, not \[2, 0\]$")
+    refused_bytes(small_compact(sizes=[2, 3] * 100), r".*takes [0-9]+ bytes: the file is truncated$")
+    for message in ("unknown field", "activation"):
+        try:
+            tinynet.load(small_compact(**{huge: 1}) if message == "unknown field"
+                         else small_compact(activation=huge))
+        except TinynetError as err:
+            assert len(str(err)) < 300
+
+
+def test_a_weight_beyond_float32_is_not_saved_as_inf(tmp_path):
+    net = DNN([2, 3], seed=0, backend="python")
+    net.set_params([[[1e39, 0.0, 0.0], [0.0, 0.0, 0.0]]], [[0.0, 0.0, 0.0]])
+    for weights in ("float32", "int8"):
+        with pytest.raises(TinynetError, match="cannot save layer 1 with float32 numbers: a "
+                                               "weight or bias of 1e\\+39 is beyond"):
+            tinynet.save(net, tmp_path / "m.tnb", format=weights)
+    assert not (tmp_path / "m.tnb").exists()
+    net.set_params([[[3.4e38, 0.0, 0.0], [0.0, 0.0, 0.0]]], [[-3.4e38, 0.0, 0.0]])
+    tinynet.save(net, tmp_path / "m.tnb")
+    assert tinynet.load(tmp_path / "m.tnb").get_params()["biases"][0][0] == pytest.approx(-3.4e38)

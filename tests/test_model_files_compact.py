@@ -13,8 +13,9 @@ from array import array
 import pytest
 
 import tinynet
-from tinynet import DNN, TinynetError, compact
+from tinynet import DNN, TinynetError, compact, compact_save
 from tinynet.backends.packed import Packed
+from tinynet.sources import BLOCK
 
 from conftest import INSTALLED, scaled
 
@@ -52,21 +53,62 @@ def test_int8_weights_are_within_half_a_step_of_the_originals(digits, tmp_path):
 
 def test_the_pure_backend_keeps_the_weights_packed(digits, tmp_path):
     net, rows, _ = digits
-    for weights, typecode in (("float32", "f"), ("int8", None)):
-        compact.save(net, tmp_path / "m.tnb", weights=weights)
+    for weights, fmt in (("float32", "f"), ("int8", "B")):
+        compact_save.save(net, tmp_path / "m.tnb", weights=weights)
         loaded = tinynet.load(tmp_path / "m.tnb", backend="python")
         w = loaded.weights[0]
         assert isinstance(w.data, Packed) and w.shape == (784, 24) and w.data.kind == weights
-        if typecode:
-            assert isinstance(w.data.values, array) and w.data.values.typecode == typecode
-        else:
-            assert isinstance(w.data.values, bytearray) and len(w.data.values) == 784 * 24
-        assert w.data.nbytes == (4 * 784 * 24 if typecode else 784 * 24 + 4 * 784)
+        # read from a file: blocks of whole rows, none over sources.BLOCK bytes
+        size = 24 * (4 if fmt == "f" else 1)
+        assert w.data.counts == [BLOCK // size] * (784 // (BLOCK // size)) + [
+            784 % (BLOCK // size)]
+        assert all(len(b) * (4 if fmt == "f" else 1) <= BLOCK for b in w.data.blocks)
+        assert w.data.nbytes == (4 * 784 * 24 if fmt == "f" else 784 * 24 + 4 * 784)
+        # in memory: one view of the caller's buffer, nothing copied
+        data = (tmp_path / "m.tnb").read_bytes()
+        viewed = tinynet.load(data, backend="python").weights[0].data
+        assert viewed.counts == [784] and viewed.values.obj is data
+        assert viewed.values.format == fmt and len(viewed.values) == 784 * 24
+        assert viewed.tolist() == w.data.tolist()
         # a compact model still evaluates, and can be saved in the other formats
         X = scaled(rows)
         assert loaded.evaluate(X, digits[2])["accuracy"] > 0.5
+        assert loaded.predict(X[:20]) == tinynet.load(data, backend="python").predict(X[:20])
         loaded.save(tmp_path / "again.json")
         assert tinynet.load(tmp_path / "again.json").classify(X) == loaded.classify(X)
+
+
+def test_a_file_is_read_in_smaller_blocks_while_the_heap_has_no_larger_gap(tmp_path,
+                                                                          monkeypatch):
+    """On a fragmented heap a block fails; then half as many rows are tried,
+    down to one row: the model loads while any gap holds a row."""
+    import builtins
+
+    from tinynet import sources
+
+    compact_save.save(DNN([40, 6, 3], seed=0, backend="python"), tmp_path / "m.tnb", "int8")
+    whole = tinynet.load(tmp_path / "m.tnb", backend="python")
+    monkeypatch.setattr(sources, "BLOCK", 60)  # 10 rows of 6 bytes
+
+    def fragmented(n):
+        if n in (60, 30):  # no gap for 10 rows, nor 5
+            raise MemoryError
+        return builtins.bytearray(n)
+
+    monkeypatch.setattr(sources, "bytearray", fragmented, raising=False)
+    loaded = tinynet.load(tmp_path / "m.tnb", backend="python")
+    # 10 rows failed, 5 failed, 3 fit; and each block tries the full size first again
+    assert loaded.weights[0].data.counts == [3] * 11 + [7]
+    assert loaded.get_params() == whole.get_params()
+
+    def none_left(n):
+        if n in (60, 30, 18, 12, 6):  # not even one row
+            raise MemoryError
+        return builtins.bytearray(n)
+
+    monkeypatch.setattr(sources, "bytearray", none_left, raising=False)
+    with pytest.raises(MemoryError, match="the int8 model 40-6-3 needs about"):
+        tinynet.load(tmp_path / "m.tnb", backend="python")
 
 
 def test_the_packed_kernels_skip_zeros_and_match_plain_products():
@@ -153,12 +195,12 @@ def test_a_compact_header_may_take_up_to_4096_bytes(tmp_path):
 
 def test_compact_bytes_are_float32_by_default_and_int8_clamps_its_bytes(tmp_path):
     net = DNN([2, 2], seed=0, backend="python")
-    assert compact.to_bytes(net) == compact.to_bytes(net, weights="float32")
-    assert compact.to_bytes(net) != compact.to_bytes(net, weights="int8")
+    assert compact_save.to_bytes(net) == compact_save.to_bytes(net, weights="float32")
+    assert compact_save.to_bytes(net) != compact_save.to_bytes(net, weights="int8")
     # A largest weight this small has a float32 scale (top / 127) rounded far
     # down, so top / scale is about 190: the byte is clamped to 127 steps.
     net.set_params([[[2.6683333428200578e-43, 1e-44], [0.5, -1.0]]], [[0.0, 0.0]])
-    data = compact.to_bytes(net, weights="int8")
+    data = compact_save.to_bytes(net, weights="int8")
     assert data[-4:] == bytes([128 + 127, 128 + 7, 128 + 64, 128 - 127])
     path = tmp_path / "tiny.tnb"
     path.write_bytes(data)
@@ -166,22 +208,25 @@ def test_compact_bytes_are_float32_by_default_and_int8_clamps_its_bytes(tmp_path
 
 
 def test_a_heap_too_small_says_what_the_model_needs(tmp_path, monkeypatch):
+    from tinynet import sources
+
     path = tmp_path / "m.tnb"
-    compact.save(DNN([3, 2], seed=0, backend="python"), path)
+    compact_save.save(DNN([3, 2], seed=0, backend="python"), path)
 
     def no_memory(*args):
         raise MemoryError
 
-    monkeypatch.setattr(compact, "_read_layers", no_memory)
+    monkeypatch.setattr(sources, "float32s", no_memory)
     with pytest.raises(MemoryError, match="^%s: the float32 model 3-2 needs about %d bytes of "
                                           "heap to load$" % (re.escape(str(path)),
                                                              compact.heap_needed([3, 2], "float32"))):
         tinynet.load(path)
 
 
-def test_a_file_that_shrinks_while_read_ends_early(tmp_path, monkeypatch):
+@pytest.mark.parametrize("weights", ["float32", "int8"])
+def test_a_file_that_shrinks_while_read_ends_early(tmp_path, monkeypatch, weights):
     path = tmp_path / "m.tnb"
-    compact.save(DNN([3, 2], seed=0, backend="python"), path)
+    compact_save.save(DNN([3, 2], seed=0, backend="python"), path, weights)
     size = path.stat().st_size
     path.write_bytes(path.read_bytes()[:-4])  # shorter than the size checked first
     monkeypatch.setattr(compact, "_file_size", lambda f: size)
@@ -193,9 +238,9 @@ def test_a_compact_file_is_little_endian_on_every_machine(tmp_path):
     net = DNN([2, 2], seed=0, backend="python")
     net.set_params([[[0.5, -1.25], [2.0, 3.0]]], [[0.25, -0.75]])
     path = tmp_path / "m.tnb"
-    compact.save(net, path, weights="float32")
+    compact_save.save(net, path, weights="float32")
     assert path.read_bytes().endswith(struct.pack("<6f", 0.25, -0.75, 0.5, -1.25, 2.0, 3.0))
-    compact.save(net, path, weights="int8")  # the bias, one scale per row, the bytes, padding
+    compact_save.save(net, path, weights="int8")  # the bias, one scale per row, the bytes, padding
     assert path.read_bytes().endswith(struct.pack("<4f", 0.25, -0.75, 1.25 / 127, 3.0 / 127) +
                                       bytes([128 + 51, 128 - 127, 128 + 85, 128 + 127]))
 
@@ -206,7 +251,7 @@ def test_saving_compact_checks_its_arguments_and_keeps_the_old_file(tmp_path):
     tinynet.save(net, path)
     before = path.read_bytes()
     with pytest.raises(ValueError, match="weights must be 'float32' or 'int8'"):
-        compact.save(net, path, weights="int4")
+        compact_save.save(net, path, weights="int4")
     net.weights[0].data[0][0] = float("nan")
     with pytest.raises(TinynetError, match="not all finite"):
         tinynet.save(net, path, format="int8")

@@ -707,3 +707,89 @@ def test_the_bar_reports_rate_and_time_left():
     assert "[############............]  50%  5/10" in line
     assert "2 it/s" in line or "3 it/s" in line
     assert "0:02<0:02" in line
+
+
+# --- training where time is a firmware's: only counters that wrap around ---
+# A MicroPython firmware's time module has ticks_ms, ticks_us and ticks_diff
+# but neither time() nor perf_counter(). fit times each epoch and the pure
+# generator seeds itself from the clock, so both use the counters, and never
+# subtract two readings of a counter directly (tests/test_board.py runs fit on
+# the firmware itself).
+
+X4 = [[0.0, 0.5, 1.0], [1.0, 0.0, 0.25], [0.3, 0.3, 0.3], [0.9, 0.1, 0.0]]
+Y4 = [0, 1, 1, 0]
+
+
+class FirmwareTime:
+    """A firmware's ``time``: ``ticks_ms`` advances ``step`` ms a reading
+    and wraps around at 2**30, as on a 32-bit port."""
+
+    PERIOD = 1 << 30
+
+    def __init__(self, start, step):
+        self.now, self.step = start, step
+
+    def ticks_ms(self):
+        self.now = (self.now + self.step) % self.PERIOD
+        return self.now
+
+    def ticks_us(self):
+        return (self.now * 1000 + 7) % self.PERIOD
+
+    def ticks_diff(self, new, old):
+        half = self.PERIOD // 2
+        return (new - old + half) % self.PERIOD - half
+
+
+@pytest.fixture
+def firmware_time(monkeypatch):
+    def use(start, step=10):
+        fake = FirmwareTime(start, step)
+        monkeypatch.setattr(rng, "time", fake)
+        monkeypatch.setattr(rng, "_ticks", [None, 0])
+        return fake
+    return use
+
+
+def test_fit_times_epochs_with_the_ticks_across_the_wrap(firmware_time, backend):
+    # Each epoch reads the clock twice, 10 ms apart; the counter wraps
+    # during the second epoch, where a plain subtraction would give about
+    # -12 days.
+    fake = firmware_time(FirmwareTime.PERIOD - 25)
+    history = DNN([3, 4, 2], seed=0, backend=backend).fit(X4, Y4, epochs=3, batch_size=2)
+    assert [r["seconds"] for r in history] == [pytest.approx(0.01)] * 3
+    assert fake.now == 35  # it did wrap, and only the clock read it
+
+
+def test_the_clock_counts_seconds_from_milliseconds(firmware_time):
+    firmware_time(1000, step=250)
+    first = rng.clock()
+    assert [rng.clock() - first for _ in range(3)] == [0.25, 0.5, 0.75]
+
+
+def test_the_clock_prefers_perf_counter_then_time(monkeypatch):
+    class Desktop(FirmwareTime):
+        def time(self):
+            return 12.5
+
+    monkeypatch.setattr(rng, "time", Desktop(0, 1))
+    assert rng.clock() == 12.5
+    Desktop.perf_counter = lambda self: 3.25
+    assert rng.clock() == 3.25
+
+
+def test_without_any_clock_intervals_are_zero(monkeypatch):
+    monkeypatch.setattr(rng, "time", None)
+    assert rng.clock() == 0.0
+
+
+def test_the_pure_generator_seeds_itself_from_the_ticks(firmware_time, monkeypatch):
+    # Without random.Random (MicroPython), SplitMix64 is seeded from the
+    # microsecond counter; a seed given explicitly is used as it is.
+    monkeypatch.setattr(rng, "Random", None)
+    fake = firmware_time(5000)
+    first = rng.make_rng()
+    assert isinstance(first, rng.SplitMix64) and first.state == 5000 * 1000 + 7
+    fake.ticks_ms()
+    assert rng.make_rng().state == 5010 * 1000 + 7
+    assert rng.make_rng(3).state == 3

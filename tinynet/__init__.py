@@ -36,31 +36,37 @@ def save(model, path, format=None, optimizer_state=True):
     return _save(model, path, format=format, optimizer_state=optimizer_state)
 
 
-def load(path, backend=None):
+def load(source, backend=None):
     """Load a model saved by :func:`save` (pickle, JSON or compact, told
     apart by their first bytes), computing with ``backend``.
 
+    ``source`` is a path, or the model's bytes: ``bytes``, ``bytearray``,
+    ``memoryview``, an ``mmap``, or a file that is memory already (on a ROMFS
+    mount); see :func:`tinynet.kinds.as_buffer`.  A compact model then
+    computes with views of those bytes, without copying its weights.
     Anything that is not a valid tinynet model is refused with a
     :class:`TinynetError` naming the file, before anything in it can run.
     """
-    from .kinds import kind_of_file
+    from .kinds import HEAD, as_buffer, kind_of_bytes, kind_of_file
 
-    if kind_of_file(path) == "compact":  # told here, so a board never imports serialize
-        from .compact import read as read_compact
+    buf = as_buffer(source)
+    name = "<bytes>" if buf is not None else source
+    if (kind_of_file(source) if buf is None else kind_of_bytes(buf[:HEAD])) == "compact":
+        from .compact import read as read_compact  # (so a board never imports serialize)
 
-        header, weights, biases = read_compact(path)
+        header, weights, biases = read_compact(source if buf is None else buf)
         try:  # (no optimizer: plain SGD is made if ever asked for, so a board never loads optim)
             return DNN._from_parameters(header["sizes"], header["activation"], header["output"],
                                         header["loss"], weights, biases,
                                         backend)
         except (TypeError, ValueError) as err:
-            raise TinynetError("%s: bad model settings: %s" % (path, err)) from None
+            raise TinynetError("%s: bad model settings: %s" % (name, err)) from None
     from .serialize import out_of_memory, read
 
     try:
-        return DNN.from_dict(read(path), backend=backend, source=path)
+        return DNN.from_dict(read(source if buf is None else buf), backend=backend, source=name)
     except MemoryError:
-        raise out_of_memory(path) from None
+        raise out_of_memory(name) from None
 
 
 def gradient_check(model, X, y, h=1e-6):

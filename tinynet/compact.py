@@ -1,11 +1,12 @@
-"""Compact model files for boards: float32 or int8 weights, read straight into arrays.
+"""Compact model files for boards: float32 or int8 weights, used where they lie.
 
 A JSON or pickle model stores every weight as a Python number, and loading it
 on MicroPython builds thousands of float objects.  A compact file (``.tnb``)
-holds the numbers as raw little-endian bytes, and :func:`load` reads each
-weight matrix with one ``readinto`` into one preallocated array: no Python
-float is made per weight and no random network is initialised first, so the
-heap needed to load is the model's final size plus a few hundred bytes.
+holds the numbers as raw little-endian bytes, and the model computes with
+views of those bytes (see :func:`read`): on a board whose file is in flash
+(a ROMFS mount) nothing is copied to the heap at all; elsewhere the file is
+read once, into one block.  :func:`parse` is the one parser of the format: it
+checks every field of the header and every number before any is used.
 
 Layout (all numbers little-endian)::
 
@@ -31,6 +32,7 @@ NumPy backend's arrays there.  Compact models predict and evaluate; they do
 not train (their weights are read-only).
 
 >>> import tinynet
+>>> from tinynet.compact_save import to_bytes  # (the writer, apart: boards only read)
 >>> net = tinynet.DNN([4, 3, 2], seed=0, backend="python")
 >>> data = to_bytes(net, "int8")
 >>> data[:4], data_bytes([4, 3, 2], "int8")  # the magic; the numbers after the header
@@ -41,33 +43,17 @@ True
 """
 
 import json
-import sys
-from array import array
 
-from .backends.packed import BYTES_PER_WEIGHT, ZERO, Packed
-from .errors import TinynetError
-from .files import fspath, open_regular, write_atomically
-from .kinds import COMPACT_MAGIC as MAGIC  # defined there, where every kind's first bytes are
+from .backends.packed import Packed
+from .errors import TinynetError, shown
+from .files import file_size, fspath, open_regular
+from .kinds import COMPACT_MAGIC as MAGIC, as_buffer, json_depth
+from .sources import FromFile, InPlace, check_float32s
 
 VERSION = 1
 WEIGHTS = ("float32", "int8")
 _HEADER_KEYS = ("sizes", "activation", "output", "loss", "weights")
 _MAX_HEADER = 4096  # a header is about 100 bytes; more is not a tinynet file
-
-
-def is_compact(head):
-    """Return whether the bytes ``head`` start a compact model file."""
-    return head[:4] == MAGIC
-
-
-def is_compact_file(path):
-    """Return whether the file at ``path`` starts with the compact magic
-    bytes (False if it cannot be read: the caller's loader says why)."""
-    try:
-        with open_regular(path) as f:
-            return is_compact(f.read(4))
-    except (OSError, TypeError, TinynetError):
-        return False
 
 
 # === Sizes ===
@@ -92,164 +78,181 @@ def data_bytes(sizes, weights):
 
 def heap_needed(sizes, weights):
     """Return about how many bytes of heap a loaded compact model of this
-    shape holds: its arrays plus a few small objects per layer."""
+    shape holds when read from a file (the file's bytes, and a few small
+    objects per layer; in place, from a buffer or a ROMFS file, far less)."""
     # The small objects' bytes are an estimate of MicroPython's heap (a
     # platform figure), stated by a test: change both together.
     return data_bytes(sizes, weights) + 256 * (len(sizes) - 1) + 1024
 
 
-# === Saving ===
+# === Loading: one parser, over a buffer or a file ===
 
 
-def _header(model, weights):
-    text = json.dumps({"sizes": list(model.sizes), "activation": model.activation.name,
-                       "output": model.output_activation.name, "loss": model.loss.name,
-                       "weights": weights})
-    text += " " * (-(8 + len(text)) % 4)
-    return text.encode("utf-8")
+def _fail(name, reason):
+    raise TinynetError("%s: %s" % (name, reason))
 
 
-def _int8_row(row):
-    """Return (scale, bytes) for one row of weights."""
-    top = max(abs(v) for v in row)
-    scale = array("f", [top / 127.0])[0]  # the float32 the file will hold
-    if not scale:
-        return 0.0, bytearray([ZERO] * len(row))
-    return scale, bytearray(ZERO + max(-127, min(127, round(v / scale))) for v in row)
+def read(source):
+    """Read a compact model from ``source``: a path, or a buffer (``bytes``
+    holding a model, ``bytearray``, ``memoryview``, ``mmap``, a file on a
+    ROMFS mount: what :func:`tinynet.kinds.as_buffer` takes).  Return
+    ``(header, weights, biases)``: the header's settings, one packed weight
+    matrix (see Packed) and one float32 bias array per layer;
+    :func:`tinynet.load` makes the model from them.
+
+    The weights of a buffer are views of it, nothing copied (``memoryview``
+    of a ROMFS file is the flash); a buffer given must not change while the
+    model uses it.  A file that is not memory is read in blocks of a few KB
+    (see ``sources.py``).  What is not a valid compact model raises
+    :class:`TinynetError` naming the file; a heap too small to read it into,
+    MemoryError saying how much it needs.
+    """
+    buf = as_buffer(source)
+    if buf is not None:
+        return parse(buf, "<bytes>")
+    name = fspath(source)
+    with open_regular(name) as f:
+        try:
+            return parse(memoryview(f), name)  # a file that is memory already (ROMFS)
+        except TypeError:
+            pass
+        return _parse(FromFile(f, _file_size(f)), name)
 
 
-def _write(f, model, weights):
-    """Write the compact form of ``model`` to the binary file ``f``."""
-    head = _header(model, weights)
-    f.write(MAGIC + _uint16(VERSION) + _uint16(len(head)) + head)
-    params = model.get_params()
-    for rows, bias in zip(params["weights"], params["biases"]):
-        f.write(_little(array("f", bias)))
-        if weights == "float32":
-            for row in rows:
-                f.write(_little(array("f", row)))
-            continue
-        packed = [_int8_row(row) for row in rows]
-        f.write(_little(array("f", [scale for scale, _ in packed])))
-        for _, q in packed:
-            f.write(q)
-        f.write(bytes(_padded(len(rows) * len(rows[0])) - len(rows) * len(rows[0])))
-
-
-def _uint16(n):
-    return bytes((n & 255, n >> 8))
-
-
-def _little(a):
-    if sys.byteorder != "little":  # CPython on a big-endian machine
-        a.byteswap()
-    return a
-
-
-def _check_savable(model, weights):
-    if weights not in WEIGHTS:
-        raise ValueError("weights must be 'float32' or 'int8', not %r" % (weights,))
-    if not all(w.all_finite() for w in model.weights + model.biases):
-        raise TinynetError("cannot save a model whose weights are not all finite")
-
-
-class _Buffer:
-    def __init__(self):
-        self.parts = []
-
-    def write(self, data):
-        self.parts.append(bytes(data))
-
-
-def to_bytes(model, weights="float32"):
-    """Return the compact file of ``model`` as bytes."""
-    _check_savable(model, weights)
-    out = _Buffer()
-    _write(out, model, weights)
-    return b"".join(out.parts)
-
-
-def save(model, path, weights="float32"):
-    """Save ``model`` to ``path`` as a compact file with ``weights``
-    "float32" (4 bytes a weight, the same predictions to about 1e-6) or
-    "int8" (1 byte a weight, with one float32 scale per row).  The file is
-    replaced atomically: the previous one survives any failure."""
-    _check_savable(model, weights)
-    write_atomically(path, lambda f: _write(f, model, weights))
-
-
-# === Loading ===
-
-
-def _fail(path, reason):
-    raise TinynetError("%s: %s" % (path, reason))
-
-
-def _read_header(f, path):
-    head = f.read(8)
-    if not is_compact(head):
-        _fail(path, "not a compact tinynet model (no magic bytes)")
-    version = head[4] | head[5] << 8
-    if version != VERSION:
-        _fail(path, "compact format version %d; this tinynet reads version %d%s"
-              % (version, VERSION, ": upgrade tinynet to load it" if version > VERSION else ""))
-    n = head[6] | head[7] << 8
-    if n > _MAX_HEADER:
-        _fail(path, "a %d-byte header is not a tinynet header" % n)
-    text = f.read(n)
-    try:
-        header = json.loads(text.decode("utf-8"))
-    except (ValueError, UnicodeError):
-        header = None
-    if not isinstance(header, dict) or len(text) != n:
-        _fail(path, "corrupt header")
-    for key in _HEADER_KEYS:
-        if key not in header:
-            _fail(path, "the header has no %r" % key)
-    sizes = header["sizes"]
-    if (not isinstance(sizes, list) or len(sizes) < 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in sizes)):
-        _fail(path, "sizes must be a list of at least two positive ints, not %r" % (sizes,))
-    if header["weights"] not in WEIGHTS:
-        _fail(path, "weights must be 'float32' or 'int8', not %r" % (header["weights"],))
-    return header, 8 + n
+def parse(buf, name="<buffer>"):
+    """The one parser of the compact format, over the bytes ``buf``: check
+    every field and every number, then return ``(header, weights, biases)``
+    as views of ``buf`` (see :func:`read`)."""
+    return _parse(InPlace(buf), name)
 
 
 def _file_size(f):
-    here = f.tell()
-    end = f.seek(0, 2)
-    f.seek(here)
-    return end
+    size = file_size(f)
+    if size is None:  # MicroPython: no fstat
+        here = f.tell()
+        size = f.seek(0, 2)
+        f.seek(here)
+    return size
 
 
-def _new_array(typecode, n):
-    """An array of ``n`` items allocated in one piece, with nothing else
-    made: ``array(code, range(n))`` sizes the array from ``len`` first."""
-    return array(typecode, range(n))
+def _parse(src, name):
+    """Check the 8 bytes, the header, the length and then each layer's
+    numbers as ``src`` (sources.py) hands them out."""
+    head = bytes(src.take(8))
+    size = 8 + _header_length(head, name)
+    header = _header(head + bytes(src.take(size - 8)), name)
+    sizes, weights = header["sizes"], header["weights"]
+    _check_length(src.size(), size + data_bytes(sizes, weights), header, name)
+    try:
+        _collect()  # (a heap as whole as it can be)
+        packed, biases = _layers(src, sizes, weights, name)
+        return header, packed, biases
+    except EOFError:  # (a file that shrank since its length was checked)
+        _fail(name, "the file ends early")
+    except MemoryError:
+        free = _collect()
+        raise MemoryError("%s: the %s model %s needs about %d bytes of heap to load%s" % (
+            name, weights, "-".join(str(n) for n in sizes), heap_needed(sizes, weights),
+            "" if free is None else " (%d bytes are free)" % free)) from None
 
 
-def _fill(f, buf, nbytes, path):
-    if f.readinto(buf) != nbytes:
-        _fail(path, "the file ends early")
-    return buf
-
-
-def _read_layers(f, sizes, weights, path):
-    """Read every layer's arrays; return (packed weights, bias lists)."""
+def _layers(src, sizes, weights, name):
     packed, biases = [], []
-    for n_in, n_out in zip(sizes, sizes[1:]):
-        biases.append(_little(_fill(f, _new_array("f", n_out), 4 * n_out, path)))
+    for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]), 1):
+        biases.append(_floats(src, n_out, name, "bias", layer, copy=True))
+        scales = raw = None
+        if weights == "int8":
+            scales = _floats(src, n_in, name, "scale", layer)
+            raw = src.recent(4 * n_in)
+            k = check_float32s(raw, n_in, negative=False)
+            if k >= 0:
+                _fail(name, "layer %d: scale %d is negative (%s)" % (layer, k, shown(scales[k])))
+        # the weights, a block of rows at a time (one block in place)
+        blocks, counts, first = [], [], 0
+        while first < n_in:
+            block, count = src.rows(n_in - first, n_out, scales is None)
+            if scales is None:
+                bad = check_float32s(src.recent(4 * count * n_out), count * n_out)
+                if bad >= 0:
+                    _fail(name, "layer %d: weight %d is not a finite number"
+                          % (layer, first * n_out + bad))
+            elif not min(block):  # a weight's byte is its value + 128, for values -127..127
+                _fail(name, "layer %d: weight byte %d is 0, which no int8 weight is"
+                      % (layer, first * n_out + bytes(block).index(0)))
+            blocks.append(block)
+            counts.append(count)
+            first += count
         n = n_in * n_out
-        if weights == "float32":
-            values = _little(_fill(f, _new_array("f", n), 4 * n, path))
-            packed.append(Packed(n_in, n_out, values))
-        else:
-            scales = _little(_fill(f, _new_array("f", n_in), 4 * n_in, path))
-            values = _fill(f, bytearray(n), n, path)
-            f.read(_padded(n) - n)
-            packed.append(Packed(n_in, n_out, values, scales))
-        values = scales = None
+        if scales is not None and any(src.take(_padded(n) - n)):
+            _fail(name, "layer %d: the padding after the weights is not zero bytes" % layer)
+        packed.append(Packed(n_in, n_out, blocks, scales, src.view, counts))
     return packed, biases
+
+
+def _floats(src, count, name, what, layer, first=0, copy=False):
+    """The next ``count`` float32 numbers of ``src``, each checked finite
+    (``first``: the index of the first in its layer, for the message)."""
+    values = src.floats(count, copy)
+    bad = check_float32s(src.recent(4 * count), count)
+    if bad >= 0:
+        _fail(name, "layer %d: %s %d is not a finite number" % (layer, what, first + bad))
+    return values
+
+
+def _check_length(actual, expected, header, name):
+    if actual != expected:
+        _fail(name, "%d bytes, but a %s model of sizes %s takes %s bytes: the file is %s" % (
+            actual, header["weights"], shown(header["sizes"]),
+            expected if expected < 1 << 63 else "more than 2**63",
+            "truncated" if actual < expected else "followed by other data"))
+
+
+def _header_length(head, name):
+    """Check the 8 bytes before the header; return the header's length."""
+    if bytes(head[:4]) != MAGIC[:max(len(head), 1)]:
+        _fail(name, "not a compact tinynet model (no magic bytes)")
+    if len(head) < 8:
+        _fail(name, "truncated: %d bytes, and a compact model's first 8 bytes say what "
+              "follows" % len(head))
+    version = head[4] | head[5] << 8
+    if version != VERSION:
+        _fail(name, "compact format version %d; this tinynet reads version %d%s"
+              % (version, VERSION, ": upgrade tinynet to load it" if version > VERSION else ""))
+    n = head[6] | head[7] << 8
+    if n > _MAX_HEADER:
+        _fail(name, "a %d-byte header is not a tinynet header" % n)
+    return n
+
+
+def _header(head, name):
+    """Check the JSON header (after the 8 bytes of :func:`_header_length`)
+    field by field; return it as a dict."""
+    text = bytes(head[8:])
+    if len(text) != (head[6] | head[7] << 8):  # (the file is shorter than its header)
+        _fail(name, "corrupt header")
+    try:
+        text = text.decode("utf-8")
+        header = json.loads(text) if json_depth(text) <= 2 else None
+    except (ValueError, UnicodeError):
+        header = None
+    if not isinstance(header, dict):
+        _fail(name, "corrupt header")
+    for key in _HEADER_KEYS:
+        if key not in header:
+            _fail(name, "the header has no %r" % key)
+    for key in header:
+        if key not in _HEADER_KEYS:
+            _fail(name, "the header has an unknown field %s" % shown(key, 40))
+    sizes = header["sizes"]
+    if (type(sizes) is not list or len(sizes) < 2
+            or not all(type(v) is int and v > 0 for v in sizes)):
+        _fail(name, "sizes must be a list of at least two positive ints, not %s" % shown(sizes))
+    if header["weights"] not in WEIGHTS:
+        _fail(name, "weights must be 'float32' or 'int8', not %s" % shown(header["weights"], 40))
+    for key in ("activation", "output", "loss"):
+        if type(header[key]) is not str:
+            _fail(name, "%s must be a name, not %s" % (key, shown(header[key], 40)))
+    return header
 
 
 def _collect():
@@ -261,36 +264,3 @@ def _collect():
         return None
     gc.collect()
     return gc.mem_free()
-
-
-def read(path):
-    """Read the compact model file at ``path``; return ``(header, weights,
-    biases)``: the header's settings, one packed weight matrix (float32 or
-    int8 arrays, see Packed) and one bias array per layer.  :func:`tinynet.load`
-    makes the model from them.
-
-    A file that is not a valid compact model raises :class:`TinynetError`
-    naming it; a heap too small for the model raises MemoryError saying how
-    many bytes it needs.
-    """
-    path = fspath(path)
-    with open_regular(path) as f:
-        header, start = _read_header(f, path)
-        sizes, weights = header["sizes"], header["weights"]
-        expected = start + data_bytes(sizes, weights)
-        actual = _file_size(f)
-        if actual != expected:
-            _fail(path, "%d bytes, but a %s model of sizes %r takes %d bytes: the file is %s"
-                  % (actual, weights, sizes, expected,
-                     "truncated" if actual < expected else "followed by other data"))
-        try:
-            _collect()  # the big arrays first, into a heap as whole as it can be
-            packed, biases = _read_layers(f, sizes, weights, path)
-        except MemoryError:
-            packed = biases = None
-            free = _collect()
-            raise MemoryError(
-                "%s: the %s model %s needs about %d bytes of heap to load%s" % (
-                    path, weights, "-".join(str(n) for n in sizes), heap_needed(sizes, weights),
-                    "" if free is None else " (%d bytes are free)" % free)) from None
-    return header, packed, biases

@@ -100,3 +100,59 @@ def kind_of_file(path):
     it, as every reader does."""
     with open_regular(path) as f:
         return kind_of_bytes(f.read(HEAD))
+
+
+def as_buffer(source):
+    """Return ``source`` as a memoryview when it holds a model's bytes rather
+    than naming a file, else None (a path: str, ``os.PathLike``, or bytes).
+
+    A buffer is anything ``memoryview`` takes: ``bytearray``, ``memoryview``,
+    ``mmap``, a file on a ROMFS mount (its memoryview is the flash), and
+    ``bytes`` that start as a model does, or that no path could be (with a
+    NUL byte, or longer than 4096 bytes); other bytes are a path, as
+    everywhere in tinynet.  A binary file that is not a buffer is read whole.
+    """
+    if isinstance(source, str) or hasattr(source, "__fspath__"):
+        return None
+    if isinstance(source, bytes) and len(source) <= 4096 and b"\0" not in source \
+            and kind_of_bytes(source) not in MODELS:
+        return None
+    try:
+        return memoryview(source)
+    except TypeError:
+        if not hasattr(source, "read"):
+            return None  # (the caller's path handling says what is wrong)
+    data = source.read()
+    if isinstance(data, str):
+        raise TypeError("a model is read from a binary file: open it with mode 'rb'")
+    return memoryview(data)
+
+
+def json_depth(text):
+    """Return how deeply the JSON text ``text``'s arrays and objects nest
+    (strings skipped), told without parsing it: a parser's recursion is
+    exhausted by a document nested thousands deep (a RuntimeError on
+    MicroPython, which has no RecursionError).
+
+    >>> json_depth('{"sizes": [2, 3], "name": "[[["}'), json_depth("[" * 5000)
+    (2, 5000)
+    """
+    depth = deepest = 0
+    quoted = escaped = False
+    for c in text:
+        if quoted:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                quoted = False
+        elif c == '"':
+            quoted = True
+        elif c in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif c in "]}":
+            depth -= 1
+    return deepest

@@ -18,26 +18,46 @@ class Model:
 
     # --- using the network ---
 
-    def predict(self, x, verbose=0):
+    def predict(self, x, verbose=0, scale=None):
         """Return the network's outputs for one sample (a list, or a NumPy
         row) or, for a batch (2-D input), one output row per sample.
         ``verbose`` (0, 1, 2 or "auto") is taken as Keras takes it; predict
-        has no progress to show, and prints nothing."""
+        has no progress to show, and prints nothing.  ``scale`` multiplies
+        every input first: raw pixels (``bytes``, or an ``array``) with
+        ``scale=1 / 255`` are MNIST's inputs."""
         if verbose != "auto" and not (isinstance(verbose, int) and verbose in (0, 1, 2)):
             raise ValueError("verbose must be 0, 1, 2 or 'auto' (predict prints nothing "
                              "either way), not %r" % (verbose,))
-        single, X = batching.inputs(self, x)
+        one = self._one(x, scale)
+        if one is not None:
+            return one.predict(x, scale)
+        single, X = batching.inputs(self, x if scale is None else _scaled(x, scale))
         out = Matrix.vstack([self.forward(part)[-1] for part in batching.blocks(X)]).native()
         return out[0] if single else out
 
-    def classify(self, x):
+    def classify(self, x, scale=None):
         """Return the predicted class (an int) of one sample, or a list of
-        them for a batch: the index of the largest output."""
-        single, X = batching.inputs(self, x)
+        them for a batch: the index of the largest output.  ``scale`` as in
+        :meth:`predict`."""
+        one = self._one(x, scale)
+        if one is not None:
+            return one.classify(x, scale)
+        single, X = batching.inputs(self, x if scale is None else _scaled(x, scale))
         labels = []
         for part in batching.blocks(X):
             labels.extend(classes(self.forward(part)[-1]))
         return labels[0] if single else labels
+
+    def _one(self, x, scale):
+        """For one sample and packed weights (a compact model on the python
+        backend): the path that predicts it in work buffers the model keeps,
+        with no new lists (backends/inplace.py); else None."""
+        if self.backend != "python" or type(self.weights[0].native()) is list:
+            return None
+        from .backends.inplace import for_model
+
+        one = for_model(self)
+        return one if one is not None and one.takes(x, scale) else None
 
     def evaluate(self, X, y, batch_size=batching.CHUNK, verbose=0):
         """Return ``{"loss": mean loss, "accuracy": fraction correct}`` on the
@@ -249,3 +269,14 @@ def _restore(cls, data, backend, seed, rng_state):
     if rng_state is not None:
         model._rng.setstate(rng_state)
     return model
+
+
+def _scaled(x, scale):
+    """Return the inputs ``x`` (one sample or a batch: lists, bytes, arrays,
+    a NumPy array) times ``scale``, before they are checked (raw pixels with
+    their scale are no unscaled pixels)."""
+    if hasattr(x, "ndim"):
+        return x * scale
+    if len(x) and hasattr(x[0], "__len__"):
+        return [[v * scale for v in row] for row in x]
+    return [v * scale for v in x]

@@ -2,6 +2,10 @@
 
 The global generators are never seeded or used, so a model's weights and
 shuffling depend on its seed alone, on every backend and interpreter.
+
+The clock works where ``time`` has neither ``perf_counter`` nor ``time``: a
+MicroPython firmware's ``time`` has only counters that wrap around
+(``ticks_ms``, ``ticks_us``) and ``ticks_diff`` to subtract them.
 """
 
 try:
@@ -47,10 +51,43 @@ def make_rng(seed=None):
     if Random is not None:
         return Random(seed)
     if seed is None:
-        seed = int(clock() * 1e6)
+        seed = _microseconds()
     return SplitMix64(seed)
 
 
+def _microseconds():
+    """Return the time in microseconds, for seeding (only that it varies
+    matters): from the clock, or where that counts from its own first
+    reading (a firmware's ticks), from the microsecond counter itself."""
+    if hasattr(time, "ticks_us") and not (hasattr(time, "perf_counter")
+                                          or hasattr(time, "time")):
+        return time.ticks_us()
+    return int(clock() * 1e6)
+
+
 def clock():
-    """Return a time in seconds for measuring intervals."""
-    return getattr(time, "perf_counter", time.time)()
+    """Return a time in seconds for measuring intervals: only the difference
+    of two readings means anything."""
+    if hasattr(time, "perf_counter"):
+        return time.perf_counter()
+    if hasattr(time, "time"):
+        return time.time()
+    if hasattr(time, "ticks_ms"):
+        return _ticks_clock()
+    return 0.0  # no clock at all: every interval takes no time
+
+
+#: The last ``ticks_ms()`` read and the milliseconds counted up to it.
+_ticks = [None, 0]
+
+
+def _ticks_clock():
+    """Count seconds with ``ticks_ms``.  The counter wraps around (every
+    2**30 ms on a 32-bit port, about 12 days), so it is never subtracted
+    directly: each reading adds ``ticks_diff`` since the last one, which is
+    right as long as two readings are less than half a period apart."""
+    now = time.ticks_ms()
+    if _ticks[0] is not None:
+        _ticks[1] += time.ticks_diff(now, _ticks[0])
+    _ticks[0] = now
+    return _ticks[1] / 1000.0

@@ -19,7 +19,7 @@ import json
 
 from .errors import TinynetError, shown
 from .files import fspath as _fspath, read_limited, write_atomically
-from .kinds import kind_of_bytes
+from .kinds import as_buffer, kind_of_bytes
 
 try:
     _TOO_DEEP = RecursionError
@@ -62,7 +62,7 @@ def save(model, path, format=None, optimizer_state=True):
     if format not in FORMATS:
         raise ValueError("format must be one of %s, not %r" % (", ".join(FORMATS), format))
     if format in ("float32", "int8"):
-        from .compact import save as save_compact
+        from .compact_save import save as save_compact
 
         return save_compact(model, path, weights=format)
     if not all(w.all_finite() for w in model.weights + model.biases):
@@ -82,16 +82,24 @@ def save(model, path, format=None, optimizer_state=True):
 
 def read(path):
     """Return the plain data in the model file ``path`` (a pickle or JSON
-    document, told apart by the content).
+    document, told apart by the content), or in a buffer holding one (see
+    :func:`tinynet.kinds.as_buffer`; named "<bytes>" in messages).
 
     Raises FileNotFoundError for a missing file and :class:`TinynetError`
     (a ValueError) naming the file for anything that is not plain data.
     Nothing in the file runs.  :func:`tinynet.load` then checks every field
     (:meth:`DNN.from_dict`).
     """
-    path = _fspath(path)
+    buf = as_buffer(path)
+    path = "<bytes>" if buf is not None else _fspath(path)
     try:
-        data = read_limited(path, MAX_FILE_BYTES, "tinynet model file")
+        if buf is None:
+            data = read_limited(path, MAX_FILE_BYTES, "tinynet model file")
+        elif len(buf) > MAX_FILE_BYTES:
+            raise TinynetError("%s: %d bytes is more than a tinynet model file holds (at most "
+                               "%d)" % (path, len(buf), MAX_FILE_BYTES))
+        else:
+            data = bytes(buf)
         payload = decode(data, path)
     except MemoryError:
         data = None

@@ -8,7 +8,8 @@ model, then reads the IDX files one digit at a time into one reused buffer,
 classifies each and reports the accuracy, the time per digit and the heap
 it used: written to fit a microcontroller's heap, so nothing here grows
 with the number of digits.  With CLASSES, it also writes each predicted
-class there, one byte per digit.
+class there, one byte per digit; CLASSES ``-`` prints them instead, as one
+line of digits 0-9 (for a board with no writable filesystem).
 """
 
 import gc
@@ -32,7 +33,9 @@ if hasattr(time, "ticks_us"):  # MicroPython: a counter that wraps around
 
     def ms_since(then):
         # ticks_diff, not a subtraction: on a 32-bit board (and build) the
-        # counter wraps every 2**30 microseconds, about 18 minutes.
+        # counter wraps every 2**30 microseconds, about 18 minutes, and
+        # ticks_diff is right for intervals of up to half that, so the loop
+        # below times each digit, not the whole run.
         return time.ticks_diff(time.ticks_us(), then) / 1000
 
 else:
@@ -64,7 +67,11 @@ if not args:
 model_path, images_path, labels_path = (args + ["", "digits-images.idx",
                                                 "digits-labels.idx"][len(args):])[:3]
 count = int(args[3]) if len(args) > 3 else None
-classes = open(args[4], "wb") if len(args) > 4 else None
+classes, first_class = None, 0
+if len(args) > 4 and args[4] == "-":  # printed, as the characters "0" to "9"
+    classes, first_class = sys.stdout.buffer, ord("0")
+elif len(args) > 4:
+    classes = open(args[4], "wb")
 
 start_heap = heap_used()
 import tinynet  # noqa: E402  (after the buffers, on purpose)
@@ -86,9 +93,9 @@ if count is not None:
     n = min(n, count)
 correct = 0
 most = 0
-spent = 0.0  # in classify alone
-start = now()
+spent = elapsed = 0.0  # in classify alone; in the whole loop
 for i in range(n):
+    begun = now()
     images.readinto(pixels)
     labels.readinto(label)
     for k in range(784):
@@ -103,14 +110,16 @@ for i in range(n):
     spent += ms_since(started)
     correct += guess == label[0]
     if classes:
-        label[0] = guess  # (reused: no new bytes object per digit)
+        label[0] = first_class + guess  # (reused: no new bytes object per digit)
         classes.write(label)
+    elapsed += ms_since(begun)
     if i % 1000 == 0:
         most = max(most, heap_used())
-elapsed = ms_since(start)
 images.close()
 labels.close()
-if classes:
+if classes is sys.stdout.buffer:
+    print()
+elif classes:
     classes.close()
 print("%d of %d right (%.2f%%), %.2f ms per digit in classify (%.2f ms with reading and "
       "garbage collection)" % (correct, n, 100.0 * correct / n, spent / n, elapsed / n))

@@ -156,7 +156,7 @@ def add_parser(sub):
 
 
 def cmd_board(args):
-    from .. import compact
+    from .. import compact, compact_save
     from .. import load
     from ..escape import printable
 
@@ -167,7 +167,7 @@ def cmd_board(args):
     if args.freeze:
         manifest = write_manifest(args.dir)
     name = _model_name(args.model, args.weights)
-    compact.save(model, os.path.join(args.dir, name), weights=args.weights)
+    compact_save.save(model, os.path.join(args.dir, name), weights=args.weights)
     files.append((name, os.path.getsize(os.path.join(args.dir, name))))
     if not args.quiet:
         width = max(len(f) for f, _ in files)
