@@ -15,7 +15,9 @@ Tests that need an interpreter skip cleanly when none is found.  Unlike the
 WebAssembly build, these have exactly a firmware's module set (no
 ``itertools``), and ``-X heapsize=128K`` gives them a microcontroller's heap.
 :func:`frozen` builds one of them again with tinynet frozen in, from the
-manifest that ``python -m tinynet board --freeze`` writes.
+manifest that ``python -m tinynet board --freeze`` writes.  The third kind
+of interpreter, beside the WebAssembly port (tests/test_micropython.py) and
+these: firmware for emulated Cortex-M boards (tests/real_firmware.py).
 """
 
 import os
