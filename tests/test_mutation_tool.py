@@ -106,3 +106,40 @@ def test_every_survivor_judged_equivalent_is_still_a_mutant_of_its_module():
             if m == module:
                 assert (code, mutant) in found, (module, mutant)
     assert all(reason.strip() for reason in entries.values())
+
+
+def test_every_pragma_no_mutate_gives_its_reason_and_marks_some_mutant():
+    """The static half of the check of the marked lines: each says why in
+    parentheses, and has a mutant to skip (the other half, that every mutant
+    of a marked line survives, is ``tools/mutate.py --audit-pragmas``, the
+    first command of ``tox -e mutation``)."""
+    from mutation.report import REASON
+    from mutation.sites import pragma_lines
+
+    for module in mutate.modules_of(["*"]):
+        with open(os.path.join(ROOT, module)) as f:
+            source = f.read()
+        lines = pragma_lines(source)
+        for number in sorted(lines):
+            assert REASON.search(source.splitlines()[number - 1]), (module, number)
+        if lines:
+            planted = {s["line"] for s in sites(os.path.join(ROOT, module), lines)}
+            assert planted == lines, (module, sorted(lines - planted))
+
+
+def test_every_sampled_module_has_test_files_to_run_against():
+    """A module whose test files all moved away would be run against its
+    doctests alone, and its mutants would survive for want of tests."""
+    from mutation import runner
+
+    for module in mutate.modules_of(["*"]):
+        tests = runner.subset(module)
+        assert tests[-1] == module and len(tests) >= 2, module
+        assert all(t.startswith("tests/test_") for t in tests[:-1])
+    runner.WHOLE[0] = True
+    try:
+        whole = runner.tests_for("tinynet/files.py", ROOT)
+    finally:
+        runner.WHOLE[0] = False
+    assert whole[:len(runner.subset("tinynet/files.py"))] == runner.subset("tinynet/files.py")
+    assert "tests/test_cli.py" in whole and "tinynet/dnn.py" in whole

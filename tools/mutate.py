@@ -1,8 +1,9 @@
 """Sampled mutation testing of tinynet's core and file readers (the `mutation` tox env).
 
     python tools/mutate.py [--per-module N] [--seed S] [--jobs J] [--timeout T]
-                           [--modules PATTERN ...] [--list] [--json FILE]
-                           [--report FILE] [--survivors-of JSON] [--audit-pragmas]
+                           [--modules PATTERN ...] [--whole] [--confirm] [--list]
+                           [--json FILE] [--report FILE] [--survivors-of JSON]
+                           [--audit-pragmas]
 
 Each module's source is parsed, and every place a small, typical bug can be
 planted is listed (a "site"; tools/mutation/sites.py lists the kinds: an
@@ -11,9 +12,11 @@ an exception's argument made None, a statement made ``pass``, a return made
 ``return None``).  From each module's sites a sample of ``--per-module`` is
 drawn with a generator seeded by ``--seed`` and the module's path, so the
 same seed and sources always draw the same sample.  Each sampled mutant is
-written into a private copy of the repository and the whole fast suite
-(every test file and every module's doctests, those that exercise the
-module first) runs against it with ``-x`` in a forked child.  A mutant is
+written into a private copy of the repository and its module's tests (the
+fastest test files that exercise it, runner.SUBSETS, and its doctests; with
+``--whole`` the whole fast suite) run against it with ``-x`` in a forked
+child, after one clean run of those tests; ``--confirm`` runs each survivor
+again against the whole fast suite.  A mutant is
 *killed* when a test fails or errors (or the run exceeds the timeout), and
 *survives* when every test passes.  A survivor is a missing test, or a
 mutant no test could tell from the original: a person judges, and records
@@ -111,9 +114,14 @@ def parse(argv):
     parser.add_argument("--seed", default="2026", help="the sample's seed (default 2026)")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=0,
-                        help="seconds per mutant (default: 4x the clean run, at least 30)")
+                        help="seconds per mutant (default: 4x its tests' clean run, at least 30)")
     parser.add_argument("--modules", nargs="*", default=["*"],
                         help="shell patterns over tinynet/... paths")
+    parser.add_argument("--whole", action="store_true",
+                        help="run each mutant against the whole fast suite (slow), not its "
+                             "module's tests (tools/mutation/runner.py: SUBSETS)")
+    parser.add_argument("--confirm", action="store_true",
+                        help="run the survivors again against the whole fast suite")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--report", metavar="FILE",
@@ -172,23 +180,40 @@ def main(argv=None):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _clean_runs(args, modules, copy):
+    """Run each module's tests without a mutant, once per distinct set of
+    tests: {module: timeout}, or None when some fail (they must pass first)."""
+    if args.timeout and args.survivors_of:
+        return {m: args.timeout for m in modules}
+    seconds = {}
+    for module in modules:
+        tests = tuple(runner.tests_for(module, ROOT))
+        if tests not in seconds:
+            code, seconds[tests] = runner.clean_run(copy, module)
+            if code != 0:
+                print("%s's tests fail without any mutant (exit %s): fix that first"
+                      % (module, code))
+                runner.wait(runner.start(copy, module, None, verbose=True), time.time() + 600)
+                return None
+            print("clean run of %s's tests: %.1fs" % (module, seconds[tests]), flush=True)
+    return {m: args.timeout or max(30.0, 4 * seconds[tuple(runner.tests_for(m, ROOT))])
+            for m in modules}
+
+
 def _run(args, argv, modules, chosen, totals, copies):
-    code, clean = 0, 0.0
-    if not (args.timeout and args.survivors_of):
-        code, clean = runner.clean_run(copies[0], modules[0])
-    if code != 0:
-        print("the tests fail without any mutant (exit %s): fix that first" % code)
-        runner.wait(runner.start(copies[0], modules[0], None, verbose=True), time.time() + 600)
+    runner.WHOLE[0] = args.whole
+    timeout = _clean_runs(args, modules, copies[0])
+    if timeout is None:
         return 2
-    timeout = args.timeout or max(30.0, 4 * clean)
     queue = [(m, s) for m in modules for s in chosen[m]]
     skip = None
     if args.audit_pragmas:  # a line is settled by its first killed mutant: try likely ones first
         queue.sort(key=lambda q: (modules.index(q[0]), q[1]["line"], LIKELY.index(q[1]["kind"])))
         skip = lambda module, site: any(  # noqa: E731
             r["killed"] and r["line"] == site["line"] for r in results[module])
-    print("clean run %.1fs; timeout %.0fs per mutant; seed %s; %d mutants"
-          % (clean, timeout, args.seed, len(queue)), flush=True)
+    print("seed %s; %d mutants, each against %s" % (
+        args.seed, len(queue), "the whole fast suite" if args.whole else "its module's tests"),
+        flush=True)
     results = {m: [] for m in modules}
     began = time.time()
 
@@ -204,7 +229,22 @@ def _run(args, argv, modules, chosen, totals, copies):
             print("[%d/%d mutants, %.0f s]" % (count, len(queue), time.time() - began), flush=True)
 
     runner.run_all(queue, copies, timeout, done, skip)
-    for module in modules:
+    if args.confirm and not args.whole:  # the survivors, against the whole suite
+        again = [(m, r) for m in modules for r in results[m] if r["killed"] is False]
+        print("%d survivors, against the whole fast suite" % len(again), flush=True)
+        runner.WHOLE[0] = True
+        for module, site in again:
+            results[module].remove(site)
+        runner.run_all([(m, {k: v for k, v in r.items() if k not in ("outcome", "killed")})
+                        for m, r in again], copies, args.timeout or 1800, done)
+    if args.survivors_of:  # the earlier run's other mutants count as they did
+        with open(args.survivors_of) as f:
+            earlier = json.load(f)
+        totals = earlier["totals"]
+        for module, done_ in earlier["results"].items():
+            results.setdefault(module, []).extend(r for r in done_ if r["killed"] is not False)
+        results = {m: results[m] for m in earlier["results"]}
+    for module in results:
         results[module].sort(key=lambda s: (s["start"], s["end"], s["new"]))
     errors = sum(r["killed"] is None for done_ in results.values() for r in done_)
     if args.json:
@@ -221,7 +261,11 @@ def _run(args, argv, modules, chosen, totals, copies):
     if args.report:
         command = " ".join(["python tools/mutate.py"] + [a for a in argv])
         report.write_markdown(args.report, report.markdown(
-            results, totals, equivalent, command, args.per_module, args.seed))
+            results, totals, equivalent, command, args.per_module, args.seed,
+            "the whole fast suite" if args.whole else
+            "its module's tests (`SUBSETS` in `tools/mutation/runner.py`; the module's own "
+            "doctests too)" + (", and each survivor then against the whole fast suite"
+                               if args.confirm else "")))
         print("table written to %s" % args.report)
     return 1 if errors else 0
 

@@ -71,14 +71,14 @@ def _versions():
                             numpy_version, ", commit " + commit if commit else "")
 
 
-def markdown(results, totals, equivalent, command, per_module, seed):
+def markdown(results, totals, equivalent, command, per_module, seed, against):
     """The table for docs/mutation.md, between its markers."""
     rows = tally(results, equivalent)
     lines = [START, "", "Run on %s: `%s` (tools/mutate.py; %s). Seed %s, up to %d mutants per "
-             "module drawn from its sites; each runs against the whole fast suite and is killed "
-             "when a test fails or it times out. The rate leaves out the survivors judged "
-             "equivalent (`tools/mutation/equivalent.json`, each with its reason)."
-             % (time.strftime("%Y-%m-%d"), command, _versions(), seed, per_module), "",
+             "module drawn from its sites; each runs against %s and is killed when a test fails "
+             "or it times out. The rate leaves out the survivors judged equivalent "
+             "(`tools/mutation/equivalent.json`, each with its reason)."
+             % (time.strftime("%Y-%m-%d"), command, _versions(), seed, per_module, against), "",
              "| module | sites | sampled | killed | survived | equivalent | killed, of the rest |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     sums = [0, 0, 0, 0]

@@ -9,23 +9,50 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-#: The test files that exercise a module first (keys are parts of its path).
-FIRST = {"datasets": ["tests/test_datasets.py", "tests/test_datasets_numpy_csv.py"],
-         "sources": ["tests/test_files_reading.py", "tests/test_datasets_downloads.py"],
-         "mnist": ["tests/test_datasets_downloads.py"],
-         "serialize": ["tests/test_model_files.py", "tests/test_model_files_hostile.py"],
-         "validate": ["tests/test_model_files.py", "tests/test_model_files_hostile.py"],
-         "backends": ["tests/test_backends.py", "tests/test_matrix.py"],
-         "gradcheck": ["tests/test_backprop.py"],
-         "files": ["tests/test_files.py", "tests/test_files_reading.py"],
-         "compact": ["tests/test_model_files.py", "tests/test_model_files_compact.py"],
-         "packed": ["tests/test_model_files_compact.py"], "summary": ["tests/test_dnn.py"],
-         "optim": ["tests/test_optimizers.py"], "matrix": ["tests/test_matrix.py"],
-         "batching": ["tests/test_dnn.py", "tests/test_training_inputs.py", "tests/test_datasets.py"]}
-CORE_TESTS = ["tests/test_dnn.py", "tests/test_backends.py", "tests/test_matrix.py",
-              "tests/test_backprop.py", "tests/test_optimizers.py", "tests/test_training_inputs.py",
-              "tests/test_model_files.py", "tests/test_model_files_hostile.py",
-              "tests/test_datasets.py"]
+#: The fastest test files that exercise a module: every entry whose key is
+#: part of the module's path adds its files.  Names the suite has had and
+#: will have (it is being regrouped by behaviour): those that exist are run.
+SUBSETS = [
+    ("tinynet/datasets/", ["tests/test_datasets.py", "tests/test_datasets_numpy_csv.py"]),
+    ("/sources.py", ["tests/test_files_reading.py", "tests/test_datasets_downloads.py"]),
+    ("/download.py", ["tests/test_datasets_downloads.py"]),
+    ("/mnist.py", ["tests/test_datasets_downloads.py"]),
+    ("tinynet/backends/", ["tests/test_backends.py", "tests/test_matrix.py"]),
+    ("/matrix.py", ["tests/test_matrix.py", "tests/test_backends.py", "tests/test_dnn.py"]),
+    ("/packed.py", ["tests/test_model_files_compact.py", "tests/test_compact.py",
+                    "tests/test_model_files.py"]),
+    ("/serialize.py", ["tests/test_model_files.py", "tests/test_model_files_hostile.py"]),
+    ("/validate.py", ["tests/test_model_files.py", "tests/test_model_files_hostile.py",
+                      "tests/test_dnn.py"]),
+    ("/kinds.py", ["tests/test_model_files.py", "tests/test_files_reading.py",
+                   "tests/test_datasets.py"]),
+    ("/compact.py", ["tests/test_model_files.py", "tests/test_model_files_compact.py",
+                     "tests/test_compact.py"]),
+    ("/files.py", ["tests/test_files.py", "tests/test_files_reading.py"]),
+    ("/tempfiles.py", ["tests/test_files.py"]),
+    ("/escape.py", ["tests/test_files.py", "tests/test_fuzz.py", "tests/test_dnn.py"]),
+    ("/errors.py", ["tests/test_files.py", "tests/test_model_files.py", "tests/test_datasets.py"]),
+    ("/gradcheck.py", ["tests/test_backprop.py"]),
+    ("/summary.py", ["tests/test_dnn.py", "tests/test_model_files.py"]),
+    ("/memory.py", ["tests/test_dnn.py"]),
+    ("/optim.py", ["tests/test_optimizers.py", "tests/test_training.py", "tests/test_dnn.py"]),
+    ("/batching.py", ["tests/test_dnn.py", "tests/test_training_inputs.py",
+                      "tests/test_training.py", "tests/test_datasets.py"]),
+    ("/progress.py", ["tests/test_training.py"]),
+    ("/rng.py", ["tests/test_dnn.py", "tests/test_training.py", "tests/test_backends.py"]),
+    ("/advice.py", ["tests/test_training.py", "tests/test_dnn.py"]),
+    ("/callbacks.py", ["tests/test_training.py"]),
+    ("/results.py", ["tests/test_training.py", "tests/test_dnn.py"]),
+    ("/metrics.py", ["tests/test_training.py", "tests/test_dnn.py"]),
+    ("/training.py", ["tests/test_training.py", "tests/test_training_inputs.py",
+                      "tests/test_dnn.py"]),
+    ("/regularize.py", ["tests/test_dnn.py", "tests/test_training.py", "tests/test_backprop.py"]),
+    ("/dnn.py", ["tests/test_dnn.py", "tests/test_backprop.py", "tests/test_training.py"]),
+    ("/model.py", ["tests/test_dnn.py", "tests/test_training.py", "tests/test_model_files.py"]),
+    ("tinynet/__init__.py", ["tests/test_dnn.py", "tests/test_model_files.py"]),
+]
+#: Run every mutant against the whole fast suite, not its module's subset.
+WHOLE = [False]
 SOURCES = {}  # module path -> its bytes when the plan was made
 CHILDREN = set()  # the pids (and process groups) of the children running
 
@@ -39,19 +66,21 @@ def _files(root, top, keep):
     return found
 
 
+def subset(module, root=ROOT):
+    """The fastest test files that exercise ``module``, then its own doctests."""
+    listed = [path for key, paths in SUBSETS if key in module for path in paths]
+    return [t for t in dict.fromkeys(listed) if os.path.exists(os.path.join(root, t))] + [module]
+
+
 def tests_for(module, root):
-    """The whole fast suite, in the order most likely to fail first for a
-    mutant of ``module``: the files that exercise it, its own doctests, then
-    every other test file and every other module's doctests (what
-    ``testpaths`` collects), so a survivor has passed all of it."""
-    first = [path for key, paths in FIRST.items() if key in module for path in paths]
-    listed = sorted("tests/" + f for f in os.listdir(os.path.join(root, "tests"))
-                    if f.endswith(".py") and f.startswith(("test_files", "test_fuzz")))
-    ordered = list(first)
-    ordered += [t for t in CORE_TESTS + listed if t not in ordered] + [module]
+    """The tests a mutant of ``module`` runs against: its subset (above), or
+    with WHOLE the whole fast suite, its subset first (what ``testpaths``
+    collects: every test file and every module's doctests)."""
+    ordered = subset(module, root)
+    if not WHOLE[0]:
+        return ordered
     rest = _files(root, "tests", lambda n: n.startswith("test_") and n.endswith(".py")) + \
         _files(root, "tinynet", lambda n: n.endswith(".py"))
-    ordered = [t for t in ordered if os.path.exists(os.path.join(root, t))]
     return list(dict.fromkeys(ordered + rest))
 
 
@@ -135,7 +164,8 @@ def clean_run(copy, module):
 
 def run_all(queue, copies, timeout, report, skip=None):
     """Run every (module, site) of ``queue``, one per copy at a time, but
-    those ``skip(module, site)`` says to skip when their turn comes; call
+    those ``skip(module, site)`` says to skip when their turn comes, each
+    within ``timeout`` seconds (or ``timeout[module]``); call
     ``report(module, site)`` with each site completed by ``outcome`` (the
     exit code, or "timeout") and ``killed``.  pytest exits 1 when a test
     failed and 2 when collection failed (a mutant that breaks an import); a
@@ -148,7 +178,8 @@ def run_all(queue, copies, timeout, report, skip=None):
             if skip is not None and skip(module, site):
                 continue
             copy = free.pop()
-            running[start(copy, module, site)] = (copy, module, site, time.time() + timeout)
+            limit = timeout[module] if isinstance(timeout, dict) else timeout
+            running[start(copy, module, site)] = (copy, module, site, time.time() + limit)
         for pid in list(running):
             copy, module, site, deadline = running[pid]
             done, status = os.waitpid(pid, os.WNOHANG)
