@@ -793,3 +793,16 @@ def test_the_pure_generator_seeds_itself_from_the_ticks(firmware_time, monkeypat
     fake.ticks_ms()
     assert rng.make_rng().state == 5010 * 1000 + 7
     assert rng.make_rng(3).state == 3
+
+
+def test_the_confusion_matrix_counts_each_true_class_by_its_prediction():
+    """matrix[true][predicted], every cell from zero: what the CLI's report
+    and the confusion chart show."""
+    from tinynet.metrics import confusion_matrix
+
+    assert confusion_matrix([0, 2, 2, 1, 2], [0, 1, 2, 1, 2], classes=3) == [
+        [1, 0, 0], [0, 1, 1], [0, 0, 2]]
+    assert confusion_matrix([], [], classes=2) == [[0, 0], [0, 0]]
+    ten = confusion_matrix([3], [9])
+    assert len(ten) == 10 and all(len(row) == 10 for row in ten)
+    assert sum(map(sum, ten)) == 1 and ten[9][3] == 1
