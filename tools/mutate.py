@@ -181,22 +181,26 @@ def main(argv=None):
 
 
 def _clean_runs(args, modules, copy):
-    """Run each module's tests without a mutant, once per distinct set of
-    tests: {module: timeout}, or None when some fail (they must pass first)."""
+    """Run the modules' tests without a mutant, each set of test files once
+    and every module's doctests together: {module: timeout}, or None when
+    some fail (they must pass first)."""
     if args.timeout and args.survivors_of:
         return {m: args.timeout for m in modules}
+    files = {m: tuple(runner.tests_for(m, copy)[:-1]) for m in modules}
     seconds = {}
-    for module in modules:
-        tests = tuple(runner.tests_for(module, ROOT))
-        if tests not in seconds:
-            code, seconds[tests] = runner.clean_run(copy, module)
-            if code != 0:
-                print("%s's tests fail without any mutant (exit %s): fix that first"
-                      % (module, code))
-                runner.wait(runner.start(copy, module, None, verbose=True), time.time() + 600)
-                return None
-            print("clean run of %s's tests: %.1fs" % (module, seconds[tests]), flush=True)
-    return {m: args.timeout or max(30.0, 4 * seconds[tuple(runner.tests_for(m, ROOT))])
+    for tests in [()] + sorted(set(files.values())):
+        if tests in seconds:
+            continue
+        run = list(tests) or list(modules)  # () stands for the doctests
+        code, seconds[tests] = runner.clean_run(copy, modules[0], run)
+        if code != 0:
+            print("these tests fail without any mutant (exit %s): fix that first\n  %s"
+                  % (code, " ".join(run)))
+            runner.clean_run(copy, modules[0], run, verbose=True)
+            return None
+        print("clean run %.1fs: %s" % (seconds[tests], " ".join(tests) or "the doctests"),
+              flush=True)
+    return {m: args.timeout or max(30.0, 4 * (seconds[files[m]] + seconds[()]))
             for m in modules}
 
 

@@ -99,9 +99,9 @@ def copy_tree(dest):
             shutil.copy2(os.path.join(ROOT, name), os.path.join(dest, name))
 
 
-def start(copy, module, site, verbose=False):
-    """Fork a child that runs the tests against one mutant (or none when
-    site is None); return its pid."""
+def start(copy, module, site, verbose=False, tests=None):
+    """Fork a child that runs the tests (``module``'s, or ``tests``) against
+    one mutant of ``module`` (or none when site is None); return its pid."""
     pid = os.fork()
     if pid:
         CHILDREN.add(pid)
@@ -122,7 +122,8 @@ def start(copy, module, site, verbose=False):
             os.dup2(null, 2)
         import pytest
         code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-m",
-                            "not slow and not micropython", "-W", "error"] + tests_for(module, copy))
+                            "not slow and not micropython", "-W", "error"]
+                           + (tests or tests_for(module, copy)))
         os._exit(int(code))
     except BaseException:
         os._exit(99)
@@ -155,10 +156,11 @@ def stop(pid):
     CHILDREN.discard(pid)
 
 
-def clean_run(copy, module):
-    """Run the suite without a mutant: (exit code, seconds)."""
+def clean_run(copy, module, tests=None, verbose=False):
+    """Run the tests (``module``'s, or ``tests``) without a mutant: (exit
+    code, seconds)."""
     began = time.time()
-    code = wait(start(copy, module, None), time.time() + 600)
+    code = wait(start(copy, module, None, verbose, tests), time.time() + 600)
     return code, time.time() - began
 
 
