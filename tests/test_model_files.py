@@ -61,8 +61,9 @@ def test_a_file_that_is_no_model_says_what_it_is(tmp_path):
     datasets.save_csv(tmp_path / "d.csv.gz", X[:2], y[:2])
     (tmp_path / "p.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(20))
     (tmp_path / "t.txt").write_bytes(b"hello")
+    (tmp_path / "b.bin").write_bytes(bytes([0, 1, 2, 3, 200, 201, 7]) * 10)  # "binary"
     for name, says in (("d.csv.gz", ": it is gzip-compressed data"),
-                       ("p.png", ": it is a PNG image"), ("t.txt", "")):
+                       ("p.png", ": it is a PNG image"), ("t.txt", ""), ("b.bin", "")):
         with pytest.raises(TinynetError) as err:
             tinynet.load(tmp_path / name)
         assert str(err.value) == "%s: not a tinynet model file (neither a pickle nor JSON%s)" % (
@@ -838,3 +839,41 @@ def test_a_weight_beyond_float32_is_not_saved_as_inf(tmp_path):
     net.set_params([[[3.4e38, 0.0, 0.0], [0.0, 0.0, 0.0]]], [[-3.4e38, 0.0, 0.0]])
     tinynet.save(net, tmp_path / "m.tnb")
     assert tinynet.load(tmp_path / "m.tnb").get_params()["biases"][0][0] == pytest.approx(-3.4e38)
+
+
+def test_a_model_too_big_for_memory_says_so_naming_the_file(tmp_path, monkeypatch):
+    """Building the network may run out of memory (on a board, every number
+    of a JSON or pickle file is an object): the MemoryError names the file
+    and says what to do, and no other error hides it."""
+    import re
+
+    path = tmp_path / "big.json"
+    tinynet.save(DNN([3, 2], seed=0, backend="python"), path)
+
+    def no_memory(cls, *args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(DNN, "from_dict", classmethod(no_memory))
+    with pytest.raises(MemoryError, match="^%s: not enough memory to load this model; for a "
+                       "board, write a compact one: python -m tinynet board MODEL DIR$"
+                       % re.escape(str(path))):
+        tinynet.load(path)
+
+
+def test_the_package_names_its_public_api():
+    """``from tinynet import *`` gives exactly the documented names, each of
+    them there; the version is three numbers; tinynet.gradient_check is
+    gradcheck's, with the same default step."""
+    import re
+
+    from tinynet import gradcheck
+
+    assert sorted(tinynet.__all__) == sorted([
+        "DNN", "Matrix", "TinynetError", "get_backend", "gradient_check", "load", "save",
+        "set_backend", "__version__"])
+    assert all(hasattr(tinynet, name) for name in tinynet.__all__)
+    assert re.fullmatch(r"\d+\.\d+\.\d+", tinynet.__version__)
+    net = DNN([3, 4, 2], activation="tanh", seed=0, backend="python")
+    data = [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]], [0, 1]
+    assert tinynet.gradient_check(net, *data).max_error == \
+        gradcheck.gradient_check(net, *data).max_error

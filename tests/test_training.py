@@ -806,3 +806,109 @@ def test_the_confusion_matrix_counts_each_true_class_by_its_prediction():
     ten = confusion_matrix([3], [9])
     assert len(ten) == 10 and all(len(row) == 10 for row in ten)
     assert sum(map(sum, ten)) == 1 and ten[9][3] == 1
+
+
+def test_a_collapse_is_judged_on_100_samples_and_10_a_class_not_fewer():
+    """FEWEST (100) and ten samples a class are bounds: at them a collapse is
+    told, one sample short it is not looked for."""
+    from tinynet import batching
+    from tinynet.advice import watches
+
+    for classes, bound in ((2, 100), (10, 100), (11, 110), (12, 120)):
+        model = DNN([3, classes], seed=0, backend="python")
+        X = [[0.1, 0.2, 0.3]] * bound
+        _, targets = batching.dataset(model, X, [i % classes for i in range(bound)])
+        assert watches(model, targets, list(range(bound))), (classes, bound)
+        assert not watches(model, targets, list(range(bound - 1))), (classes, bound)
+    regression = DNN([3, 2], output="linear", loss="mse", seed=0, backend="python")
+    _, targets = batching.dataset(regression, X, [[0.0, 1.0]] * len(X))
+    assert not watches(regression, targets, list(range(len(X))))
+
+
+def test_a_collapse_is_judged_by_the_first_256_training_rows():
+    """advice.PROBE rows are looked at: 255 of one class and one of another
+    among them is a share of 255/256, whatever follows."""
+    from tinynet import batching
+    from tinynet.advice import one_class_share
+
+    model = DNN([1, 2], seed=0, backend="python")
+    model.set_params([[[1.0, -1.0]]], [[0.0, 0.0]])  # x > 0: class 0; x < 0: class 1
+    X = [[1.0]] * 255 + [[-1.0]] * 45
+    inputs, _ = batching.dataset(model, X, [0] * len(X))
+    assert one_class_share(model, inputs, list(range(len(X)))) == 255 / 256
+    assert one_class_share(model, inputs, list(range(255))) == 1.0
+    assert one_class_share(model, inputs, list(range(299, 253, -1))) == 45 / 46
+
+
+@pytest.mark.parametrize("top, warned", [(31, False), (32, True), (255, True), (256, False)])
+def test_unscaled_pixels_are_whole_numbers_up_to_32_to_255(backend, top, warned):
+    """advice.BRIGHT and 255 are bounds, for lists and NumPy arrays alike."""
+    import warnings
+
+    X = pixels()
+    X = [[min(v, top) for v in row] for row in X]
+    X[0][1] = top
+    y = [i % 2 for i in range(len(X))]
+    forms = [X]
+    try:
+        import numpy as np
+
+        forms += [np.array(X, dtype="float64"), np.array(X, dtype="int64")]
+    except ImportError:
+        pass
+    for data in forms:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            DNN([16, 4, 2], seed=0, backend=backend).predict(data)
+        assert len(caught) == warned, (type(data), top)
+        if warned:
+            assert "from 0 up to %d, which look like pixels" % top in str(caught[0].message)
+
+
+def test_the_largest_input_is_shown_as_it_is(backend):
+    """Only the first 256 rows are checked for whole numbers: a larger
+    fractional number later is shown as it is, not cut to a whole one."""
+    import warnings
+
+    X = [[float(min(v, 200)) for v in row] for row in pixels(300)]
+    X[280][1] = 250.5
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        DNN([16, 4, 2], seed=0, backend=backend).predict(X)
+    assert [str(w.message).split(",")[0] for w in caught] == [
+        "X holds whole numbers from 0 up to 250.5"]
+
+
+def test_a_warning_without_frames_to_walk_points_at_tinynet(monkeypatch):
+    """Where frames cannot be walked, the warning points at tinynet's own
+    line (stacklevel 1), not inside the warnings module."""
+    import sys
+    import warnings
+
+    from tinynet import advice
+
+    monkeypatch.delattr(sys, "_getframe")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        advice.warn("look")
+    assert [(str(w.message), w.filename) for w in caught] == [("look", advice.__file__)]
+
+
+def test_one_class_predicted_is_no_collapse_when_it_was_so_before_or_the_fit_learns(backend):
+    """A collapse needs all of: a loss at chance, an accuracy near 1/K and one
+    class predicted where before training the predictions varied.  One class
+    already predicted before training, or a fit that learns (a main class of
+    97%), is not warned about (filterwarnings=error fails on any warning)."""
+    X, y = prototypes()
+    model = DNN([20, 32, 10], seed=0, backend=backend, learning_rate=1e-6)
+    params = model.get_params()
+    params["biases"][-1][0] = 50.0  # class 0 for every sample, before and after
+    model.set_params(params["weights"], params["biases"])
+    history = model.fit(X, y, epochs=2, batch_size=16)
+    assert history.history["accuracy"][-1] == pytest.approx(0.1)
+    assert history.history["loss"][-1] > math.log(10)
+    main = [0 if i % 33 else 1 + i % 9 for i in range(len(X))]  # 97% class 0
+    learner = DNN([20, 32, 10], seed=0, backend=backend)
+    history = learner.fit(X, main, epochs=2, batch_size=16)
+    assert history.history["loss"][-1] < 0.9 * math.log(10)
+    assert learner.classify(X).count(0) >= 0.95 * len(X)

@@ -242,3 +242,31 @@ def test_softmax_cross_entropy_refuses_targets_that_are_not_distributions(backen
         net.evaluate(X4, y)
     net.fit(X4, [[0.25, 0.75]] * 4)  # a soft target that is a distribution is fine
     DNN([3, 2], output="sigmoid", loss="mse", backend=backend).fit(X4, [row] * 4)  # mse: any
+
+
+@pytest.mark.parametrize("other", ["numpy", "python"])
+def test_a_matrix_of_another_backend_is_taken_as_its_rows(backend, other):
+    """A Matrix made by one backend, given to a model of another, is read as
+    its rows: the same outputs and training as the lists, in the model's own
+    backend."""
+    if "numpy" in (backend, other):
+        pytest.importorskip("numpy")
+    rows = [[0.1, 0.2], [0.3, 0.4], [0.9, 0.0]]
+    X = Matrix.from_list(rows, backend=other)
+    net = DNN([2, 3, 2], seed=0, backend=backend)
+    assert [list(map(float, r)) for r in net.predict(X)] == \
+        [list(map(float, r)) for r in net.predict(rows)]
+    twin = DNN([2, 3, 2], seed=0, backend=backend)
+    net.fit(X, [0, 1, 1], epochs=2, batch_size=2, shuffle=False)
+    twin.fit(rows, [0, 1, 1], epochs=2, batch_size=2, shuffle=False)
+    assert net.get_params() == twin.get_params()
+
+
+@needs_numpy
+def test_inputs_of_three_dimensions_are_refused_naming_them(backend):
+    import numpy as np
+
+    net = DNN([4, 3, 2], seed=0, backend=backend)
+    for call in (lambda X: net.predict(X), lambda X: net.fit(X, [0, 1])):
+        with pytest.raises(ValueError, match=r"^inputs must be 1-D \(one sample\) or 2-D, not 3-D$"):
+            call(np.zeros((2, 2, 2)))

@@ -40,6 +40,7 @@ runner is small, samples, and uses only the standard library and pytest.
 import argparse
 import fnmatch
 import glob
+import hashlib
 import json
 import os
 import random
@@ -91,20 +92,34 @@ def marked(modules):
     return chosen
 
 
-def survivors_of(path, modules):
-    """The survivors of an earlier --json result, on unchanged sites."""
+def _digest(module):
+    return hashlib.sha256(runner.SOURCES[module]).hexdigest()
+
+
+def survivors_of(path, modules, per_module, seed):
+    """The survivors of an earlier --json result, and the sampled mutants it
+    did not reach (a run stopped early); a module changed since is sampled
+    afresh, its earlier results dropped.  Return (chosen, the fresh modules)."""
     with open(path) as f:
-        earlier = json.load(f)["results"]
-    chosen = {}
+        data = json.load(f)
+    earlier, digests = data["results"], data.get("sources", {})
+    chosen, fresh = {}, []
     for module in modules:
+        before = earlier.get(module, [])
+        again = [s for s in before if s["killed"] is False]
         keys = {(s["start"], s["end"], s["new"]) for s in sites(os.path.join(ROOT, module))}
-        again = [s for s in earlier.get(module, []) if s["killed"] is False]
-        if any((s["start"], s["end"], s["new"]) not in keys for s in again):
-            sys.exit("%s changed since %s: run the full sample" % (module, path))
-        if again:
-            chosen[module] = [{k: v for k, v in s.items() if k not in ("outcome", "killed")}
-                              for s in again]
-    return chosen
+        planned = plan([module], per_module, seed)[0][module]
+        if digests.get(module, _digest(module)) != _digest(module) or any(
+                (s["start"], s["end"], s["new"]) not in keys for s in again):
+            print("%s changed since %s: sampled afresh" % (module, path))
+            fresh.append(module)
+            chosen[module] = planned
+            continue
+        tried = {(s["start"], s["end"], s["new"]) for s in before}
+        chosen[module] = [{k: v for k, v in s.items() if k not in ("outcome", "killed")}
+                          for s in again] + \
+            [s for s in planned if (s["start"], s["end"], s["new"]) not in tried]
+    return chosen, fresh
 
 
 def parse(argv):
@@ -131,8 +146,9 @@ def parse(argv):
                         help="the survivors judged equivalent (default %(default)s)")
     parser.add_argument("--verbose", action="store_true", help="print every mutant's outcome")
     parser.add_argument("--survivors-of", metavar="JSON",
-                        help="run again only the mutants that survived in this earlier --json "
-                             "result (after adding tests), on unchanged sources")
+                        help="run again the mutants that survived in this earlier --json result "
+                             "(after adding tests), and those it did not reach; a module "
+                             "changed since is sampled afresh")
     parser.add_argument("--audit-pragmas", action="store_true",
                         help="run every mutant of the lines marked '# pragma: no mutate' and "
                              "report per line whether all survive, as the pragma claims")
@@ -151,7 +167,8 @@ def main(argv=None):
     if args.audit_pragmas:
         chosen = marked(modules)
     elif args.survivors_of:
-        chosen = survivors_of(args.survivors_of, modules)
+        chosen, args.fresh = survivors_of(args.survivors_of, modules, args.per_module,
+                                          args.seed)
     modules = [m for m in modules if chosen.get(m)]
     if args.list or not modules:
         for module in modules:
@@ -193,7 +210,7 @@ def _clean_runs(args, modules, copy):
             continue
         run = list(tests) or list(modules)  # () stands for the doctests
         code, seconds[tests] = runner.clean_run(copy, modules[0], run)
-        if code != 0:
+        if code != 0 and not (code == 5 and not tests):  # 5: no doctests at all
             print("these tests fail without any mutant (exit %s): fix that first\n  %s"
                   % (code, " ".join(run)))
             runner.clean_run(copy, modules[0], run, verbose=True)
@@ -202,6 +219,17 @@ def _clean_runs(args, modules, copy):
               flush=True)
     return {m: args.timeout or max(30.0, 4 * (seconds[files[m]] + seconds[()]))
             for m in modules}
+
+
+def _save(args, totals, results):
+    """Write the results so far to the --json file, if asked."""
+    if args.json:
+        done = {m: r for m, r in results.items() if r}
+        with open(args.json + ".tmp", "w") as f:
+            json.dump({"seed": args.seed, "per_module": args.per_module, "totals": totals,
+                       "sources": {m: _digest(m) for m in done}, "results": done},
+                      f, indent=1, default=str)
+        os.replace(args.json + ".tmp", args.json)
 
 
 def _run(args, argv, modules, chosen, totals, copies):
@@ -229,6 +257,8 @@ def _run(args, argv, modules, chosen, totals, copies):
         elif not site["killed"] or args.verbose or args.audit_pragmas:
             print("  %s %s" % ("killed  " if site["killed"] else "survived", where), flush=True)
         count = sum(len(r) for r in results.values())
+        if count % 5 == 0:  # so a run stopped early has its results so far
+            _save(args, totals, results)
         if count % 25 == 0:
             print("[%d/%d mutants, %.0f s]" % (count, len(queue), time.time() - began), flush=True)
 
@@ -244,17 +274,14 @@ def _run(args, argv, modules, chosen, totals, copies):
     if args.survivors_of:  # the earlier run's other mutants count as they did
         with open(args.survivors_of) as f:
             earlier = json.load(f)
-        totals = earlier["totals"]
         for module, done_ in earlier["results"].items():
-            results.setdefault(module, []).extend(r for r in done_ if r["killed"] is not False)
+            if module not in args.fresh:
+                results.setdefault(module, []).extend(r for r in done_ if r["killed"] is not False)
         results = {m: results[m] for m in earlier["results"]}
     for module in results:
         results[module].sort(key=lambda s: (s["start"], s["end"], s["new"]))
     errors = sum(r["killed"] is None for done_ in results.values() for r in done_)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"seed": args.seed, "per_module": args.per_module, "totals": totals,
-                       "results": results}, f, indent=1, default=str)
+    _save(args, totals, results)
     if args.audit_pragmas:
         print()
         return 1 if report.audit(results, runner.SOURCES) else 0

@@ -49,7 +49,9 @@ SUBSETS = [
     ("/regularize.py", ["tests/test_dnn.py", "tests/test_training.py", "tests/test_backprop.py"]),
     ("/dnn.py", ["tests/test_dnn.py", "tests/test_backprop.py", "tests/test_training.py"]),
     ("/model.py", ["tests/test_dnn.py", "tests/test_training.py", "tests/test_model_files.py"]),
-    ("tinynet/__init__.py", ["tests/test_dnn.py", "tests/test_model_files.py"]),
+    ("tinynet/__init__.py", ["tests/test_dnn.py", "tests/test_model_files.py",
+                             "tests/test_model_files_compact.py", "tests/test_compact.py",
+                             "tests/test_model_files_hostile.py"]),
 ]
 #: Run every mutant against the whole fast suite, not its module's subset.
 WHOLE = [False]
