@@ -739,7 +739,8 @@ def test_fused_momentum_equals_its_definition_bit_for_bit(case, decay, monkeypat
         for step in range(3):
             a = ops.asarray(batch(n, n_in, density, 10 + step, edges, every), dtype)
             d = ops.asarray(batch(n, n_out, 1.0, 20 + step), dtype)
-            assert ops.momentum_(w1, v1, a, d, -0.05, 0.9, decay) is w1
+            given = (decay,) if decay else ()  # 0.0: the default, no decay
+            assert ops.momentum_(w1, v1, a, d, -0.05, 0.9, *given) is w1
             plain_momentum(ops, w2, v2, a, d, -0.05, 0.9, decay)
         assert ops.tolist(w1) == ops.tolist(w2) and ops.tolist(v1) == ops.tolist(v2)
         assert ops.tolist(w1) != ops.tolist(w0)
@@ -826,3 +827,108 @@ def test_what_the_buffers_cannot_take_goes_the_general_way():
         model.classify([0, 40, 255, 0, 3, 128])
     assert model.predict([SAMPLES[0], SAMPLES[1]]) == [model.predict(SAMPLES[0]),
                                                        model.predict(SAMPLES[1])]
+
+
+def test_required_names_exactly_what_the_core_asks_of_a_backend():
+    """REQUIRED (what every backend must define) is the set of functions
+    Matrix and backends.resolve call on a backend module: one left out of it
+    would go unchecked, one too many would be dead weight."""
+    import ast
+    import os
+
+    from tinynet import backends, matrix
+
+    asked = set()
+    for module in (matrix, backends):
+        with open(os.path.splitext(module.__file__)[0] + ".py") as f:
+            tree = ast.parse(f.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                    node.func.id in ("_binary", "_unary", "_reduction", "_in_place"):
+                asked.add(node.args[0].value)
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Name,
+                                                                            ast.Attribute)):
+                owner = node.value.attr if isinstance(node.value, ast.Attribute) else node.value.id
+                if owner in ("ops", "backend"):
+                    asked.add(node.attr)
+    assert asked - {"momentum_"} == set(REQUIRED)  # momentum_: an optional fused kernel
+    assert len(REQUIRED) == len(set(REQUIRED))
+
+
+@pytest.mark.parametrize("w_shape, a_rows, d_rows", [
+    ((3, 3), 4, 4), ((2, 4), 4, 4), ((1, 3), 4, 4), ((2, 2), 4, 4), ((2, 3), 4, 5), ((2, 3), 5, 4)])
+def test_add_outer_refuses_shapes_that_do_not_fit_naming_them(any_backend, w_shape, a_rows,
+                                                              d_rows):
+    """w += a.T @ d needs w of a's columns by d's columns, and a and d of as
+    many rows: a w larger or smaller on either side is refused, unchanged."""
+    ops = get_backend(any_backend)
+    w = ops.asarray([[0.5] * w_shape[1] for _ in range(w_shape[0])])
+    a, d = ops.asarray([[1.0, 2.0]] * a_rows), ops.asarray([[1.0, 0.0, 2.0]] * d_rows)
+    with pytest.raises(ValueError, match=r"^add_outer_: shapes \(%d, %d\) \+= \(%d, 2\)\.T @ "
+                       r"\(%d, 3\) do not fit$" % (w_shape + (a_rows, d_rows))):
+        ops.add_outer_(w, a, d, 1.0)
+    assert ops.tolist(w) == [[0.5] * w_shape[1]] * w_shape[0]
+
+
+def test_ragged_rows_are_refused_by_every_backend(any_backend):
+    ops = get_backend(any_backend)
+    with pytest.raises(ValueError, match="^(rows must all have the same length|row 1 has 1 "
+                                         "values, row 0 has 2)"):
+        ops.asarray([[1.0, 2.0], [3.0]])
+
+
+@pytest.mark.parametrize("name, module", [("numpy", "numpy_fast"), ("numpy-plain", "numpy_backend")])
+def test_a_numpy_backend_without_numpy_says_how_to_install_it(monkeypatch, name, module):
+    import tinynet.backends as backends
+
+    monkeypatch.setitem(sys.modules, "numpy", None)  # NumPy not installed
+    monkeypatch.delitem(sys.modules, "tinynet.backends." + module, raising=False)
+    monkeypatch.delattr(backends, module, raising=False)
+    with pytest.raises(ImportError, match=r"^the %s backend needs NumPy, which is not installed: "
+                       r"pip install numpy .*or use backend='python'$" % name):
+        get_backend(name)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("numpy") is None, reason="NumPy is not installed")
+def test_a_numpy_backend_that_fails_to_import_with_numpy_there_shows_the_real_error(monkeypatch):
+    """With NumPy installed, a failure to import the backend is not taken
+    for a missing NumPy: its own ImportError goes through."""
+    import tinynet.backends as backends
+
+    monkeypatch.setitem(sys.modules, "tinynet.backends.numpy_fast", None)  # a broken install
+    monkeypatch.delattr(backends, "numpy_fast", raising=False)
+    with pytest.raises(ImportError) as err:
+        get_backend("numpy")
+    assert "needs NumPy" not in str(err.value) and "numpy_fast" in str(err.value)
+
+
+@pytest.mark.parametrize("op", ["add", "subtract", "multiply", "divide"])
+def test_elementwise_operands_broadcast_as_a_row_or_a_column_only(any_backend, op):
+    """b may have a's shape, be a number, a 1 x n row or an m x 1 column of
+    a 2 x 3 a; every other shape is refused by every backend, NumPy's wider
+    broadcasting (a 1 x 1, a row of a's height, nothing wide) included."""
+    ops = get_backend(any_backend)
+    a = ops.asarray([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    f = {"add": lambda x, y: x + y, "subtract": lambda x, y: x - y,
+         "multiply": lambda x, y: x * y, "divide": lambda x, y: x / y}[op]
+    for rows, stretched in (([[2.0, 4.0, 8.0]], [[2.0, 4.0, 8.0]] * 2),
+                            ([[2.0], [4.0]], [[2.0] * 3, [4.0] * 3])):
+        got = ops.tolist(getattr(ops, op)(a, ops.asarray(rows)))
+        assert got == [[f(x, y) for x, y in zip(r, s)] for r, s in zip(ops.tolist(a), stretched)]
+    for rows in ([[1.0, 2.0]], [[1.0, 2.0, 3.0]] * 3, [[], []], [[1.0]], [[1.0]] * 3,
+                 [[1.0, 2.0]] * 2):
+        b = ops.asarray(rows)
+        with pytest.raises(ValueError, match=r"^%s: shapes \(2, 3\) and \(%d, %d\) do not "
+                           r"broadcast$" % (op, len(rows), len(rows[0]))):
+            getattr(ops, op)(a, b)
+
+
+@needs_numpy
+def test_fused_momentum_refuses_a_velocity_of_another_shape():
+    ops = get_backend("numpy")
+    w, v = ops.zeros(3, 2), ops.zeros(2, 3)
+    a, d = ops.asarray([[1.0, 2.0, 3.0]]), ops.asarray([[1.0, 1.0]])
+    with pytest.raises(ValueError, match=r"^momentum_: velocity \(2, 3\) and weights \(3, 2\) "
+                                         r"differ$"):
+        ops.momentum_(w, v, a, d, -0.1, 0.9)
+    assert ops.tolist(w) == [[0.0, 0.0]] * 3

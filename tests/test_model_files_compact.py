@@ -124,6 +124,12 @@ def test_the_packed_kernels_skip_zeros_and_match_plain_products():
     assert got[1] == [0.0, 0.0, 0.0]
     with pytest.raises(ValueError, match="not aligned"):
         Packed(rows, cols, array("f", flat)).rmatmul([[1.0, 2.0]])
+    for q in (Packed(rows, cols, array("f", flat)),
+              Packed(rows, cols, bytearray(range(120, 135)), array("f", [0.5] * rows))):
+        for bad in ([[1.0] * 6], [[1.0] * 6, [1.0] * 5], [[1.0] * 4]):  # one too many or few
+            with pytest.raises(ValueError, match=r"^matmul: shapes \(%d, %d\) and \(5, 3\) are "
+                               r"not aligned$" % (len(bad), len(bad[0]))):
+                q.rmatmul(bad)
 
 
 def test_a_packed_matrix_is_a_checked_sequence_of_rows():

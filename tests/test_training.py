@@ -912,3 +912,31 @@ def test_one_class_predicted_is_no_collapse_when_it_was_so_before_or_the_fit_lea
     history = learner.fit(X, main, epochs=2, batch_size=16)
     assert history.history["loss"][-1] < 0.9 * math.log(10)
     assert learner.classify(X).count(0) >= 0.95 * len(X)
+
+
+def test_a_collapse_at_the_default_rate_or_below_points_at_the_inputs():
+    """At a learning rate no larger than the optimizer's default, the rate is
+    not blamed: the warning asks for scaled inputs or a smaller rate."""
+    import warnings
+
+    from tinynet import batching
+    from tinynet.advice import collapsed
+
+    model = DNN([1, 2], seed=0, backend="python")
+    model.set_params([[[0.0, 0.0]]], [[5.0, 0.0]])  # class 0 for every sample
+    X = [[i / 120.0] for i in range(120)]
+    inputs, _ = batching.dataset(model, X, [i % 2 for i in range(120)])
+    record = {"epoch": 3, "loss": math.log(2), "accuracy": 0.5}
+    for rate in (0.02, 0.001):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert collapsed(model, record, inputs, list(range(120)), rate, 0.5) is True
+        message = str(caught[0].message)
+        assert message.startswith("training collapsed to chance in epoch 3: loss 0.693 ")
+        assert message.endswith("(50%% before training). Check that the inputs are scaled to "
+                                "about 0..1 (pixels divided by 255), or try a learning rate "
+                                "smaller than %g." % rate)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert collapsed(model, record, inputs, list(range(120)), 0.021, 0.5) is True
+    assert "The learning rate, 0.021, is likely too large for sgd" in str(caught[0].message)
