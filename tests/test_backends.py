@@ -932,3 +932,21 @@ def test_fused_momentum_refuses_a_velocity_of_another_shape():
                                          r"differ$"):
         ops.momentum_(w, v, a, d, -0.1, 0.9)
     assert ops.tolist(w) == [[0.0, 0.0]] * 3
+
+
+def test_exp_overflows_to_inf_exactly_past_the_largest_finite_power(any_backend):
+    """e**709.782712893384 is the largest finite double power; beyond it every
+    backend gives inf (math.exp alone would raise OverflowError)."""
+    ops = get_backend(any_backend)
+    top = 709.782712893384
+    got = ops.tolist(ops.exp(ops.asarray([[top, 709.79, 710.5, 1000.0]])))[0]
+    assert got[0] == math.exp(top) < math.inf
+    assert got[1:] == [math.inf] * 3
+
+
+@pytest.mark.parametrize("a", [[[1.0, 2.0, 3.0]], [[1.0]], [[0.0, 0.0, 0.0]] * 2])
+def test_matmul_refuses_rows_one_wider_or_narrower_than_the_matrix_is_tall(any_backend, a):
+    ops = get_backend(any_backend)
+    with pytest.raises(ValueError, match=r"^matmul: shapes \(%d, %d\) and \(2, 2\) are not "
+                                         r"aligned$" % (len(a), len(a[0]))):
+        ops.matmul(ops.asarray(a), ops.asarray([[1.0, 2.0], [3.0, 4.0]]))

@@ -4,6 +4,7 @@ and column, wrong widths, labels and targets out of range, schedules and
 counts, all checked before any work (and without a Python loop per value)."""
 
 import math
+import re
 
 import pytest
 
@@ -270,3 +271,52 @@ def test_inputs_of_three_dimensions_are_refused_naming_them(backend):
     for call in (lambda X: net.predict(X), lambda X: net.fit(X, [0, 1])):
         with pytest.raises(ValueError, match=r"^inputs must be 1-D \(one sample\) or 2-D, not 3-D$"):
             call(np.zeros((2, 2, 2)))
+
+
+def test_no_target_for_one_sample_says_so(backend):
+    net = DNN([2, 3], seed=0, backend=backend)
+    for x in ([0.1, 0.2], [[0.1, 0.2]]):
+        for y in ([], ()):
+            with pytest.raises(ValueError, match="^X has 1 rows but y has 0 targets$"):
+                net.train(x, y)
+
+
+@needs_numpy
+def test_valid_numpy_labels_take_the_one_pass_check(monkeypatch, backend):
+    """A 1-D NumPy array of labels becomes a list of ints first, so valid
+    labels pass the one-pass check; the label-by-label check (labels()) is
+    for finding the bad one."""
+    import numpy as np
+
+    from tinynet import batching
+
+    def label_by_label(*args, **kwargs):
+        raise AssertionError("the label-by-label check ran")
+
+    net = DNN([2, 3], seed=0, backend=backend)
+    X = [[0.0, 0.5], [1.0, 0.0], [0.3, 0.3]]
+    before = net.evaluate(X, [2, 0, 1])
+    monkeypatch.setattr(batching, "labels", label_by_label)
+    for dtype in ("int64", "int32", "uint8"):
+        assert net.evaluate(X, np.array([2, 0, 1], dtype=dtype)) == before
+
+
+@pytest.mark.parametrize("y, shown", [("0101", "'0101'"), (b"0101", "a bytes of 4 items"),
+                                      (5, "5"), (None, "None"), (2.5, "2.5")])
+def test_targets_that_are_no_sequence_of_labels_or_rows_are_refused_naming_them(backend, y,
+                                                                                 shown):
+    net = DNN([2, 3], seed=0, backend=backend)
+    X = [[0.1, 0.2]] * 4
+    for call in (lambda: net.fit(X, y), lambda: net.evaluate(X, y)):
+        with pytest.raises(TypeError, match="^y must be int labels or rows of target values, "
+                                            "not %s$" % re.escape(shown)):
+            call()
+
+
+def test_an_empty_sample_says_what_to_give(backend):
+    net = DNN([2, 3], seed=0, backend=backend)
+    for call in (net.predict, net.classify, lambda x: net.train(x, 1)):
+        for x in ([], ()):
+            with pytest.raises(ValueError, match=r"^x is empty: give one sample \(2 numbers\) or "
+                                                 r"a batch of them$"):
+                call(x)

@@ -96,10 +96,11 @@ def _digest(module):
     return hashlib.sha256(runner.SOURCES[module]).hexdigest()
 
 
-def survivors_of(path, modules, per_module, seed):
-    """The survivors of an earlier --json result, and the sampled mutants it
-    did not reach (a run stopped early); a module changed since is sampled
-    afresh, its earlier results dropped.  Return (chosen, the fresh modules)."""
+def survivors_of(path, modules, per_module, seed, resume=False):
+    """The survivors of an earlier --json result, and with ``resume`` the
+    sampled mutants it did not reach (a run stopped early); a module changed
+    since is sampled afresh, its earlier results dropped.  Return (chosen,
+    the fresh modules)."""
     with open(path) as f:
         data = json.load(f)
     earlier, digests = data["results"], data.get("sources", {})
@@ -118,7 +119,7 @@ def survivors_of(path, modules, per_module, seed):
         tried = {(s["start"], s["end"], s["new"]) for s in before}
         chosen[module] = [{k: v for k, v in s.items() if k not in ("outcome", "killed")}
                           for s in again] + \
-            [s for s in planned if (s["start"], s["end"], s["new"]) not in tried]
+            [s for s in planned if resume and (s["start"], s["end"], s["new"]) not in tried]
     return chosen, fresh
 
 
@@ -147,8 +148,10 @@ def parse(argv):
     parser.add_argument("--verbose", action="store_true", help="print every mutant's outcome")
     parser.add_argument("--survivors-of", metavar="JSON",
                         help="run again the mutants that survived in this earlier --json result "
-                             "(after adding tests), and those it did not reach; a module "
-                             "changed since is sampled afresh")
+                             "(after adding tests); a module changed since is sampled afresh")
+    parser.add_argument("--resume", action="store_true",
+                        help="with --survivors-of: also run the sampled mutants it did not reach "
+                             "(a run stopped early)")
     parser.add_argument("--audit-pragmas", action="store_true",
                         help="run every mutant of the lines marked '# pragma: no mutate' and "
                              "report per line whether all survive, as the pragma claims")
@@ -168,7 +171,7 @@ def main(argv=None):
         chosen = marked(modules)
     elif args.survivors_of:
         chosen, args.fresh = survivors_of(args.survivors_of, modules, args.per_module,
-                                          args.seed)
+                                          args.seed, args.resume)
     modules = [m for m in modules if chosen.get(m)]
     if args.list or not modules:
         for module in modules:
