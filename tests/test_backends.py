@@ -950,3 +950,12 @@ def test_matmul_refuses_rows_one_wider_or_narrower_than_the_matrix_is_tall(any_b
     with pytest.raises(ValueError, match=r"^matmul: shapes \(%d, %d\) and \(2, 2\) are not "
                                          r"aligned$" % (len(a), len(a[0]))):
         ops.matmul(ops.asarray(a), ops.asarray([[1.0, 2.0], [3.0, 4.0]]))
+
+
+@needs_numpy
+@pytest.mark.parametrize("name", ["numpy", "numpy-plain"])
+def test_numpy_data_that_is_not_two_dimensional_is_refused(name):
+    ops = get_backend(name)
+    for rows, n in (([1.0, 2.0], 1), ([[[1.0]]], 3)):
+        with pytest.raises(ValueError, match=r"^expected 2-D data, got %d dimension\(s\)$" % n):
+            ops.asarray(rows)

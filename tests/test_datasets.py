@@ -669,6 +669,14 @@ def test_the_datasets_api_by_star_import_and_load(tmp_path):
     save_csv(tmp_path / "a.csv", X, [1, 2])
     with pytest.raises(ValueError, match="^a separate labels file goes with IDX images only$"):
         load(tmp_path / "a.csv", labels=tmp_path / "labels")
+    digits, truth = datasets.load_sample("test")
+    digits, truth = digits[:3], truth[:3]
+    save_csv(tmp_path / "d.csv", digits, truth)
+    save_idx(tmp_path / "x.idx", digits, tmp_path / "y.idx", truth)
+    for args in ((tmp_path / "d.csv",), (str(tmp_path / "d.csv"),),  # told by their content
+                 (tmp_path / "x.idx", tmp_path / "y.idx")):
+        got, labels = load(*args)
+        assert ([list(row) for row in got], labels) == ([list(row) for row in digits], truth)
 
 
 # IDX and CSV, plain or gzipped, are streamed with bounds: no file can exhaust memory, block, or

@@ -190,6 +190,8 @@ def test_divergence_stops_with_a_clear_error(backend):
     ({"sizes": [784, 2.5, 10]}, "positive ints"),
     ({"sizes": 784}, "list of layer widths"),
     ({"activation": "swish"}, "unknown activation 'swish'; expected one of: relu, sigmoid, tanh"),
+    ({"activation": ["relu"]}, "unknown activation a list of 1 items; expected one of: relu, "
+                               "sigmoid, tanh"),  # unhashable: no registry key at all
     ({"output": "relu"}, "unknown output 'relu'"),
     ({"loss": "hinge"}, "unknown loss 'hinge'"),
     ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'"),

@@ -178,6 +178,12 @@ GOOD = '{"sizes": [2, 2], "activation": "relu", "output": "softmax", "loss": "cr
                                             "1: upgrade tinynet to load it$"),
     (header(GOOD.replace("[2, 2]", "[2]")) + bytes(24),
      "sizes must be a list of at least two positive ints, not \\[2\\]$"),
+    (header(GOOD.replace("[2, 2]", "[2, 0]")) + bytes(24),
+     "sizes must be a list of at least two positive ints, not \\[2, 0\\]$"),
+    (header(GOOD.replace("[2, 2]", "[2, true]")) + bytes(24),
+     "sizes must be a list of at least two positive ints, not \\[2, True\\]$"),
+    (header(GOOD, version=0) + bytes(24), "compact format version 0; this tinynet reads "
+                                          "version 1$"),
     (b"\x89TNB\x01\x00\xff\xff", "not a tinynet header"),
 ])
 def test_bad_compact_files_are_refused_naming_the_file(tmp_path, data, message):
@@ -262,3 +268,20 @@ def test_saving_compact_checks_its_arguments_and_keeps_the_old_file(tmp_path):
     with pytest.raises(TinynetError, match="not all finite"):
         tinynet.save(net, path, format="int8")
     assert path.read_bytes() == before
+
+
+def test_an_int8_row_of_zeros_is_stored_with_a_zero_scale(tmp_path):
+    """A row's scale is its largest weight / 127: 0 for a row of zeros (its
+    bytes all the zero byte), and the row loads as zeros."""
+    from tinynet import compact
+
+    net = DNN([3, 2], seed=0, backend="python")
+    params = net.get_params()
+    params["weights"][0][1] = [0.0, 0.0]
+    net.set_params(params["weights"], params["biases"])
+    path = tmp_path / "m.tnb"
+    tinynet.save(net, path, format="int8")
+    _, weights, _ = compact.read(path)
+    assert weights[0].scales[1] == 0.0 and weights[0].scales[0] > 0.0
+    assert weights[0][1] == [0.0, 0.0]
+    assert tinynet.load(path).get_params()["weights"][0][1] == [0.0, 0.0]

@@ -390,16 +390,30 @@ def test_early_stopping_min_delta_and_modes(backend):
     stopper = EarlyStopping(monitor="loss", mode="max", patience=1)
     history = DNN([4, 5, 3], seed=0, backend=backend).fit(X, y, epochs=10, callbacks=[stopper])
     assert len(history) == 2 and stopper.best_epoch == 1  # a falling loss never "improves" in max
+    assert stopper.outcome() == (
+        "early stopping: loss was best in epoch 1 (%.4f); stopped after epoch 2, 1 without "
+        "improvement; restored epoch 1's weights" % history.history["loss"][0])
 
 
 def test_early_stopping_settings_are_checked():
-    for kwargs, error, message in [(dict(patience=1.5), ValueError, "patience"),
-                                   (dict(mode="up"), ValueError, "mode must be one of auto"),
-                                   (dict(monitor=3), TypeError, "monitor must be the name"),
-                                   (dict(min_delta=math.nan), ValueError, "min_delta"),
-                                   (dict(restore_best_weights="yes"), TypeError, "True or False")]:
-        with pytest.raises(error, match=message):
+    for kwargs, error, message in [
+            (dict(patience=1.5), ValueError, "patience must be an int >= 0, not 1.5"),
+            (dict(patience=-1), ValueError, "patience must be an int >= 0, not -1"),
+            (dict(mode="up"), ValueError, "mode must be one of auto, min, max, not 'up'"),
+            (dict(monitor=3), TypeError, "monitor must be the name of a score, like 'val_loss', "
+                                         "not 3"),
+            (dict(min_delta=math.nan), ValueError, "min_delta must be a finite number in [0, "
+                                                   "inf), not nan"),
+            (dict(min_delta=-0.5), ValueError, "min_delta must be a finite number in [0, inf), "
+                                               "not -0.5"),
+            (dict(restore_best_weights="yes"), TypeError, "restore_best_weights must be True or "
+                                                          "False, not 'yes'")]:
+        with pytest.raises(error) as caught:
             EarlyStopping(**kwargs)
+        assert str(caught.value) == message
+    for mode in ("auto", "min", "max"):
+        assert EarlyStopping(mode=mode, patience=0, min_delta=0).mode == mode
+    assert EarlyStopping().model is None  # set by fit, as Keras does
     assert "patience=3" in repr(EarlyStopping(patience=3))
 
 

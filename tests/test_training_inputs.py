@@ -320,3 +320,12 @@ def test_an_empty_sample_says_what_to_give(backend):
             with pytest.raises(ValueError, match=r"^x is empty: give one sample \(2 numbers\) or "
                                                  r"a batch of them$"):
                 call(x)
+
+
+@pytest.mark.parametrize("y, shown, at", [([0.0, math.inf], "inf", 1), ([0.0, -math.inf], "-inf", 1),
+                                          ([math.nan, 1.0], "nan", 0)])
+def test_labels_that_are_not_finite_are_refused_naming_them(backend, y, shown, at):
+    net = DNN([2, 3], seed=0, backend=backend)
+    with pytest.raises(ValueError, match="^label %s at index %d is not a class in 0..2$"
+                                         % (shown, at)):
+        net.evaluate([[0.1, 0.2]] * 2, y)
