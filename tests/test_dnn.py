@@ -192,6 +192,9 @@ def test_divergence_stops_with_a_clear_error(backend):
     ({"activation": "swish"}, "unknown activation 'swish'; expected one of: relu, sigmoid, tanh"),
     ({"activation": ["relu"]}, "unknown activation a list of 1 items; expected one of: relu, "
                                "sigmoid, tanh"),  # unhashable: no registry key at all
+    ({"sizes": [2, True]}, r"^layer sizes must be positive ints, got True in \[2, True\]$"),
+    ({"sizes": object()}, r"^sizes must be a list of layer widths, like \[784, 30, 10\], not a "
+                          r"object$"),  # no length: its kind alone
     ({"output": "relu"}, "unknown output 'relu'"),
     ({"loss": "hinge"}, "unknown loss 'hinge'"),
     ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'"),

@@ -224,6 +224,13 @@ def _clean_runs(args, modules, copy):
             for m in modules}
 
 
+def _with(kept, results, patterns):
+    """``results`` and the ``kept`` earlier ones, module by module, in the
+    modules' order."""
+    return {m: kept.get(m, []) + results.get(m, []) for m in modules_of(patterns)
+            if kept.get(m) or results.get(m)}
+
+
 def _save(args, totals, results):
     """Write the results so far to the --json file, if asked."""
     if args.json:
@@ -250,6 +257,12 @@ def _run(args, argv, modules, chosen, totals, copies):
         args.seed, len(queue), "the whole fast suite" if args.whole else "its module's tests"),
         flush=True)
     results = {m: [] for m in modules}
+    kept = {}  # with --survivors-of: the earlier run's other mutants, counted as they were
+    if args.survivors_of:
+        with open(args.survivors_of) as f:
+            for module, done_ in json.load(f)["results"].items():
+                if module not in args.fresh:
+                    kept[module] = [r for r in done_ if r["killed"] is not False]
     began = time.time()
 
     def done(module, site):
@@ -261,7 +274,7 @@ def _run(args, argv, modules, chosen, totals, copies):
             print("  %s %s" % ("killed  " if site["killed"] else "survived", where), flush=True)
         count = sum(len(r) for r in results.values())
         if count % 5 == 0:  # so a run stopped early has its results so far
-            _save(args, totals, results)
+            _save(args, totals, _with(kept, results, args.modules))
         if count % 25 == 0:
             print("[%d/%d mutants, %.0f s]" % (count, len(queue), time.time() - began), flush=True)
 
@@ -274,13 +287,7 @@ def _run(args, argv, modules, chosen, totals, copies):
             results[module].remove(site)
         runner.run_all([(m, {k: v for k, v in r.items() if k not in ("outcome", "killed")})
                         for m, r in again], copies, args.timeout or 1800, done)
-    if args.survivors_of:  # the earlier run's other mutants count as they did
-        with open(args.survivors_of) as f:
-            earlier = json.load(f)
-        for module, done_ in earlier["results"].items():
-            if module not in args.fresh:
-                results.setdefault(module, []).extend(r for r in done_ if r["killed"] is not False)
-        results = {m: results[m] for m in earlier["results"]}
+    results = _with(kept, results, args.modules)
     for module in results:
         results[module].sort(key=lambda s: (s["start"], s["end"], s["new"]))
     errors = sum(r["killed"] is None for done_ in results.values() for r in done_)
