@@ -14,7 +14,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 #: will have (it is being regrouped by behaviour): those that exist are run.
 SUBSETS = [
     ("tinynet/datasets/", ["tests/test_datasets.py", "tests/test_datasets_numpy_csv.py"]),
-    ("/sources.py", ["tests/test_files_reading.py", "tests/test_datasets_downloads.py"]),
+    ("datasets/sources.py", ["tests/test_files_reading.py", "tests/test_datasets_downloads.py"]),
+    ("tinynet/sources.py", ["tests/test_model_files_compact.py", "tests/test_files_reading.py",
+                            "tests/test_model_files.py"]),
+    ("/compact_save.py", ["tests/test_model_files_compact.py", "tests/test_model_files.py"]),
     ("/download.py", ["tests/test_datasets_downloads.py"]),
     ("/mnist.py", ["tests/test_datasets_downloads.py"]),
     ("tinynet/backends/", ["tests/test_backends.py", "tests/test_matrix.py"]),
