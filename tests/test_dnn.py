@@ -618,6 +618,14 @@ def test_the_memory_size_is_the_smaller_of_memory_and_the_address_space_limit(mo
     assert memory._memory_size() is None
     monkeypatch.setattr(resource, "getrlimit", lambda which: (5000, resource.RLIM_INFINITY))
     assert memory._memory_size() == 5000
+    monkeypatch.setattr(os, "sysconf", lambda name: {"SC_PHYS_PAGES": 1000, "SC_PAGE_SIZE": 4096}[name])
+    for error in (ValueError, OSError, AttributeError):  # a limit that cannot be read is left out
+
+        def unreadable(which, error=error):
+            raise error("no limit")
+
+        monkeypatch.setattr(resource, "getrlimit", unreadable)
+        assert memory._memory_size() == 4096000
 
 
 # model.summary(), the table show MODEL prints, and the notebook's HTML.
