@@ -776,3 +776,21 @@ def test_an_absurd_network_is_refused_at_once_with_the_figure():
     lines = result.stdout.splitlines()
     assert len(lines) == 3 and all("would need at least" in line for line in lines)
     assert "795,000,000,010 weights" in lines[0] and "TiB" in lines[0]
+
+
+def test_the_input_mask_multiplies_the_inputs(backend):
+    """(2') for the inputs: A[0] is X times its mask, entry by entry, so a
+    dropped input is a zero and a kept one is scaled up; the layers after
+    see exactly the masked inputs."""
+    from tinynet import Matrix
+    from tinynet.regularize import dropout_masks
+
+    model = DNN([6, 5, 3], dropout=0.0, input_dropout=0.5, seed=1, backend=backend)
+    X = Matrix.from_list([[0.5, -1.0, 2.0, 0.25, 1.5, -0.75]] * 4, backend)
+    M = dropout_masks(model, 4)
+    A = model.forward(X, M)
+    masked = [[x * m for x, m in zip(r, q)] for r, q in zip(X.tolist(), M[0].tolist())]
+    assert A[0].tolist() == masked
+    assert 0.0 in [v for row in masked for v in row]
+    plain = model.forward(Matrix.from_list(masked, backend), [None] + list(M[1:]))
+    assert A[-1].tolist() == plain[-1].tolist()
