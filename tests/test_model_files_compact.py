@@ -285,3 +285,13 @@ def test_an_int8_row_of_zeros_is_stored_with_a_zero_scale(tmp_path):
     assert weights[0].scales[1] == 0.0 and weights[0].scales[0] > 0.0
     assert weights[0][1] == [0.0, 0.0]
     assert tinynet.load(path).get_params()["weights"][0][1] == [0.0, 0.0]
+
+
+def test_a_compact_model_makes_its_plain_sgd_when_first_asked(tmp_path):
+    """A compact file holds no optimizer: the loaded model makes plain SGD
+    (its default rate) on first use, and keeps that one."""
+    path = tmp_path / "m.tnb"
+    tinynet.save(DNN([3, 2], optimizer="adam", seed=0, backend="python"), path)
+    model = tinynet.load(path)
+    first = model.optimizer
+    assert (first.name, model.learning_rate) == ("sgd", 0.02) and model.optimizer is first
