@@ -865,3 +865,18 @@ def test_out_is_checked_before_training(tmp_path, command, where):
     result = cli(*command, "--out", out)
     one_line_error(result, out)
     assert "epoch" not in result.stdout.lower()  # refused before any training
+
+
+def test_every_escape_of_xml_and_printable_at_its_bounds():
+    """Each named entity and short escape, and the edges of the characters
+    replaced or escaped (0x1f/0x20, 0x7e/0x7f, 0x9f/0xa0, U+FFFE/U+FFFF,
+    line and paragraph separators, bidi controls, surrogates)."""
+    from tinynet.escape import printable, xml
+
+    assert xml("&<>\"'\t\n\r") == "&amp;&lt;&gt;&quot;&#39;&#9;&#10;&#13;"
+    assert xml("\x1f \x7e\x7f\x9f\xa0\ufffe\uffff\ufffd") == \
+        "\ufffd ~\ufffd\ufffd\xa0\ufffd\ufffd\ufffd"
+    assert printable("\t\n\r") == "\\t\\n\\r"
+    assert printable("\x1f \x7e\x7f\x9f\xa0") == "\\x1f ~\\x7f\\x9f\xa0"
+    assert printable("\u2028\u2029\u202e\u2066\u2069\u200e\ud800\udfff\u2027\u206a") == \
+        "\\u2028\\u2029\\u202e\\u2066\\u2069\\u200e\\ud800\\udfff\u2027\u206a"

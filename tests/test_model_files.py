@@ -877,3 +877,18 @@ def test_the_package_names_its_public_api():
     data = [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]], [0, 1]
     assert tinynet.gradient_check(net, *data).max_error == \
         gradcheck.gradient_check(net, *data).max_error
+
+
+def test_serialize_save_keeps_the_optimizer_state_unless_told_not_to(tmp_path):
+    """serialize.save, what tinynet.save and model.save call, writes the
+    optimizer's state by default (training resumes where it stopped)."""
+    import tinynet.serialize
+
+    model = DNN([2, 3, 2], optimizer="adam", seed=0, backend="python")
+    model.fit([[0.1, 0.2], [0.3, 0.1]], [0, 1], epochs=1)
+    tinynet.serialize.save(model, tmp_path / "a.json")
+    tinynet.serialize.save(model, tmp_path / "b.json", optimizer_state=False)
+    with_state = json.loads((tmp_path / "a.json").read_text())["optimizer"]
+    without = json.loads((tmp_path / "b.json").read_text())["optimizer"]
+    assert "state" in with_state and "state" not in without
+    assert {k: v for k, v in with_state.items() if k != "state"} == without

@@ -424,10 +424,11 @@ def test_model_dict_checks_each_field():
     refused("optimizer 'adam' has no setting 'decay', 'momentum'$",  # every unknown one, sorted
             optimizer={"name": "adam", "momentum": 0.5, "decay": 0.1})
     refused(r"optimizer state must be a dict, not \[\]$", optimizer={"name": "sgd", "state": []})
-    data = dict(good)
-    del data["loss"]
-    with pytest.raises(ValueError, match="^missing key 'loss'$"):
-        validate.model_dict(data)
+    for key in ("sizes", "activation", "output", "loss", "weights", "biases"):
+        data = dict(good)
+        del data[key]
+        with pytest.raises(ValueError, match="^missing key '%s'$" % key):
+            validate.model_dict(data)
     opt = validate.model_dict(dict(good, optimizer={"name": "momentum", "momentum": 0.5,
                                                      "learning_rate": 0.2}))
     assert opt.settings() == {"learning_rate": 0.2, "l2": 0.0, "momentum": 0.5}
