@@ -356,6 +356,30 @@ def test_a_compact_model_on_a_romfs_mount_is_used_in_place(build, lib, tmp_path)
         assert int(heap) < 4000, line
 
 
+@BUILDS
+def test_the_romfs_image_board_writes_is_read_in_place(build, lib, tmp_path):
+    """board --romfs writes the model into a ROMFS image (for the board's
+    ROMFS partition); mounted, the model loads from it without a copy."""
+    from tinynet.cli import main
+
+    net = DNN([784, 16, 10], seed=0, backend="python")
+    net.save(tmp_path / "digits.pkl")
+    assert main(["board", str(tmp_path / "digits.pkl"), str(tmp_path / "out"), "--weights",
+                 "int8", "--romfs", "-q"]) == 0
+    image = (tmp_path / "out" / "digits-int8.romfs").read_bytes()
+    data = (tmp_path / "out" / "digits-int8.tnb").read_bytes()
+    assert image.index(data) % 8 == 0  # the file's bytes aligned in the image
+    x = [(k % 7) / 7 for k in range(784)]
+    out = mp.run(build, (
+        "import vfs, tinynet\n"
+        "vfs.mount(vfs.VfsRom(open(%r, 'rb').read()), '/rom')\n"
+        "m = tinynet.load('/rom/digits-int8.tnb')\n"
+        "print(m.classify(%r), len(m.weights[0].native().blocks))\n"
+        % (str(tmp_path / "out" / "digits-int8.romfs"), x)), tmp_path, heap="256K",
+        lib=lib).stdout
+    assert out.split() == [str(tinynet.load(data, backend="python").classify(x)), "1"]
+
+
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory):
     """The sources and manifest.py that `board --freeze` writes."""

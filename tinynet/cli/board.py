@@ -151,6 +151,10 @@ def add_parser(sub):
     p.add_argument("--freeze", action="store_true",
                    help="write the sources and a manifest.py for freezing tinynet into a "
                    "firmware (its code then takes no heap)")
+    p.add_argument("--romfs", action="store_true",
+                   help="also write the model as a ROMFS image, for the board's ROMFS partition "
+                   "(mpremote romfs deploy): the board then reads the weights in place, from "
+                   "flash")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(run=cmd_board)
 
@@ -169,6 +173,8 @@ def cmd_board(args):
     name = _model_name(args.model, args.weights)
     compact_save.save(model, os.path.join(args.dir, name), weights=args.weights)
     files.append((name, os.path.getsize(os.path.join(args.dir, name))))
+    if args.romfs:
+        image = write_romfs(args.dir, name)
     if not args.quiet:
         width = max(len(f) for f, _ in files)
         for path, size in files:
@@ -186,5 +192,23 @@ def cmd_board(args):
                   "then copy only %s to the board" % (
                       os.path.basename(manifest[0]), format(manifest[1], ","),
                       printable(shlex.quote(manifest[0])), printable(name)))
+        if args.romfs:
+            print("romfs: %s (%s bytes); deploy it with mpremote romfs deploy %s, then on the "
+                  "board: tinynet.load(%r) reads the weights in place" % (
+                      printable(os.path.basename(image[0])), format(image[1], ","),
+                      printable(shlex.quote(image[0])), "/rom/" + name))
         print("on the board: import tinynet; model = tinynet.load(%r); model.classify(x)" % name)
     return 0
+
+
+def write_romfs(directory, name):
+    """Write ``directory``/``name`` (a model written there) into a ROMFS image
+    beside it, ``name`` with ``.romfs`` for ``.tnb``; return its path and size."""
+    from ..files import write_atomically
+    from .romfs import image
+
+    with open(os.path.join(directory, name), "rb") as f:
+        data = image({name: f.read()})
+    path = os.path.join(directory, os.path.splitext(name)[0] + ".romfs")
+    write_atomically(path, data)
+    return path, len(data)
