@@ -880,3 +880,8 @@ def test_every_escape_of_xml_and_printable_at_its_bounds():
     assert printable("\x1f \x7e\x7f\x9f\xa0") == "\\x1f ~\\x7f\\x9f\xa0"
     assert printable("\u2028\u2029\u202e\u2066\u2069\u200e\ud800\udfff\u2027\u206a") == \
         "\\u2028\\u2029\\u202e\\u2066\\u2069\\u200e\\ud800\\udfff\u2027\u206a"
+    bidi = [0x200E, 0x200F] + list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A))
+    for c in bidi + [0x2028, 0x2029, 0xD800, 0xDBFF, 0xDC00, 0xDFFF]:
+        assert printable(chr(c)) == "\\u%04x" % c
+    for c in (0x200D, 0x2010, 0x2027, 0x202F, 0x2065, 0x206A, 0xD7FF, 0xE000):
+        assert printable(chr(c)) == chr(c)

@@ -411,6 +411,11 @@ def test_model_dict_checks_each_field():
     refused("written by a newer tinynet .format version 2; this one reads up to 1", version=2)
     refused("sizes must be a list of at least two positive ints", sizes=[2])
     refused("sizes must be a list", sizes=(2, 3, 2))
+    refused(r"bad model settings: activation must be a name, not 3$", activation=3)
+    refused(r"bad model settings: output must be a name, not None$", output=None)
+    refused(r"bad model settings: loss must be a name, not \[1\]$", loss=[1])
+    refused(r"biases must be a list of 2 rows for sizes \[2, 3, 2\]$", biases=[[0.0] * 3])
+    refused(r"weights must be a list of 2 matrices for sizes \[2, 3, 2\]$", weights=[[]])
     refused("bad model settings: unknown activation 'gelu'; expected one of: relu, sigmoid, tanh$",
             activation="gelu")
     refused("bad model settings: unknown output 'relu'; expected one of: linear, sigmoid, softmax$",
