@@ -876,6 +876,7 @@ def test_every_escape_of_xml_and_printable_at_its_bounds():
     assert xml("&<>\"'\t\n\r") == "&amp;&lt;&gt;&quot;&#39;&#9;&#10;&#13;"
     assert xml("\x1f \x7e\x7f\x9f\xa0\ufffe\uffff\ufffd") == \
         "\ufffd ~\ufffd\ufffd\xa0\ufffd\ufffd\ufffd"
+    assert xml("\ud7ff\ud800\udfff\ue000") == "\ud7ff\ufffd\ufffd\ue000"  # surrogates
     assert printable("\t\n\r") == "\\t\\n\\r"
     assert printable("\x1f \x7e\x7f\x9f\xa0") == "\\x1f ~\\x7f\\x9f\xa0"
     assert printable("\u2028\u2029\u202e\u2066\u2069\u200e\ud800\udfff\u2027\u206a") == \
