@@ -794,3 +794,12 @@ def test_the_input_mask_multiplies_the_inputs(backend):
     assert 0.0 in [v for row in masked for v in row]
     plain = model.forward(Matrix.from_list(masked, backend), [None] + list(M[1:]))
     assert A[-1].tolist() == plain[-1].tolist()
+
+
+def test_a_model_made_without_an_optimizer_makes_plain_sgd_on_first_use():
+    """A model built from parameters alone (as a compact file is loaded)
+    has no optimizer until asked: then plain SGD at its default rate, kept."""
+    model = DNN._from_parameters([2, 2], "relu", "softmax", "cross_entropy",
+                                 [[[0.5, -0.5], [0.25, 1.0]]], [[0.0, 0.1]], "python")
+    first = model.optimizer
+    assert (first.name, model.learning_rate) == ("sgd", 0.02) and model.optimizer is first
