@@ -195,7 +195,7 @@ def test_bad_dropout_or_max_norm_in_a_file_is_refused_naming_it(tmp_path, field,
 
 #: The index a hostile LONG_BINPUT stores at.  CPython's unpickler grows its
 #: memo to twice the index: 16 MB here if the scan misses it, where 10**8
-#: would cost 1.6 GB (tests/test_hardening_models.py tries 2**31 - 1 in a
+#: would cost 1.6 GB (tests/test_model_files_hostile.py tries 2**31 - 1 in a
 #: memory-capped process).
 FAR = 10 ** 6
 
