@@ -13,6 +13,7 @@ import os
 import pathlib
 import pickle
 import pickletools
+import re
 import signal
 import struct
 import subprocess
@@ -335,12 +336,14 @@ def test_a_pickle_cut_inside_an_argument_is_refused(tmp_path, op):
 
 
 def test_a_byte_that_is_no_opcode_is_refused_as_a_corrupt_pickle(tmp_path):
-    # The scan stops there (it cannot know what follows) and the unpickler refuses it.
+    # The scan stops there (it cannot know what follows) and refuses it, naming the byte:
+    # the same words on every interpreter (PyPy's unpickler says KeyError).
     unknown = sorted(set(range(256)) - {ord(op.code) for op in pickletools.opcodes})
     assert 0xFF in unknown and len(unknown) >= 180
     for code in unknown:
         path = write(tmp_path, b"\x80\x04" + bytes([code]) + long_binput(FAR) + b".")
-        with pytest.raises(TinynetError, match=r"corrupt pickle \(invalid load key") as info:
+        with pytest.raises(TinynetError, match=r"corrupt pickle \(invalid load key, %s at byte 2\)"
+                           % re.escape(repr(bytes([code])))) as info:
             tinynet.load(path)
         assert str(info.value).startswith(str(path) + ": ")
 
@@ -715,8 +718,9 @@ def test_a_compact_model_in_a_buffer_computes_with_views_of_it(tmp_path, weights
         mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     model = tinynet.load(mapped, backend="python")
     assert model.classify(X) == loaded.classify(X)
-    with pytest.raises(BufferError):  # the views hold the mapping
-        mapped.close()
+    if sys.implementation.name == "cpython":  # PyPy lets a mapping close under its views
+        with pytest.raises(BufferError):  # the views hold the mapping
+            mapped.close()
     del model
     mapped.close()
 

@@ -168,7 +168,9 @@ def _scan_pickle(data, path):
     refuse one that would make the unpickler allocate far more than the
     file holds: a memo index (PUT, LONG_BINPUT) beyond the objects built so
     far makes CPython's unpickler grow its memo to that index, gigabytes
-    for a few bytes.  Anything else odd is left to the unpickler to refuse.
+    for a few bytes, and a byte that is no opcode (which CPython's and PyPy's
+    unpicklers word differently).  Anything else odd is left to the
+    unpickler to refuse.
     A run of floats, most of a model, is skipped in one step."""
     import pickletools
 
@@ -192,8 +194,9 @@ def _scan_pickle(data, path):
             pos += 9 * (len(every_ninth) - len(every_ninth.lstrip(b"G")))
             continue
         n, width = sizes.get(code), counted.get(code)
-        if n is None and width is None:
-            return
+        if n is None and width is None:  # no opcode: worded here, as no unpickler words it alike
+            raise TinynetError("%s: corrupt pickle (invalid load key, %r at byte %d)"
+                               % (path, bytes([code]), pos))
         pos += 1
         if width is not None:  # a length, then that many bytes
             arg, pos = None, pos + width + int.from_bytes(data[pos:pos + width], "little")
