@@ -32,8 +32,8 @@ MNIST_DIR = os.environ.get("MNIST_DIR") or MNIST
 #: The heap each model runs in.  The issue asks for int8 weights in 128 KB:
 #: met on the 32-bit builds (as on a Pico).  On the 64-bit ones (every object
 #: at least 32 bytes) the core's code takes about 78 KB once a model is loaded,
-#: and all 10,000 digits ran in 184 KB; 192 KB keeps a little room (README:
-#: MicroPython).
+#: and all 10,000 digits ran in 184 KB; 192 KB keeps a little room
+#: (docs/board.md).
 HEAPS = {"int8": "192K", "float32": "384K"}
 HEAPS_32BIT = {"int8": "128K", "float32": "384K"}
 #: With tinynet frozen into the firmware (``board --freeze``), its code runs
