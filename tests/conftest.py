@@ -3,6 +3,7 @@ fixtures, needs_numpy), running Python in a fresh interpreter, and a small
 digit classifier trained once per test module (digits)."""
 
 import os
+import random
 import subprocess
 import sys
 
@@ -59,3 +60,19 @@ def digits():
 def scaled(rows):
     """Pixels 0..255 as the 0..1 a model takes."""
     return [[p / 255.0 for p in row] for row in rows]
+
+
+def batch(rows, cols, density, seed, edge_zeros=0, every=0):
+    """Random rows; the first and last ``edge_zeros`` columns, and every
+    ``every``-th one, zero in every row (as pixels at an image's border, and
+    at the ends of its rows of pixels, are in a batch of MNIST images)."""
+    rng = random.Random(seed)
+    out = [[rng.uniform(-1, 1) if rng.random() < density else 0.0 for _ in range(cols)]
+           for _ in range(rows)]
+    for row in out:
+        row[:edge_zeros] = [0.0] * edge_zeros
+        if edge_zeros:
+            row[-edge_zeros:] = [0.0] * edge_zeros
+        if every:
+            row[::every] = [0.0] * len(row[::every])
+    return out

@@ -17,7 +17,7 @@ from tinynet import DNN, Matrix
 from tinynet.backends import REQUIRED, get_backend, python_backend, python_fast
 from tinynet.dnn import EPS, CrossEntropy, ReLU, Sigmoid, Softmax, SquaredError, Tanh
 
-from conftest import EVERY_BACKEND, INSTALLED, needs_numpy, run_python
+from conftest import EVERY_BACKEND, INSTALLED, batch, needs_numpy, run_python
 
 
 def ops_for(name):
@@ -686,21 +686,6 @@ def test_mini_batch_training_agrees(kwargs, batch_size):
 # The momentum step: numpy_fast's fused kernel gives the same numbers as the plain definition
 # (Matrix.momentum_'s passes).
 
-
-def batch(rows, cols, density, seed, edge_zeros=0, every=0):
-    """Random rows; the first and last ``edge_zeros`` columns, and every
-    ``every``-th one, zero in every row (as pixels at an image's border, and
-    at the ends of its rows of pixels, are in a batch of MNIST images)."""
-    rng = random.Random(seed)
-    out = [[rng.uniform(-1, 1) if rng.random() < density else 0.0 for _ in range(cols)]
-           for _ in range(rows)]
-    for row in out:
-        row[:edge_zeros] = [0.0] * edge_zeros
-        if edge_zeros:
-            row[-edge_zeros:] = [0.0] * edge_zeros
-        if every:
-            row[::every] = [0.0] * len(row[::every])
-    return out
 
 
 def plain_momentum(ops, w, v, a, d, alpha, mu, decay):

@@ -11,23 +11,8 @@ import tinynet
 from tinynet import DNN, Matrix, batching
 from tinynet.optim import Adam, Momentum, SGD, check_number, make_optimizer
 
-from conftest import INSTALLED, needs_numpy
+from conftest import INSTALLED, batch, needs_numpy
 
-
-def batch(rows, cols, density, seed, edge_zeros=0, every=0):
-    """Random rows; the first and last ``edge_zeros`` columns, and every
-    ``every``-th one, zero in every row (as pixels at an image's border, and
-    at the ends of its rows of pixels, are in a batch of MNIST images)."""
-    rng = random.Random(seed)
-    out = [[rng.uniform(-1, 1) if rng.random() < density else 0.0 for _ in range(cols)]
-           for _ in range(rows)]
-    for row in out:
-        row[:edge_zeros] = [0.0] * edge_zeros
-        if edge_zeros:
-            row[-edge_zeros:] = [0.0] * edge_zeros
-        if every:
-            row[::every] = [0.0] * len(row[::every])
-    return out
 
 
 @pytest.mark.parametrize("backend", INSTALLED)
