@@ -3,7 +3,9 @@
 # cannot even be imported, so leave them out.
 from importlib.util import find_spec
 
-collect_ignore = []
+# tinynet/backends/native.py is MicroPython's (machine-code kernels): it
+# refuses to import anywhere else.
+collect_ignore = ["tinynet/backends/native.py"]
 if find_spec("numpy") is None:
     collect_ignore += ["tinynet/backends/numpy_backend.py", "tinynet/backends/numpy_fast.py",
                        "tinynet/datasets/csv_numpy.py"]

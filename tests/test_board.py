@@ -12,6 +12,7 @@ everywhere.
 
 import ast
 import builtins
+import importlib
 import os
 import random
 
@@ -19,7 +20,7 @@ import pytest
 
 import tinynet
 from tinynet import DNN, compact
-from tinynet.cli.board import PACKAGE, core_files
+from tinynet.cli.board import NATIVE, PACKAGE, core_files
 
 import real_micropython as mp
 
@@ -380,6 +381,106 @@ def test_the_romfs_image_board_writes_is_read_in_place(build, lib, tmp_path):
     assert out.split() == [str(tinynet.load(data, backend="python").classify(x)), "1"]
 
 
+# === The machine-code kernels (backends/native.py) against the plain loops ===
+
+#: On MicroPython, each compact model predicts one sample in machine code
+#: where the port has the emitter (its products in integers for int8
+#: weights), and with the plain loops of packed.py where not; the script
+#: runs each sample both ways (the plain loops by taking the kernels away).
+KERNELS = (
+    "import tinynet\n"
+    "from array import array\n"
+    "from tinynet.backends import inplace\n"
+    "pixels = open('pixels.bin', 'rb').read()\n"
+    "def close(a, b):\n"
+    "    return all(abs(u - v) <= 1e-5 * (1 + abs(v)) for u, v in zip(a, b))\n"
+    "for name in %r:\n"
+    "    m = tinynet.load(name if %s or name.endswith('-file.tnb') else open(name, 'rb').read())\n"
+    "    n = m.sizes[0]\n"
+    "    raw = pixels[:n]\n"
+    "    inputs = [(raw, 1 / 255), (bytearray(raw), 1 / 255), (array('B', raw), 0.004),\n"
+    "              (bytes(n), 1 / 255), ([(k %% 9 - 4) / 4 for k in range(n)], None),\n"
+    "              ([0.0] * n, None), ([p / 255 for p in raw], None)]\n"
+    "    m.predict(inputs[0][0], scale=1 / 255)\n"
+    "    one = inplace.for_model(m)\n"
+    "    blocks = len(one.weights[0].blocks)\n"
+    "    fast, kernels = [], one.native\n"
+    "    for x, scale in inputs:\n"
+    "        one.native = kernels\n"
+    "        a, ca = m.predict(x, scale=scale), m.classify(x, scale=scale)\n"
+    "        one.native = None\n"
+    "        b, cb = m.predict(x, scale=scale), m.classify(x, scale=scale)\n"
+    "        fast.append((a == b) + 2 * close(a, b) + 4 * (ca == cb))\n"
+    "    print(name, kernels is not None, blocks, ' '.join(str(f) for f in fast))\n")
+
+
+def kernel_models(folder):
+    """Compact models that take every way through the kernels: int8 and
+    float32, relu, tanh and sigmoid hidden layers, a row of zero weights
+    (scale 0), and a file read in several blocks; their names."""
+    names = []
+    for i, (sizes, activation) in enumerate((([784, 48, 10], "relu"), ([50, 7, 3], "tanh"),
+                                             ([300, 20, 2], "sigmoid"), ([9, 1], "relu"))):
+        net = DNN(sizes, activation=activation, seed=i, backend="python")
+        net.weights[0].data[3] = [0.0] * sizes[1]  # (scale 0)
+        for weights in ("int8", "float32"):
+            name = "m%d-%s.tnb" % (i, weights)
+            tinynet.save(net, os.path.join(str(folder), name), format=weights)
+            names.append(name)
+    os.rename(os.path.join(str(folder), "m0-int8.tnb"), os.path.join(str(folder), "m0-file.tnb"))
+    names[0] = "m0-file.tnb"  # (a file, not memory: read in blocks of whole rows)
+    return names
+
+
+def check_kernels(out, names, native, in_place=False):
+    """The script's lines: the kernels ran (where ``native``), and gave the
+    plain loops' classes, and outputs equal (float32) or within 1e-5 (int8);
+    ``in_place``: every model was read in place (one block a layer)."""
+    lines = out.strip().split("\n")
+    assert [line.split()[0] for line in lines] == names
+    for line in lines:
+        name, ran, blocks, *fast = line.split()
+        assert ran == str(native), line
+        assert (int(blocks) > 1) == (name.endswith("-file.tnb") and not in_place), line
+        assert all(f in ("7", "6") for f in fast), line  # same classes, outputs close
+        if "float32" in name or not native:
+            assert all(f == "7" for f in fast), line  # equal: the same loop compiled
+    return lines
+
+
+@BUILDS
+def test_the_machine_code_kernels_compute_what_the_plain_loops_do(build, lib, tmp_path):
+    """On the unix builds (x86-64 and x86 emitters) backends/native.py,
+    copied as a source, compiles when imported; its products are the plain
+    loops', the int8 ones to a float32's rounding."""
+    from tinynet.datasets import load_sample
+
+    names = kernel_models(tmp_path)
+    (tmp_path / "pixels.bin").write_bytes(bytes(load_sample("test")[0].pixels[:784]))
+    out = mp.run(build, KERNELS % (names, "False"), tmp_path, heap="1M", lib=lib).stdout
+    check_kernels(out, names, native=True)
+
+
+def test_the_machine_code_kernels_are_micropythons_only():
+    """On CPython (and PyPy) the kernels do not import, and a compact
+    model's one sample goes through the plain loops (tests/test_backends.py
+    holds those to the general path, bit for bit)."""
+    from tinynet.backends import inplace
+
+    with pytest.raises(ImportError, match="MicroPython"):
+        importlib.import_module("tinynet.backends.native")
+    net = DNN([4, 3, 2], seed=0, backend="python")
+    model = tinynet.load(compact_bytes(net, "int8"), backend="python")
+    model.classify([0.1, 0.2, 0.3, 0.4])
+    assert inplace.for_model(model).native is None
+
+
+def compact_bytes(net, weights):
+    from tinynet.compact_save import to_bytes
+
+    return to_bytes(net, weights)
+
+
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory):
     """The sources and manifest.py that `board --freeze` writes."""
@@ -487,11 +588,13 @@ def test_a_hostile_folder_name_stays_a_comment_in_the_manifest(tmp_path, model_f
     assert main(["board", model_file, str(folder), "--freeze"]) == 0
     out = capsys.readouterr().out
     text = (folder / "manifest.py").read_bytes().decode("utf-8")  # strict: valid UTF-8
-    tree = ast.parse(text)
-    # The one statement of the manifest is the package() call; the folder's
-    # name is in a comment, where Python reads it as nothing.
-    assert [ast.dump(node) for node in tree.body] == [ast.dump(ast.parse(
-        'package("tinynet", base_path="lib")').body[0])]
+    # The folder's name is in a comment, where Python reads it as nothing:
+    # the code is that of a manifest written in a plain folder.
+    from tinynet.cli.board import write_manifest
+
+    plain = (tmp_path / "plain" / "manifest.py")
+    write_manifest(str(plain.parent))
+    assert ast.dump(ast.parse(text)) == ast.dump(ast.parse(plain.read_text()))
     assert not (tmp_path / "PWNED").exists()
     assert "FROZEN_MANIFEST=" in text
     assert _printable_line(text) and _printable_line(out)  # the terminal gets no escapes either
@@ -565,7 +668,7 @@ def test_a_failure_half_way_leaves_the_previous_library(tmp_path, model_file, mo
 
     if where == "compiling":  # mpy-cross failing on the fifth module
         monkeypatch.setattr(board_module, "find_mpy_cross", lambda: "mpy-cross")
-        monkeypatch.setattr(board_module, "_compiled", fail_fifth(lambda c, s, r: b"M\x06"))
+        monkeypatch.setattr(board_module, "_compiled", fail_fifth(lambda c, s, r, arch=None: b"M\x06"))
     elif where == "writing":
         monkeypatch.setattr(library, "_write_new", fail_fifth(library._write_new))
     else:  # the new library into place (the old one is already moved aside)
@@ -699,9 +802,19 @@ def test_the_board_command_precompiles_with_mpy_cross_when_installed(digits, tmp
         [f[:-3] + ".mpy" for f in core_files() if "/" not in f] + ["backends", RECORD])
     assert (lib / "dnn.mpy").read_bytes()[:1] == b"M"  # the .mpy magic
     assert (tmp_path / "b" / "m-float32.tnb").exists()
+    # The machine-code kernels: a source without an architecture (the board
+    # compiles it), a .mpy for the one given.
+    assert sorted(os.listdir(lib / "backends")) == sorted(
+        f[9:-3] + (".py" if f in NATIVE else ".mpy") for f in core_files() if "/" in f)
+    assert main(["board", str(tmp_path / "m.json"), str(tmp_path / "c"), "-q",
+                 "--arch", "armv7m"]) == 0
+    native = tmp_path / "c" / "lib" / "tinynet" / "backends" / "native.mpy"
+    assert native.read_bytes()[:1] == b"M" and not native.with_suffix(".py").exists()
+    assert main(["board", str(tmp_path / "m.json"), str(tmp_path / "d"), "-q",
+                 "--arch", "no-such-arch"]) != 0
 
 
-def test_the_board_command_writes_a_manifest_for_freezing(digits, tmp_path, capsys):
+def test_the_board_command_writes_a_manifest_for_freezing(digits, tmp_path, capsys, monkeypatch):
     """--freeze: the sources (never .mpy: freezing compiles them for the
     firmware) and a manifest.py that freezes lib/tinynet, named with its
     absolute path in the build line it prints."""
@@ -716,12 +829,18 @@ def test_the_board_command_writes_a_manifest_for_freezing(digits, tmp_path, caps
     manifest = board / "manifest.py"
     text = manifest.read_text()
     assert "FROZEN_MANIFEST=%s\n" % os.path.abspath(str(manifest)) in text
-    # The manifest is Python that the firmware build runs: its one command
-    # freezes the package beside it.
-    calls = []
-    exec(compile(text, str(manifest), "exec"),
-         {"package": lambda *a, **k: calls.append((a, k)), "include": None})
-    assert calls == [(("tinynet",), {"base_path": "lib"})]
+    # The manifest is Python that the firmware build runs: it freezes the
+    # package beside it, backends/native.py (machine code) only where the
+    # port gives mpy-cross an architecture (-march=, as the ARM ports do).
+    for argv, native in ((["makemanifest.py", "-o", "x.c"], []),
+                         (["makemanifest.py", "-f-march=armv7m"], ["backends/native.py"])):
+        calls = []
+        monkeypatch.setattr(sys, "argv", argv)
+        exec(compile(text, str(manifest), "exec"),
+             {"package": lambda *a, **k: calls.append((a, k)), "include": None})
+        assert [(a, k["base_path"]) for a, k in calls] == [(("tinynet",), "lib")] * len(calls)
+        frozen = [f for _, k in calls for f in k["files"]]
+        assert sorted(frozen) == sorted(f for f in core_files() if f not in NATIVE or native)
     assert "manifest: manifest.py (%s bytes); build a firmware with FROZEN_MANIFEST=%s, then " \
         "copy only m-float32.tnb to the board" % (format(len(text), ","), os.path.abspath(str(manifest))) in out
 
@@ -737,10 +856,11 @@ FIRMWARE_HEAP = 32 * 1024
 #: The most guest instructions a digit may take in classify, by board and
 #: weights, with the weights read in place from flash (ROMFS) and raw pixels
 #: given with scale=1/255: measured under -icount shift=0 (one instruction
-#: a nanosecond of emulated time; docs/board.md), and 3% more.
+#: a nanosecond of emulated time; docs/board.md), and 3% more.  The issue
+#: asks for at most 2 million for int8 on MPS2_AN385.
 FIRMWARE_INSTRUCTIONS = {
-    ("MPS2_AN385", "int8"): 15_730_000, ("MPS2_AN385", "float32"): 19_530_000,
-    ("MPS2_AN500", "int8"): 14_950_000, ("MPS2_AN500", "float32"): 19_000_000,
+    ("MPS2_AN385", "int8"): 1_254_000, ("MPS2_AN385", "float32"): 18_405_000,
+    ("MPS2_AN500", "int8"): 1_217_000, ("MPS2_AN500", "float32"): 17_670_000,
 }
 FIRMWARE_DIGITS = 100
 
@@ -807,6 +927,21 @@ def test_the_firmware_classifies_with_the_weights_in_flash_in_32_kb(board, weigh
     sys.stdout.write("\n%s, %s: load %s bytes, %s in use, %d instructions a digit"
                      % (board, weights, loaded, in_use, per_digit))
     assert per_digit <= bound, "%d instructions a digit" % per_digit
+
+
+@pytest.mark.micropython
+@pytest.mark.parametrize("board", sorted(fw.BOARDS))
+def test_the_machine_code_kernels_on_the_firmware(board, manifest, tmp_path):
+    """Frozen into the firmware for the board's architecture (the qemu
+    port's boards give mpy-cross -march=armv7m and armv7emdp), the kernels
+    run in place from flash and compute what the plain loops compute."""
+    from tinynet.datasets import load_sample
+
+    names = kernel_models(tmp_path)
+    files = {name: (tmp_path / name).read_bytes() for name in names}
+    files["pixels.bin"] = bytes(load_sample("test")[0].pixels[:784])
+    out = fw.run_frozen(board, manifest, 128 * 1024, KERNELS % (names, "True"), files)  # (its lists of floats)
+    check_kernels(out, names, native=True, in_place=True)
 
 
 #: The heap the sensor-sized network trains in on the firmware (the issue

@@ -52,6 +52,7 @@ class OneSample:
         # lists: reading an array's item makes a new float object on a board,
         # and the inner loop reads each output once a non-zero input
         self.outs = [[0.0] * w.cols for w in weights]
+        self.native = _native(weights)
 
     def takes(self, x, scale):
         """Whether ``x`` is one sample this path takes: ``bytes``,
@@ -80,9 +81,10 @@ class OneSample:
         last = len(self.weights) - 1
         for l in range(last + 1):
             out, b = self.outs[l], self.biases[l]
-            self.weights[l].row_into(x, out, scale)
-            for j in range(len(out)):
-                out[j] = out[j] + 1.0 * b[j]  # (Z = A @ W, then add_(b): x + alpha * y)
+            if self.native is None or not self.native.layer(l, self.weights[l], x, scale, out, b):
+                self.weights[l].row_into(x, out, scale)
+                for j in range(len(out)):
+                    out[j] = out[j] + 1.0 * b[j]  # (Z = A @ W, then add_(b): x + alpha * y)
             _activate(self.output if l == last else self.hidden, out)
             x, scale = out, 1.0
         return out
@@ -99,6 +101,18 @@ class OneSample:
             if out[j] > top:
                 best, top = j, out[j]
         return best
+
+
+def _native(weights):
+    """The machine-code products (``native.Layers``) for ``weights``, where
+    MicroPython compiled them for this board; else None (the plain loops)."""
+    try:
+        from . import native
+    except (ImportError, SyntaxError, ValueError, MemoryError):
+        # (CPython and PyPy; a port without the emitter: SyntaxError; a .mpy
+        # for another architecture: ValueError)
+        return None
+    return native.Layers(weights)
 
 
 def _activate(name, z):

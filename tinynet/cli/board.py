@@ -30,6 +30,11 @@ import tempfile
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DESKTOP = ("__main__.py", "backends/numpy_backend.py", "backends/numpy_fast.py")
+#: Core modules of machine code (``@micropython.viper``): mpy-cross compiles
+#: them only for an architecture (``-march=``).  Without one (``--arch``),
+#: they go to the board as sources, which the board compiles for itself
+#: when they are imported (and tinynet uses its plain loops where it cannot).
+NATIVE = ("backends/native.py",)
 
 
 def core_files(package=PACKAGE):
@@ -59,22 +64,24 @@ def find_mpy_cross():
     return shutil.which("mpy-cross")
 
 
-def _compiled(compiler, source, relative):
+def _compiled(compiler, source, relative, arch=None):
     """Return the .mpy bytes of ``source`` (a file), named ``tinynet/relative``
-    in tracebacks."""
+    in tracebacks (its machine code for ``arch``, if given)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out.mpy")
-        done = subprocess.run([compiler, "-s", "tinynet/" + relative, "-o", out, source],
-                              capture_output=True, text=True)
+        march = ["-march=" + arch] if arch else []
+        done = subprocess.run([compiler, "-s", "tinynet/" + relative, "-o", out] + march
+                              + [source], capture_output=True, text=True)
         if done.returncode != 0:
             raise OSError("mpy-cross failed on %s: %s" % (source, done.stderr.strip()))
         with open(out, "rb") as f:
             return f.read()
 
 
-def write_library(lib, mpy=None, package=PACKAGE):
+def write_library(lib, mpy=None, package=PACKAGE, arch=None):
     """Write the core into ``lib``/tinynet: ``.mpy`` files if ``mpy`` (None:
-    when mpy-cross is found), else the sources.  Every file is made first;
+    when mpy-cross is found), else the sources; the :data:`NATIVE` modules
+    as ``.mpy`` only for an ``arch`` (``mpy-cross -march``), else as sources.  Every file is made first;
     the folder is then replaced in one swap, keeping the user's own files
     there and removing tinynet's older ones (a stale ``.py`` would be
     imported before a new ``.mpy``): see :mod:`tinynet.cli.library`.
@@ -87,9 +94,9 @@ def write_library(lib, mpy=None, package=PACKAGE):
     files = []
     for relative in core_files(package):
         source = os.path.join(package, relative)
-        if compiler:
+        if compiler and (arch or relative not in NATIVE):
             relative_out = relative[:-3] + ".mpy"
-            data = _compiled(compiler, source, relative)
+            data = _compiled(compiler, source, relative, arch if relative in NATIVE else None)
         else:
             relative_out = relative
             with open(source, "rb") as f:
@@ -112,7 +119,16 @@ MANIFEST = """\
 # freezes (asyncio, ...), add this line first:
 #
 #     include("$(PORT_DIR)/boards/manifest.py")
-package("tinynet", base_path="lib")
+#
+# backends/native.py is machine code (@micropython.viper), which mpy-cross
+# compiles only for an architecture: the ports that have the code emitters
+# name theirs (MPY_CROSS_FLAGS=-march=...); elsewhere (the unix port) it is
+# left out and tinynet uses its plain loops.
+import sys
+
+package("tinynet", base_path="lib", files=%(files)s)
+if any("-march=" in arg for arg in sys.argv):
+    package("tinynet", base_path="lib", files=%(native)s)
 """
 
 
@@ -125,10 +141,18 @@ def write_manifest(directory):
     from ..files import write_atomically
 
     path = os.path.join(directory, "manifest.py")
-    data = (MANIFEST % {"path": printable(shlex.quote(os.path.abspath(path)))}).encode("utf-8")
+    core = core_files()
+    files = [f for f in core if f not in NATIVE]
+    data = (MANIFEST % {"path": printable(shlex.quote(os.path.abspath(path))),
+                        "files": _listed(files), "native": repr(list(NATIVE))}).encode("utf-8")
     os.makedirs(directory, exist_ok=True)
     write_atomically(path, data)
     return path, len(data)
+
+
+def _listed(names):
+    """``names`` as a Python list, one per line."""
+    return "[\n%s]" % "".join("    %r,\n" % name for name in names)
 
 
 def _model_name(model_path, weights):
@@ -148,6 +172,11 @@ def add_parser(sub):
                    "per row (%(default)s)")
     p.add_argument("--source", action="store_true",
                    help="copy .py sources even when mpy-cross is installed")
+    p.add_argument("--arch", metavar="ARCH",
+                   help="the board's architecture for mpy-cross -march (armv6m for a Pico, "
+                   "armv7m, armv7emsp, xtensawin for an ESP32, ...): backends/native.py is then "
+                   "precompiled too, its kernels in machine code; without it, it is copied as "
+                   "source and the board compiles it")
     p.add_argument("--freeze", action="store_true",
                    help="write the sources and a manifest.py for freezing tinynet into a "
                    "firmware (its code then takes no heap)")
@@ -167,7 +196,7 @@ def cmd_board(args):
     model = load(args.model, backend="python")
     os.makedirs(args.dir, exist_ok=True)
     files = write_library(os.path.join(args.dir, "lib"),
-                          mpy=False if args.source or args.freeze else None)
+                          mpy=False if args.source or args.freeze else None, arch=args.arch)
     if args.freeze:
         manifest = write_manifest(args.dir)
     name = _model_name(args.model, args.weights)
