@@ -175,8 +175,8 @@ def add_parser(sub):
     p.add_argument("--arch", metavar="ARCH",
                    help="the board's architecture for mpy-cross -march (armv6m for a Pico, "
                    "armv7m, armv7emsp, xtensawin for an ESP32, ...): backends/native.py is then "
-                   "precompiled too, its kernels in machine code; without it, it is copied as "
-                   "source and the board compiles it")
+                   "precompiled too, its kernels in machine code (default: copied as source, "
+                   "for the board to compile)")
     p.add_argument("--freeze", action="store_true",
                    help="write the sources and a manifest.py for freezing tinynet into a "
                    "firmware (its code then takes no heap)")
