@@ -434,7 +434,7 @@ def kernel_models(folder):
 
 def check_kernels(out, names, native, in_place=False):
     """The script's lines: the kernels ran (where ``native``), and gave the
-    plain loops' classes, and outputs equal (float32) or within 1e-5 (int8);
+    plain loops' classes and outputs within 1e-5 (equal without them);
     ``in_place``: every model was read in place (one block a layer)."""
     lines = out.strip().split("\n")
     assert [line.split()[0] for line in lines] == names
@@ -443,8 +443,8 @@ def check_kernels(out, names, native, in_place=False):
         assert ran == str(native), line
         assert (int(blocks) > 1) == (name.endswith("-file.tnb") and not in_place), line
         assert all(f in ("7", "6") for f in fast), line  # same classes, outputs close
-        if "float32" in name or not native:
-            assert all(f == "7" for f in fast), line  # equal: the same loop compiled
+        if not native:
+            assert all(f == "7" for f in fast), line  # equal: the same loops
     return lines
 
 
@@ -859,8 +859,8 @@ FIRMWARE_HEAP = 32 * 1024
 #: a nanosecond of emulated time; docs/board.md), and 3% more.  The issue
 #: asks for at most 2 million for int8 on MPS2_AN385.
 FIRMWARE_INSTRUCTIONS = {
-    ("MPS2_AN385", "int8"): 1_254_000, ("MPS2_AN385", "float32"): 18_405_000,
-    ("MPS2_AN500", "int8"): 1_217_000, ("MPS2_AN500", "float32"): 17_670_000,
+    ("MPS2_AN385", "int8"): 1_276_000, ("MPS2_AN385", "float32"): 1_674_000,
+    ("MPS2_AN500", "int8"): 1_240_000, ("MPS2_AN500", "float32"): 1_637_000,
 }
 FIRMWARE_DIGITS = 100
 

@@ -168,3 +168,45 @@ def test_all_10000_test_digits_with_tinynet_frozen_into_the_firmware(board, runs
     frozen = (board["dir"] / "frozen" / ("classes-%s.bin" % build)).read_bytes()
     assert frozen == (board["dir"] / ("classes-%s-int8.bin" % build)).read_bytes()
     sys.stdout.write("\n%s, frozen, int8 weights, heap %s: %s" % (build, frozen_heap(build), out))
+
+
+import real_firmware as fw  # noqa: E402
+
+#: All 10,000 digits on the firmware, the classes printed a hundred at a
+#: time (a 32 KB heap has no room for 10,000 bytes in one piece).
+FIRMWARE_SCRIPT = (
+    "import gc, time, tinynet\n"
+    "model = tinynet.load('digits-int8.tnb')  # a ROMFS file: the weights stay in flash\n"
+    "images = open('digits-images.idx', 'rb')\n"
+    "images.seek(16)\n"
+    "pixels, classes = bytearray(784), bytearray(100)\n"
+    "spent = 0\n"
+    "for i in range(10000):\n"
+    "    images.readinto(pixels)\n"
+    "    started = time.ticks_us()\n"
+    "    classes[i % 100] = 48 + model.classify(pixels, scale=1 / 255)\n"
+    "    spent += time.ticks_diff(time.ticks_us(), started)\n"
+    "    if i % 100 == 99:\n"
+    "        print(classes.decode(), end='')\n"
+    "gc.collect()\n"
+    "print('', gc.mem_alloc(), spent // 10000)\n")
+
+
+@pytest.mark.parametrize("firmware", sorted(fw.BOARDS))
+def test_all_10000_test_digits_on_the_firmware_in_32_kb(board, firmware):
+    """The int8 classifier on the emulated boards (tests/real_firmware.py),
+    tinynet frozen in with its machine-code kernels, the model read in place
+    from flash, a 32 KB heap: the class CPython gives, digit for digit."""
+    folder = board["dir"]
+    data = (folder / "digits-int8.tnb").read_bytes()
+    images = (folder / "digits-images.idx").read_bytes()
+    model = tinynet.load(data, backend="python")
+    expected = "".join(str(model.classify(images[16 + 784 * i:16 + 784 * (i + 1)], scale=1 / 255))
+                       for i in range(10000))
+    out = fw.run_frozen(firmware, board["manifest"], 32 * 1024, FIRMWARE_SCRIPT,
+                        {"digits-int8.tnb": data, "digits-images.idx": images}, timeout=1800)
+    classes, in_use, ticks = out.split()
+    assert classes == expected
+    assert int(in_use) <= 32 * 1024
+    sys.stdout.write("\n%s, int8 weights in flash, 32 KB heap: %s instructions a digit"
+                     % (firmware, format(fw.instructions(int(ticks)), ",")))

@@ -9,24 +9,33 @@ it does not import (CPython, PyPy, a port without the emitter, a ``.mpy``
 compiled for another architecture), the plain loops of ``packed.py`` run.
 It imports only on MicroPython: nothing here is CPython code.
 
-* int8 weights, in integers (viper): the weight in row ``k``, column ``j``
-  is ``s[k] * (q - 128)``, so ``out[j] = sum(c[k] * (q[k, j] - 128))`` with
-  ``c[k] = x[k] * s[k]``.  Each ``c[k]`` becomes a whole number of
-  ``2 * bits`` bits, ``c[k] * 2**F`` for an ``F`` chosen from the layer's
-  largest possible ``c``, split into a high and a low half of ``bits`` bits;
-  the products are summed exactly, in two 32-bit sums per output, and the
-  floats come back once per output.  28 bits per ``c`` (a float32 has 24):
-  the outputs are the plain loops' to about a float32's rounding, not bit
-  for bit (tests/test_board.py holds them to the same classes for every
-  digit).  Raw pixels (``bytes``, ``bytearray``, ``array('B')``) go in as
-  they are: ``x[k] * s[k]`` is taken from the float32 bits of ``s[k]``
-  without making a float.
-* float32 weights (native): the plain loop, compiled to machine code.
+Both kinds of weights are computed in integers (viper: machine words, no
+float objects), read where they lie (``ptr8``/``ptr32`` on the flash):
+
+* int8 weights: the weight in row ``k``, column ``j`` is ``s[k] * (q -
+  128)``, so ``out[j] = sum(c[k] * (q[k, j] - 128))`` with ``c[k] = x[k] *
+  s[k]``.  Each ``c[k]`` becomes a whole number of ``2 * bits`` bits (28 for
+  a 784-wide layer), ``c[k] * 2**f`` for an ``f`` chosen from the layer's
+  largest possible ``c``, split into a high and a low half.  Raw pixels
+  (``bytes``, ``bytearray``, ``array('B')``) go in as they are: ``x[k] *
+  s[k]`` is taken from the float32 bits of ``s[k]``, without a float.
+* float32 weights: each weight becomes a whole number of 24 bits, ``v =
+  weight * 2**(150 - top)`` for ``top`` from the layer's largest exponent
+  (its mantissa shifted right, from its bits), split in halves; a pixel
+  multiplies the halves, a float input's ``c`` is split in halves too (24
+  bits each for a layer up to about 100 inputs wide, 20 for 784).
+
+The products are summed exactly, in two or three 32-bit sums per output
+(the halves' bits are chosen so that no sum can overflow), and the floats
+come back once per output.  The outputs are the plain loops' to about a
+float32's rounding, not bit for bit (tests/test_board.py: within 1e-5,
+and the same class for every digit).
 
 A compiler without the architecture (``mpy-cross`` without ``-march``)
 cannot compile this module: ``python -m tinynet board`` compiles it only
-with ``--arch``, and its ``--freeze`` manifest freezes it only where the
-port names one (the ARM, ESP32 and RISC-V ports do).
+with ``--arch`` (else it copies the source, which the board compiles when
+importing it), and its ``--freeze`` manifest freezes it only where the port
+names one (the ARM, ESP32 and RISC-V ports do).
 """
 
 import sys
@@ -80,85 +89,190 @@ def _int8_row(q: ptr8, start: int, n: int, hi: ptr32, lo: ptr32, h: int, l: int)
         j += 1
 
 
-@micropython.native
-def _float32(x, blocks, counts, out, scale):
-    # (packed._times_float32, compiled to machine code)
-    n = len(out)
-    for j in range(n):
-        out[j] = 0.0
+@micropython.viper
+def _top(w: ptr32, count: int) -> int:
+    """The largest exponent (bits 23-30) of the ``count`` float32 numbers ``w``."""
+    top = 0
+    i = 0
+    while i < count:
+        e = int((uint(w[i]) >> 23) & 0xFF)
+        if e > top:
+            top = e
+        i += 1
+    return top
+
+
+@micropython.viper
+def _float32_pixels(x: ptr8, first: int, count: int, w: ptr32, n: int,
+                    hi: ptr32, lo: ptr32, bits: int, top: int):
+    """Add rows ``first`` to ``first + count`` of ``x @ W`` into ``hi``,
+    ``lo`` (``x``: bytes; ``W``: ``count`` rows of ``n`` float32 numbers in
+    ``w``, each taken as the whole number ``v = weight * 2**(150 - top)``,
+    its mantissa shifted right by ``top - exponent``, split in halves)."""
+    mask = (1 << bits) - 1
+    start = 0
     k = 0
-    for b in range(len(blocks)):
-        w, start = blocks[b], 0
-        for _ in range(counts[b]):
-            v = x[k]
-            if v:
-                if scale != 1.0:
-                    v = v * scale
-                for j in range(n):
-                    out[j] += v * w[start + j]
-            start += n
-            k += 1
+    while k < count:
+        xk = int(x[first + k])
+        if xk:
+            j = 0
+            while j < n:
+                word = uint(w[start + j])
+                e = int((word >> 23) & 0xFF)
+                shift = top - e
+                if e and shift < 24:
+                    v = int((word & 0x7FFFFF) | 0x800000) >> shift
+                    if word >> 31:
+                        v = -v
+                    hi[j] += xk * (v >> bits)
+                    lo[j] += xk * (v & mask)
+                j += 1
+        start += n
+        k += 1
 
 
-def _bits(rows):
-    """The bits of each half of ``c``: at most 14, and few enough that
-    ``rows`` products of a half and a weight (-127..127) fit 31 bits."""
-    bits = 14
-    while bits and ((1 << bits) + 1) * 127 * rows >= 1 << 31:
-        bits -= 1
-    return bits
+@micropython.viper
+def _float32_row(w: ptr32, start: int, n: int, a: ptr32, b: ptr32, d: ptr32, bits: int,
+                 top: int, ch: int, cl: int):
+    """Add ``(ch * 2**bits + cl) * v`` for the row of ``n`` float32 numbers at
+    ``w[start:]`` (``v`` as in _float32_pixels, in halves ``h``, ``l``):
+    ``ch * h`` into ``a``, ``ch * l + cl * h`` into ``b``, ``cl * l`` into ``d``."""
+    mask = (1 << bits) - 1
+    j = 0
+    while j < n:
+        word = uint(w[start + j])
+        e = int((word >> 23) & 0xFF)
+        shift = top - e
+        if e and shift < 24:
+            v = int((word & 0x7FFFFF) | 0x800000) >> shift
+            if word >> 31:
+                v = -v
+            h = v >> bits
+            l = v & mask
+            a[j] += ch * h
+            b[j] += ch * l + cl * h
+            d[j] += cl * l
+        j += 1
+
+
+def _bits(rows, kind):
+    """The bits of each half of a number split in two (8 to 14, else 0):
+    as many as keep ``rows`` products, by ``kind``, within 31 bits."""
+    for bits in range(14 if kind == "int8" else 12, 7, -1):
+        half = 1 << bits
+        if kind == "int8":  # halves of c times a weight, -127..127
+            most = (half + 1) * 127
+        elif kind == "pixels":  # a pixel, 0..255, times halves of a weight
+            most = 255 * (half + 1)
+        else:  # halves of c times halves of a weight, two products summed
+            most = 2 * (half + 1) * (half + 1)
+        if most * rows < 1 << 31:
+            return bits
+    return 0
 
 
 class Layers:
     """The machine-code products of one model (see the module doc): work
-    buffers made once, and per weight matrix its bits and largest scale."""
+    buffers made once, and per weight matrix what the kernels need: the
+    bits of a half for raw pixels and for floats, and the largest scale
+    (int8) or the largest exponent (float32)."""
 
     def __init__(self, weights):
         n = max(w.cols for w in weights)
-        self.hi, self.lo = array("i", range(n)), array("i", range(n))
+        self.a, self.b, self.d = array("i", range(n)), array("i", range(n)), array("i", range(n))
         self.bits, self.top = [], []
         for w in weights:
-            bits = _bits(w.rows) if w.scales is not None else 0
-            self.bits.append(bits if bits >= 8 else 0)
-            self.top.append(max(w.scales[k] for k in range(w.rows)) if self.bits[-1] else 0.0)
+            if w.scales is not None:
+                bits = _bits(w.rows, "int8")
+                self.bits.append((bits, bits))
+                self.top.append(max(w.scales[k] for k in range(w.rows)))
+            else:
+                self.bits.append((_bits(w.rows, "pixels"), _bits(w.rows, "floats")))
+                self.top.append(max(_top(w.blocks[b], w.counts[b] * w.cols)
+                                    for b in range(len(w.blocks))))
 
     def layer(self, l, w, x, scale, out, bias):
         """Set ``out`` to ``(x * scale) @ w + bias`` (the layer ``l``'s
         weights ``w``); return False, changing nothing, where this does
         not apply (the plain loops then do it)."""
-        if w.scales is None:
-            _float32(x, w.blocks, w.counts, out, scale)
-            for j in range(len(out)):
-                out[j] = out[j] + 1.0 * bias[j]
-            return True
-        bits = self.bits[l]
+        pixels = isinstance(x, (bytes, bytearray)) or getattr(x, "typecode", "") == "B"
+        bits = self.bits[l][0 if pixels else 1]
         if not bits:
             return False
-        hi, lo, n = self.hi, self.lo, w.cols
+        a, b, d, n = self.a, self.b, self.d, w.cols
+        three = not pixels and w.scales is None  # (halves times halves: a is used)
         for j in range(n):
-            hi[j] = 0
-            lo[j] = 0
-        pixels = isinstance(x, (bytes, bytearray)) or getattr(x, "typecode", "") == "B"
+            b[j] = d[j] = 0
+            if three:
+                a[j] = 0
         big = 255 if pixels else max(max(x), -min(x))
-        f = 2 * bits - math.frexp(big * self.top[l])[1] if big and self.top[l] else 0
-        if f and pixels:
-            first = 0
-            for b in range(len(w.blocks)):
-                _int8_pixels(x, first, w.counts[b], w.scales, w.blocks[b], n, hi, lo, bits, f)
-                first += w.counts[b]
-        elif f:
-            s, mask, times = w.scales, (1 << bits) - 1, math.ldexp(1.0, f)
-            k = 0
-            for b in range(len(w.blocks)):
-                q, start = w.blocks[b], 0
-                for _ in range(w.counts[b]):
-                    v = x[k]
-                    if v:
-                        c = int(v * times * s[k])
-                        _int8_row(q, start, n, hi, lo, c >> bits, c & mask)
-                    start += n
-                    k += 1
-        high, low = math.ldexp(scale, bits - f), math.ldexp(scale, -f)
-        for j in range(n):
-            out[j] = (hi[j] * high + lo[j] * low) + bias[j]
+        if w.scales is not None:
+            f = self._int8(w, x, pixels, big * self.top[l], bits)
+        else:
+            f = self._float32(w, x, pixels, big, bits, self.top[l] + 24 - 2 * bits)
+        # out = (a * 2**(2 * bits) + b * 2**bits + d) * 2**-f * scale + bias
+        middle, low = math.ldexp(scale, bits - f), math.ldexp(scale, -f)
+        if three:
+            high = math.ldexp(scale, 2 * bits - f)
+            for j in range(n):
+                out[j] = (a[j] * high + b[j] * middle + d[j] * low) + bias[j]
+        else:
+            for j in range(n):
+                out[j] = (b[j] * middle + d[j] * low) + bias[j]
         return True
+
+    def _int8(self, w, x, pixels, most, bits):
+        """Sum ``c[k] * 2**f * (q - 128)`` into b (halves of c times 2**bits)
+        and d; return ``f`` (chosen so that ``most``, the largest ``c``,
+        takes ``2 * bits`` bits)."""
+        if not most:
+            return 0  # (every c is 0)
+        f = 2 * bits - math.frexp(most)[1]
+        b, d, n = self.b, self.d, w.cols
+        if pixels:  # c = x[k] * s[k], from the bits of s[k]
+            first = 0
+            for block in range(len(w.blocks)):
+                _int8_pixels(x, first, w.counts[block], w.scales, w.blocks[block], n, b, d,
+                             bits, f)
+                first += w.counts[block]
+            return f
+        s, mask, times = w.scales, (1 << bits) - 1, math.ldexp(1.0, f)
+        k = 0
+        for block in range(len(w.blocks)):
+            q, start = w.blocks[block], 0
+            for _ in range(w.counts[block]):
+                v = x[k]
+                if v:
+                    c = int(v * times * s[k])
+                    _int8_row(q, start, n, b, d, c >> bits, c & mask)
+                start += n
+                k += 1
+        return f
+
+    def _float32(self, w, x, pixels, big, bits, top):
+        """Sum ``x[k] * v`` (``v``: the weight as a whole number, ``weight *
+        2**(150 - top)``) into b and d (a pixel times v's halves) or
+        ``c[k] * v`` into a, b and d (``c = x * 2**f``, halves times halves);
+        return the power of two the sums are of the products (``f + 150 -
+        top``)."""
+        a, b, d, n = self.a, self.b, self.d, w.cols
+        k = 0
+        if pixels:
+            for block in range(len(w.blocks)):
+                _float32_pixels(x, k, w.counts[block], w.blocks[block], n, b, d, bits, top)
+                k += w.counts[block]
+            return 150 - top
+        if not big:
+            return 0
+        f = 2 * bits - math.frexp(big)[1]
+        mask, times = (1 << bits) - 1, math.ldexp(1.0, f)
+        for block in range(len(w.blocks)):
+            q, start = w.blocks[block], 0
+            for _ in range(w.counts[block]):
+                v = x[k]
+                if v:
+                    c = int(v * times)
+                    _float32_row(q, start, n, a, b, d, bits, top, c >> bits, c & mask)
+                start += n
+                k += 1
+        return f + 150 - top
