@@ -427,8 +427,10 @@ def kernel_models(folder):
             name = "m%d-%s.tnb" % (i, weights)
             tinynet.save(net, os.path.join(str(folder), name), format=weights)
             names.append(name)
-    os.rename(os.path.join(str(folder), "m0-int8.tnb"), os.path.join(str(folder), "m0-file.tnb"))
-    names[0] = "m0-file.tnb"  # (a file, not memory: read in blocks of whole rows)
+    for i, weights in enumerate(("int8", "float32")):  # (files, not memory: read in blocks)
+        os.rename(os.path.join(str(folder), names[i]),
+                  os.path.join(str(folder), "m0-%s-file.tnb" % weights))
+        names[i] = "m0-%s-file.tnb" % weights
     return names
 
 
