@@ -70,6 +70,7 @@ def test_the_runner_samples_the_core_and_the_file_readers():
     modules = mutate.modules_of(["*"])
     assert "tinynet/serialize.py" in modules and "tinynet/backends/packed.py" in modules
     assert "tinynet/datasets/csv_numpy.py" in modules and "tinynet/__main__.py" not in modules
+    assert "tinynet/backends/native.py" not in modules  # (MicroPython's, tested there)
     assert not any(m.startswith(("tinynet/cli/", "tinynet/plots/")) for m in modules)
     assert mutate.modules_of(["datasets"]) == [m for m in modules if "/datasets/" in m]
 
