@@ -300,6 +300,23 @@ def test_dropout_masks_drop_at_the_rate_and_scale_the_kept_units(backend):
     assert dropout_masks(again, 50)[1].tolist() == first.tolist()  # the seed fixes them
 
 
+def test_without_getrandbits_each_byte_is_kept_below_keep_of_256():
+    """MicroPython's generator has random() only: a value r keeps its unit
+    when int(r * 256) < keep, as a random byte below keep does."""
+    from tinynet.regularize import random_bytes
+
+    class Plain:
+        def __init__(self, values):
+            self.values = iter(values)
+
+        def random(self):
+            return next(self.values)
+
+    values = [0.0, 0.49, 127.99 / 256, 0.5, 0.999, 0.25]
+    assert random_bytes(Plain(values), 6, 128) == bytes([255, 255, 255, 0, 0, 255])
+    assert random_bytes(Plain(values), 6, 1) == bytes([255, 0, 0, 0, 0, 0])
+
+
 @needs_numpy
 def test_dropout_trains_to_the_same_numbers_on_both_backends():
     X, y = dropout_data()
@@ -658,8 +675,15 @@ def test_summary_lists_layers_shapes_parameters_and_settings():
     assert "Optimizer: momentum (" in text
     for setting in ("learning_rate=0.05", "l2=0.0001", "momentum=0.9"):
         assert setting in text
-    assert "Backend: python, float64" in text
+    assert text.splitlines()[-1] == "Backend: python, float64"
     assert text.splitlines()[0] == "Model: DNN, layers 784 -> 128 -> 64 -> 10"
+
+
+@needs_numpy
+def test_summary_counts_4_bytes_a_float32_parameter():
+    text = summary.text(DNN([2, 3, 2], seed=0, backend="numpy", dtype="float32"))
+    assert "\nTotal params: 17 (68 bytes as float32)\n" in text
+    assert text.splitlines()[-1] == "Backend: numpy, float32"
 
 
 def test_the_columns_line_up():

@@ -477,6 +477,46 @@ def test_only_tinynets_own_stale_files_are_removed(tmp_path):
     assert (tmp_path / temp_of(dead, "folder")).is_dir()
 
 
+@posix_only
+def test_a_file_whose_pid_cannot_be_looked_up_is_kept(tmp_path):
+    """A pid of ten digits is beyond what os.kill takes (OverflowError):
+    whether its writer lives cannot be told, so its file stays."""
+    name = temp_of(9999999999)
+    (tmp_path / name).write_bytes(b"whose?")
+    age(tmp_path / name)
+    assert tempfiles.remove_stale(str(tmp_path)) == []
+    assert leftovers(tmp_path) == [name]
+
+
+@posix_only
+def test_a_file_replaced_between_its_look_and_its_opening_is_kept(tmp_path):
+    """The stale file is examined by name, then opened: if what is opened is
+    another file (another inode), nothing is removed."""
+    import fcntl
+    import time
+
+    name = temp_of(dead_pid())
+    (tmp_path / name).write_bytes(b"stale")
+    age(tmp_path / name)
+
+    class Replaced:
+        def __getattr__(self, attr):
+            return getattr(os, attr)
+
+        def fstat(self, fd):
+            st = os.fstat(fd)
+            return os.stat_result((st.st_mode, st.st_ino + 1) + tuple(st)[2:])
+
+    directory = os.open(str(tmp_path), os.O_RDONLY)
+    try:
+        assert tempfiles._remove_if_stale(Replaced(), fcntl, directory, name, time.time()) is False
+        assert leftovers(tmp_path) == [name]
+        assert tempfiles._remove_if_stale(os, fcntl, directory, name, time.time()) is True
+        assert leftovers(tmp_path) == []
+    finally:
+        os.close(directory)
+
+
 def test_the_pattern_is_read_exactly():
     good = temp_of(4242)
     assert tempfiles.owner(good) == 4242 and tempfiles.owner(good.encode()) == 4242

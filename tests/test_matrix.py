@@ -34,7 +34,8 @@ def test_every_operator_and_its_reflection(backend):
 def test_operators_refuse_what_is_not_a_number_or_matrix(backend):
     m = M([[1.0]], backend)
     for bad in ("1", None, [1.0]):
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match="^expected a Matrix or a number, not %s$"
+                           % type(bad).__name__):
             m + bad
         with pytest.raises(TypeError):
             bad - m

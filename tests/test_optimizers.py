@@ -317,6 +317,35 @@ def test_optimizer_state_is_refused_when_malformed(backend):
             adam.load_state({"t": t}, w, b)
     adam.load_state({"t": (1 << 62) - 1}, w, b)
     assert adam.t == (1 << 62) - 1 and adam.moments is None
+    adam.load_state({"t": 0}, w, b)  # an Adam saved before its first step
+    assert adam.t == 0
+    with pytest.raises(ValueError, match="^each layer of velocities must hold 2 matrices$"):
+        net.optimizer.load_state({"velocities": [good[0] + [good[0][1]], good[1]]}, w, b)
+
+
+def test_adam_refuses_a_negative_second_moment_and_takes_negative_first_ones(backend):
+    """Of each layer's four moments (weights' first and second, biases' first
+    and second), only the second ones are squares: a negative one is a
+    corrupt file, a negative first one is not."""
+    net = DNN([2, 3, 2], seed=0, backend=backend, optimizer="adam")
+    w, b = net.weights, net.biases
+    moments = [[x.tolist(), x.tolist(), y.tolist(), y.tolist()] for x, y in zip(w, b)]
+    for k in range(4):
+        bad = [[[[abs(v) for v in row] for row in m] for m in four] for four in moments]
+        bad[0][k][0][0] = -0.5
+        if k % 2:
+            with pytest.raises(ValueError, match=r"^moments\[0\]\[%d\] holds a negative value, "
+                                                 "but a second moment is never negative$" % k):
+                net.optimizer.load_state({"t": 1, "moments": bad}, w, b)
+        else:
+            net.optimizer.load_state({"t": 1, "moments": bad}, w, b)
+            assert net.optimizer.state()["moments"][0][k][0][0] == -0.5
+
+
+def test_an_optimizer_made_by_name_has_no_l2_unless_given():
+    assert make_optimizer("sgd").settings() == {"learning_rate": 0.02, "l2": 0.0}
+    assert make_optimizer("adam", 0.5).l2 == 0.0
+    assert make_optimizer("momentum", l2=0.25).l2 == 0.25
 
 
 @needs_numpy

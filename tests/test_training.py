@@ -323,6 +323,19 @@ def test_callback_and_callbacks_get_every_event_and_keras_objects_their_methods(
     assert model.fit(X, y, epochs=2).epoch == [1, 2]  # stop_training is reset by the next fit
 
 
+@pytest.mark.parametrize("method", ["set_model", "on_train_begin", "on_epoch_end",
+                                    "on_train_end"])
+def test_an_object_with_any_one_keras_method_is_a_callback(method):
+    X, y = blobs()
+    called = []
+    only = type("Only", (), {method: lambda self, *args, **kwargs: called.append(method)})
+    DNN([4, 5, 3], seed=0, backend="python").fit(X, y, epochs=2, callbacks=[only()])
+    assert called == [method] * (2 if method == "on_epoch_end" else 1)
+    with pytest.raises(TypeError, match=r"^callbacks\[0\] is 3: neither a function nor an object "
+                       "with set_model or on_train_begin or on_epoch_end or on_train_end$"):
+        DNN([4, 5, 3], seed=0, backend="python").fit(X, y, callbacks=[3])
+
+
 def weights_by_epoch(model):
     """A callback recording the model's parameters after every epoch."""
     kept = {}
@@ -723,6 +736,83 @@ def test_the_bar_reports_rate_and_time_left():
     assert "0:02<0:02" in line
 
 
+class Clock:
+    """A clock the test sets (tinynet.progress reads rng.clock)."""
+
+    def __init__(self, now=0.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    import tinynet.progress
+
+    fake = Clock()
+    monkeypatch.setattr(tinynet.progress, "clock", fake)
+    return fake
+
+
+def test_the_bar_shows_time_as_minutes_and_seconds_then_hours(clock):
+    bar = Progress(10, "x", "it", io.StringIO(), live=False)
+    for elapsed, shown in [(59.9, "0:59<"), (61, "1:01<"), (3599, "59:59<"), (3725, "1:02:05<")]:
+        clock.now = elapsed
+        assert "  %s" % shown in bar.line(5)
+
+
+def test_the_bar_stops_at_100_percent_and_counts_past_its_total(clock):
+    bar = Progress(10, "x", "it", io.StringIO(), live=False)
+    clock.now = 4.0
+    assert bar.line(12) == "x  [" + "#" * 24 + "] 100%  12/10  3 it/s  0:04<0:00"
+
+
+def test_a_slow_job_still_has_a_time_left(clock):
+    """Under one step a second (0.5 here), the time left is still worked out."""
+    bar = Progress(10, "x", "it", io.StringIO(), live=False)
+    clock.now = 4.0
+    assert bar.line(2).endswith("  2/10  0 it/s  0:04<0:16")
+
+
+def test_a_job_of_unknown_length_shows_its_count(clock):
+    bar = Progress(0, "reading", "rows", io.StringIO(), live=False)
+    clock.now = 2.0
+    assert bar.line(3000) == "reading  3000  1,500 rows/s  0:02"
+
+
+def test_a_terminal_bar_is_redrawn_at_most_ten_times_a_second(clock):
+    out = Terminal()
+    bar = Progress(100, "x", "it", out)
+    drawn = []
+    for now in (0.05, 0.12, 0.2, 0.25, 0.4):
+        clock.now = now
+        bar.update(int(now * 100))
+        drawn.append(out.getvalue().count("\r"))
+    assert drawn == [0, 1, 1, 2, 3]
+    clock.now = 0.41
+    bar.update(100)  # the last step is always drawn
+    assert out.getvalue().count("\r") == 4
+
+
+def test_an_epochs_line_ends_with_its_seconds():
+    out = io.StringIO()
+    TrainingProgress(out)({"event": "epoch", "epoch": 2, "epochs": 3, "loss": 0.25,
+                           "accuracy": 0.5, "val_loss": 0.125, "seconds": 1.25})
+    assert out.getvalue() == "epoch 2/3  loss 0.2500  accuracy 50.00%  val loss 0.1250  1.2s\n"
+
+
+def test_verbose_auto_is_a_progress_bar():
+    from tinynet.training import check_verbose
+
+    assert [check_verbose(v) for v in ("auto", 0, 1, 2)] == [1, 0, 1, 2]
+
+
+def test_scores_iterate_loss_first_then_every_other_score_by_name():
+    scores = Scores(val_loss=0.5, loss=0.25, accuracy=0.75, top5=1.0)
+    assert list(scores) == [0.25, 0.75, 1.0, 0.5]
+
+
 # --- training where time is a firmware's: only counters that wrap around ---
 # A MicroPython firmware's time module has ticks_ms, ticks_us and ticks_diff
 # but neither time() nor perf_counter(). fit times each epoch and the pure
@@ -766,13 +856,13 @@ def firmware_time(monkeypatch):
 
 
 def test_fit_times_epochs_with_the_ticks_across_the_wrap(firmware_time, backend):
-    # Each epoch reads the clock twice, 10 ms apart; the counter wraps
-    # during the second epoch, where a plain subtraction would give about
-    # -12 days.
-    fake = firmware_time(FirmwareTime.PERIOD - 25)
+    # Each epoch reads the clock twice, 10 ms apart (at 2**30 - 25, -15;
+    # -5, then 5; 15, 25); the counter wraps during the second epoch, where a
+    # plain subtraction would give about -12 days.
+    fake = firmware_time(FirmwareTime.PERIOD - 35)
     history = DNN([3, 4, 2], seed=0, backend=backend).fit(X4, Y4, epochs=3, batch_size=2)
     assert [r["seconds"] for r in history] == [pytest.approx(0.01)] * 3
-    assert fake.now == 35  # it did wrap, and only the clock read it
+    assert fake.now == 25  # it did wrap, and only the clock read it
 
 
 def test_the_clock_counts_seconds_from_milliseconds(firmware_time):
@@ -807,6 +897,18 @@ def test_the_pure_generator_seeds_itself_from_the_ticks(firmware_time, monkeypat
     fake.ticks_ms()
     assert rng.make_rng().state == 5010 * 1000 + 7
     assert rng.make_rng(3).state == 3
+
+
+def test_the_pure_generator_seeds_itself_from_a_clock_where_there_is_one(monkeypatch):
+    """A port with ``time.time()`` (or perf_counter) and ticks: the clock's
+    microseconds seed it, not the counter's."""
+    class Port(FirmwareTime):
+        def time(self):
+            return 12.5
+
+    monkeypatch.setattr(rng, "Random", None)
+    monkeypatch.setattr(rng, "time", Port(5000, 10))
+    assert rng.make_rng().state == 12500000
 
 
 def test_the_confusion_matrix_counts_each_true_class_by_its_prediction():
