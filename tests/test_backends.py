@@ -753,11 +753,16 @@ def _packed_model(weights, hidden="relu", output="softmax", sizes=(6, 5, 4, 3), 
 
     net = tinynet.DNN(list(sizes), activation=hidden, output=output, seed=seed, backend="python",
                       loss="mse" if output == "linear" else "cross_entropy")
+    params = net.get_params()  # biases that are not zero, as a trained model's
+    params["biases"] = [[0.25 * (j + 1) * (-1) ** j for j in range(len(b))]
+                        for b in params["biases"]]
+    net.set_params(**params)
     return tinynet.load(to_bytes(net, weights), backend="python"), net
 
 
 SAMPLES = [[0.0, 0.5, -1.25, 0.0, 2.0, 0.125], [1e-3, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0] * 6,
-           [3.0, -2.0, 1.0, 0.75, -0.5, 0.25]]
+           [3.0, -2.0, 1.0, 0.75, -0.5, 0.25],
+           [-400.0, 300.0, -250.0, 500.0, -300.0, 350.0]]  # sigmoid's exp near overflow
 
 
 @pytest.mark.parametrize("weights", ["float32", "int8"])
@@ -781,8 +786,8 @@ def test_the_buffers_are_made_once_and_remade_for_new_weights():
     model.predict(SAMPLES[0])
     one = model._one_sample
     first = one.outs[-1]
-    model.predict(SAMPLES[3])
-    assert model._one_sample is one and one.outs[-1] is first
+    out = model.predict(SAMPLES[3])
+    assert model._one_sample is one and one.outs[-1] is first and first == out
     model.set_params(**net.get_params())  # lists now: the general path
     assert model.predict(SAMPLES[0]) == net.predict(SAMPLES[0])
 
@@ -798,6 +803,7 @@ def test_raw_bytes_with_a_scale_are_the_scaled_inputs(weights):
         expected = model.predict([list(raw)], scale=1 / 255)[0]
         for given in (raw, bytearray(raw), array("B", raw), list(raw)):
             assert model.predict(given, scale=1 / 255) == expected
+            assert model._one_sample.outs[-1] == expected  # computed in the buffers
             assert model.classify(given, scale=1 / 255) == model.classify([list(raw)],
                                                                           scale=1 / 255)[0]
 
@@ -806,6 +812,10 @@ def test_what_the_buffers_cannot_take_goes_the_general_way():
     model, _ = _packed_model("float32")
     with pytest.raises(ValueError, match="has 5 values; the network's input layer has 6"):
         model.predict([0.0] * 5)
+    with pytest.raises(ValueError, match="has 7 values; the network's input layer has 6"):
+        model.predict([0.0] * 7)
+    with pytest.raises(ValueError, match="x holds a NoneType at column 5; inputs must be finite"):
+        model.predict([1.0] * 5 + [None])
     with pytest.raises(ValueError, match="x holds nan at column 0"):
         model.predict([float("nan")] + [0.0] * 5)
     with pytest.warns(UserWarning, match="look like pixels that were not scaled"):
@@ -944,3 +954,56 @@ def test_numpy_data_that_is_not_two_dimensional_is_refused(name):
     for rows, n in (([1.0, 2.0], 1), ([[[1.0]]], 3)):
         with pytest.raises(ValueError, match=r"^expected 2-D data, got %d dimension\(s\)$" % n):
             ops.asarray(rows)
+
+
+def test_a_packed_matrix_refuses_blocks_that_do_not_add_up_to_its_rows():
+    from array import array
+
+    from tinynet.backends.packed import Packed
+
+    two = Packed(2, 3, [array("f", [1.0] * 3), array("f", [2.0] * 3)], counts=[1, 1])
+    assert two.row_into([1.0, 1.0], [0.0] * 3) == [3.0, 3.0, 3.0]
+    with pytest.raises(ValueError, match="^packed 2x3 matrix: 9 values and no scales do not fit$"):
+        Packed(2, 3, [array("f", [1.0] * 6), array("f", [2.0] * 3)], counts=[2, 1])
+
+
+def test_a_uctypes_array_counts_its_floats_by_its_size(monkeypatch):
+    """MicroPython: a uctypes array of float32s has no len(); its size in
+    bytes / 4 is how many it holds."""
+    import types
+
+    from tinynet.backends.packed import _count
+
+    class Floats:  # no __len__
+        size = 24
+
+    uctypes = types.ModuleType("uctypes")
+    uctypes.sizeof = lambda values: values.size
+    monkeypatch.setitem(sys.modules, "uctypes", uctypes)
+    assert _count(Floats()) == 6 and _count(b"12345678") == 8
+
+
+@pytest.mark.parametrize("module", ["python_backend", "inplace"])
+def test_on_a_single_precision_port_exp_stops_where_float32_overflows(module):
+    """Where floats are float32 (float("1e300") is inf: MicroPython on most
+    boards), the sigmoid's exp is cut at ln of the largest float32, not of
+    the largest double.  Pretended here: the module's source run with a
+    float() that overflows as a float32 does."""
+    import math
+    import os
+
+    from tinynet import backends
+
+    def float32_float(text):
+        value = float(text)
+        return math.inf if abs(value) > 3.4028234663852886e38 else value
+
+    path = os.path.join(os.path.dirname(backends.__file__), module + ".py")
+    with open(path) as f:
+        source = f.read()
+    single = {"__name__": "tinynet.backends._single", "__package__": "tinynet.backends",
+              "float": float32_float}
+    exec(compile(source, path, "exec"), single)
+    double = getattr(importlib.import_module("tinynet.backends." + module), "_EXP_MAX")
+    assert double == pytest.approx(math.log(sys.float_info.max))
+    assert single["_EXP_MAX"] == pytest.approx(math.log(3.4028234663852886e38), abs=1e-5)

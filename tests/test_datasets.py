@@ -822,3 +822,200 @@ def test_csv_numbers_of_up_to_4000_significant_digits_are_numbers():
     assert _to_int("9" * 4000) == 10 ** 4000 - 1  # then refused as out of range, by its value
     assert _to_int("-" + "0" * 300 + "9" * 4000) == 1 - 10 ** 4000
     assert _to_int("9" * 4001) is None
+
+
+def test_a_header_that_names_its_pixel_columns_by_number_is_a_header(tmp_path):
+    """The first line is a header when its first cell (the label's) is no
+    number, whatever the others are."""
+    from tinynet.datasets.csvfile import load_csv_strict
+
+    path = tmp_path / "numbered.csv"
+    path.write_text("label,0,1,2\n1,2,3,4\n2,3,7,5\n")
+    for read in (load_csv, load_csv_strict):
+        X, y = read(path, pixels=3)
+        assert (bytes(X.pixels), y) == (bytes([2, 3, 4, 3, 7, 5]), [1, 2]), read
+
+
+@pytest.mark.parametrize("length, shown", [(40, "'%s'" % ("x" * 40)),
+                                           (41, "'%s'..." % ("x" * 40))])
+def test_a_bad_cell_is_quoted_whole_up_to_40_characters(tmp_path, length, shown):
+    path = tmp_path / "bad.csv"
+    path.write_text("label,a,b,c\n1,2,3,4\n2,3,%s,5\n" % ("x" * length))
+    with pytest.raises(TinynetError, match=r"^%s:3: column 3 \(b\): pixel %s is not an integer$"
+                       % (re.escape(str(path)), re.escape(shown))):
+        load_csv(path, pixels=3)
+
+
+def test_a_download_asks_in_a_daemon_thread_named_for_tinynet(monkeypatch):
+    """The request runs in a helper thread (so that a silent server can be
+    given up); a daemon, so that one left asking never holds the program
+    open, and named, so that a thread dump says whose it is."""
+    import threading
+    import urllib.request
+
+    from tinynet.datasets.download import open_url
+
+    seen = []
+
+    def urlopen(url, timeout):
+        here = threading.current_thread()
+        seen.append((here.name, here.daemon, url, timeout))
+        return "the response"
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    import types
+
+    from tinynet.datasets import download
+
+    monkeypatch.setattr(download, "time", types.SimpleNamespace(monotonic=lambda: 1000.0))
+    events = []
+    assert open_url("http://127.0.0.1:9/x", timeout=7,
+                    waiting=lambda *event: events.append(event)) == "the response"
+    assert seen == [("tinynet download", True, "http://127.0.0.1:9/x", 7)]
+    # the wait reported as it starts and as it ends, in whole seconds since the start
+    assert events == [("http://127.0.0.1:9/x", 0, False), ("http://127.0.0.1:9/x", 0, True)]
+
+
+def test_why_a_mirror_failed_is_one_short_phrase():
+    import io
+    import socket
+    import urllib.error
+
+    from tinynet.datasets.download import NoAnswer, reason
+
+    http = urllib.error.HTTPError("http://x/", 404, "Not Found", {}, io.BytesIO(b""))
+    assert reason(http) == "HTTP Error 404: Not Found"
+    http.close()
+    assert reason(urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))) == \
+        "[Errno 111] Connection refused"
+    assert reason(socket.timeout("read timed out")) == "the transfer stalled (read timed out)"
+    assert reason(socket.timeout()) == "the transfer stalled (timed out)"
+    assert reason(NoAnswer("no answer within 5 s")) == "no answer within 5 s"
+    assert reason(OSError()) == "OSError"
+
+
+def csv_line(length, pixels=10):
+    """A row of label 1 and pixels 7, exactly ``length`` bytes with its
+    newline: leading zeros pad the pixels (each field under the csv
+    module's 131,072)."""
+    fields = ["1"] + ["7"] * pixels
+    pad, k = length - len(",".join(fields) + "\n"), 1
+    while pad > 0:
+        fields[k] = "0" * min(pad, 131000) + fields[k]
+        pad, k = pad - min(pad, 131000), k + 1
+    return ",".join(fields) + "\n"
+
+
+def test_a_csv_line_of_1_mib_is_read_and_one_byte_more_refused(tmp_path):
+    from tinynet.datasets.csvfile import load_csv_strict
+
+    path = tmp_path / "long.csv"
+    for read in (load_csv, load_csv_strict):
+        path.write_text(csv_line(1 << 20) + "2" + ",3" * 10 + "\n")
+        X, y = read(path, pixels=10)
+        assert (bytes(X.pixels), y) == (bytes([7] * 10 + [3] * 10), [1, 2]), read
+        path.write_text(csv_line((1 << 20) + 1) + "2" + ",3" * 10 + "\n")
+        with pytest.raises(TinynetError, match="^%s:1: a line longer than 1,048,576 bytes; "
+                           "refused unread$" % re.escape(str(path))):
+            read(path, pixels=10)
+
+
+def test_a_failure_is_remembered_even_when_its_reason_cannot_be_encoded(tmp_path):
+    """The reason is one line of UTF-8 in the stamp; what UTF-8 cannot hold
+    (a lone surrogate, from a file name) becomes '?'."""
+    from tinynet.datasets.download import recent_failure, remember_failure
+
+    remember_failure(str(tmp_path), "no   such\nfile: bad\udcff.gz")
+    ago, why = recent_failure(str(tmp_path))
+    assert 0 <= ago < 60 and why == "no such file: bad?.gz"
+
+
+@pytest.mark.parametrize("platform, where", [
+    ("linux", ".cache/tinynet"), ("darwin", "Library/Caches/tinynet")])
+def test_the_per_user_cache_is_where_each_system_keeps_caches(tmp_path, monkeypatch, platform,
+                                                               where):
+    """~/.cache (XDG), or ~/Library/Caches on macOS, which ignores
+    XDG_CACHE_HOME; on Windows, LOCALAPPDATA."""
+    monkeypatch.delenv("TINYNET_DATA", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(sys, "platform", platform)
+    assert datasets.cache_dir() == os.path.join(str(tmp_path), *where.split("/"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert datasets.cache_dir() == (os.path.join(str(tmp_path), *where.split("/"))
+                                    if platform == "darwin" else str(tmp_path / "xdg" / "tinynet"))
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert datasets.cache_dir() == os.path.join(str(tmp_path / "local"), "tinynet")
+
+
+def test_a_file_where_the_cache_folder_should_be_is_named_as_not_a_folder(tmp_path):
+    from tinynet.datasets.mnist import prepare_cache
+
+    (tmp_path / "cache").write_bytes(b"x")
+    with pytest.raises(TinynetError, match=r"^%s: cannot keep downloads in this folder \(it is "
+                       r"not a folder\)$" % re.escape(str(tmp_path / "cache"))):
+        prepare_cache(str(tmp_path / "cache"))
+
+
+def test_mnist_files_kept_uncompressed_are_read(tmp_path):
+    """A folder may hold the IDX files gunzipped (their names without .gz)."""
+    X, y = datasets.load_sample("test")
+    save_idx(tmp_path / "t10k-images-idx3-ubyte", X[:5], tmp_path / "t10k-labels-idx1-ubyte", y[:5])
+    got, labels = datasets.load_mnist("test", str(tmp_path), download=False, checksums=None)
+    assert (bytes(got.pixels), labels) == (bytes(X[:5].pixels), list(y[:5]))
+
+
+def test_a_file_of_another_name_may_hold_up_to_a_gib(tmp_path):
+    """Only MNIST's own files have known sizes; another file's checksum is
+    taken over all of it (up to 1 GiB)."""
+    import hashlib
+
+    from tinynet.datasets.mnist import content_md5
+
+    data = bytes(range(256)) * 40
+    (tmp_path / "mine.gz").write_bytes(gzip.compress(data, mtime=0))
+    assert content_md5(str(tmp_path / "mine.gz"), "mine.gz") == hashlib.md5(data).hexdigest()
+
+
+def test_a_download_cut_short_inside_its_gzip_stream_is_corrupt_gzip_data():
+    """What a mirror sends is checked by its content: a gzip stream that
+    ends early (EOFError inside gzip) is worded as corrupt data, as a
+    damaged one is."""
+    from tinynet.datasets.mnist import _md5_of_bytes
+
+    whole = gzip.compress(bytes(1000), mtime=0)
+    with pytest.raises(TinynetError, match=r"^corrupt gzip data \(Compressed file ended before"):
+        _md5_of_bytes(whole[:-12], "t10k-labels-idx1-ubyte.gz")
+    with pytest.raises(TinynetError, match=r"^corrupt gzip data \("):
+        _md5_of_bytes(whole[:10] + b"\xff" * 20 + whole[30:], "t10k-labels-idx1-ubyte.gz")
+
+
+def test_a_model_file_given_as_data_is_refused_naming_it(tmp_path):
+    path = tmp_path / "model.json"
+    DNN([2, 2], seed=0, backend="python").save(path)
+    for read in (datasets.load, datasets.data_kind):
+        with pytest.raises(TinynetError, match="^%s: a tinynet model file, not a data file "
+                           r"\(CSV or IDX\)$" % re.escape(str(path))):
+            read(path)
+
+
+def test_closing_a_reader_closes_its_decompressor_and_its_file(tmp_path):
+    from tinynet.datasets.sources import DataReader
+
+    path = tmp_path / "d.csv.gz"
+    path.write_bytes(gzip.compress(b"1,2\n", mtime=0))
+    with DataReader(path) as reader:
+        inner, raw = reader._file, reader._raw
+        assert reader.compressed and inner is not raw and reader.read() == b"1,2\n"
+    assert inner.closed and raw.closed
+
+
+def test_a_missing_file_is_told_by_the_reader_not_by_the_sniffing(tmp_path):
+    """Telling CSV from IDX reads a file's first bytes; a missing file has
+    none (b""), and the reader then says what is missing."""
+    from tinynet.datasets.sources import head
+
+    assert head(str(tmp_path / "missing.csv")) == b""
+    with pytest.raises(FileNotFoundError, match="No such file or directory"):
+        datasets.load(tmp_path / "missing.csv")

@@ -422,6 +422,129 @@ def test_a_compact_model_with_one_input_and_softmax_outputs_round_trips(tmp_path
     assert loaded.classify([[0.5], [-2.0]]) == net.classify([[0.5], [-2.0]])
 
 
+@pytest.mark.parametrize("sizes", [[2, 3], [2, 3, 2], [1] * 30, [2] + [3] * 60 + [2]])
+def test_a_compact_header_is_padded_to_4_and_its_length_written_in_two_bytes(tmp_path, sizes):
+    """The writer's header: its length little-endian in bytes 6-7 (the long
+    ones need both bytes), spaces after the JSON so that the numbers start
+    at a multiple of 4; the file loads with the same weights."""
+    from tinynet.compact import data_bytes
+    from tinynet.compact_save import to_bytes
+
+    net = DNN(sizes, seed=1, backend="python")
+    data = to_bytes(net)
+    length = data[6] | data[7] << 8
+    text = data[8:8 + length].decode()
+    assert json.loads(text)["sizes"] == sizes
+    assert (8 + length) % 4 == 0 and len(text) - len(text.rstrip(" ")) < 4
+    assert len(data) == 8 + length + data_bytes(sizes, "float32")
+    loaded = tinynet.load(data, backend="python")
+    x = [[0.5] * sizes[0], [-1.0] * sizes[0]]
+    assert loaded.sizes == sizes
+    for got, want in zip(loaded.predict(x), net.predict(x)):
+        assert list(got) == pytest.approx(list(want), rel=1e-5)
+
+
+def test_on_a_big_endian_machine_the_numbers_are_copied_and_swapped(monkeypatch):
+    """A compact file's float32 numbers are little-endian: a view of them is
+    only right on a little-endian machine; elsewhere they are copied and
+    byte-swapped.  Pretended here (this machine is little-endian): the copy
+    is swapped, so it reads as the other byte order does."""
+    import types
+    from array import array
+
+    from tinynet import sources
+
+    data = struct.pack("<3f", 1.5, -2.0, 0.25)
+    view = sources.float32s(data, 0, 3)
+    assert isinstance(view, memoryview) and list(view) == [1.5, -2.0, 0.25]
+    monkeypatch.setattr(sources, "sys", types.SimpleNamespace(byteorder="big"))
+    copy = sources.float32s(data, 0, 3)
+    assert isinstance(copy, array) and list(copy) == list(struct.unpack(">3f", data))
+
+
+def test_where_memoryview_has_no_cast_the_numbers_are_a_uctypes_array_over_the_buffer(
+        monkeypatch):
+    """MicroPython: a memoryview cannot be cast, so the float32 numbers are
+    read in place through uctypes: an ARRAY (at offset 0) of ``count``
+    FLOAT32s at the buffer's address, little-endian; nothing copied.
+    Pretended here with a uctypes that reads the memory with ctypes."""
+    import ctypes
+    import types
+
+    from tinynet import sources
+
+    class View:  # a MicroPython memoryview: slices, bytes(), no cast
+        def __init__(self, data, start=0, stop=None):
+            self.data, self.start = data, start
+            self.stop = len(data) if stop is None else stop
+
+        def __getitem__(self, part):
+            return View(self.data, self.start + part.start, self.start + part.stop)
+
+        def __bytes__(self):
+            return bytes(self.data[self.start:self.stop])
+
+    uctypes = types.ModuleType("uctypes")
+    uctypes.ARRAY, uctypes.FLOAT32, uctypes.LITTLE_ENDIAN = 3 << 30, 0x1E << 24, 1
+    uctypes.addressof = lambda view: ctypes.addressof(
+        ctypes.c_char.from_buffer(view.data)) + view.start
+
+    def struct(address, layout, order):
+        (kind, count), = [layout["v"]]
+        assert order == uctypes.LITTLE_ENDIAN and kind == uctypes.ARRAY | 0
+        assert count & ~0xFFFF == uctypes.FLOAT32
+        count &= 0xFFFF
+        return types.SimpleNamespace(v=list(struct_module.unpack(
+            "<%df" % count, ctypes.string_at(address, 4 * count))))
+
+    struct_module = __import__("struct")
+    uctypes.struct = struct
+    monkeypatch.setitem(sys.modules, "uctypes", uctypes)
+    monkeypatch.setattr(sources, "memoryview", View, raising=False)
+    data = bytearray(struct_module.pack("<4f", 9.0, 1.5, -2.0, 0.25))
+    got = sources.float32s(data, 4, 3)
+    assert type(got) is list and got == [1.5, -2.0, 0.25]  # the fake's view, not an array
+    assert list(sources.float32s(data, 4, 3, copy=True)) == [1.5, -2.0, 0.25]
+
+
+def test_a_heap_too_small_on_a_board_says_how_much_of_it_is_free(monkeypatch):
+    """Where gc tells the free heap (MicroPython's gc.mem_free), the
+    MemoryError says it beside what the model needs."""
+    import gc
+
+    from tinynet import compact, sources
+    from tinynet.compact_save import to_bytes
+
+    def no_memory(*args):
+        raise MemoryError
+
+    data = to_bytes(DNN([3, 2], seed=0, backend="python"))
+    monkeypatch.setattr(gc, "mem_free", lambda: 5000, raising=False)
+    monkeypatch.setattr(sources, "float32s", no_memory)
+    with pytest.raises(MemoryError, match=r"^<bytes>: the float32 model 3-2 needs about %d bytes "
+                       r"of heap to load \(5000 bytes are free\)$"
+                       % compact.heap_needed([3, 2], "float32")):
+        tinynet.load(data)
+
+
+def test_json_depth_counts_nesting_and_skips_strings():
+    """How deep a header nests, told before parsing it: closing brackets
+    count down, and brackets inside strings (escaped quotes included) do
+    not count."""
+    from tinynet.kinds import json_depth
+
+    assert json_depth('[[], [], {"a": [1]}, []]') == 3
+    assert json_depth('{"a": "\\"[[["}') == 1
+    assert json_depth('{"a": "\\\\", "b": [[]]}') == 3  # a backslash escaped by another escapes nothing
+
+
+def test_what_is_neither_a_path_nor_a_model_is_refused_as_a_path():
+    for source in (42, None, 3.5):
+        with pytest.raises(TypeError, match="^expected str, bytes or os.PathLike object, not %s$"
+                           % type(source).__name__):
+            tinynet.load(source)
+
+
 def compact_file(header, version=1, length=None, data=bytes(24)):
     """A compact file: magic, version, the header's length and text, then ``data``."""
     text = header.encode()
@@ -508,6 +631,14 @@ def test_an_unforeseen_error_while_loading_names_the_file_briefly(monkeypatch):
     assert str(err.value) == "m.json: KeyError: " + shown
     with pytest.raises(KeyError):
         DNN.from_dict(data)  # no file: the error itself
+    for kind in (TypeError, IndexError, OverflowError, AttributeError, RuntimeError):
+        def broken(data, kind=kind):
+            raise kind("what the checks missed")
+
+        monkeypatch.setattr(validate, "model_dict", broken)
+        with pytest.raises(TinynetError, match="^m.json: %s: 'what the checks missed'$"
+                           % kind.__name__):
+            DNN.from_dict(data, source="m.json")
 
 
 # Round trips of every format, training resumed exactly after loading, and atomic saves.
@@ -820,6 +951,8 @@ def test_every_header_field_is_checked_and_quoted_short():
     refused_bytes(small_compact(activation=huge), r"bad model settings: unknown activation 'xx[x.]{0,60};")
     refused_bytes(small_compact(activation=3), "activation must be a name, not 3$")
     refused_bytes(small_compact(weights=[huge]), r"weights must be 'float32' or 'int8', not a list of 1")
+    refused_bytes(small_compact(weights="w" * 100),
+                  r"weights must be 'float32' or 'int8', not 'w{36}\.\.\.$")
     refused_bytes(small_compact(sizes=[2, 10 ** 100]), r"\d+ bytes, but a float32 model of sizes a list "
                                                 r"of 2 items takes more than 2\*\*63 bytes")
     refused_bytes(small_compact(sizes=[2, 0]), r"sizes must be .*, not \[2, 0\]$")
@@ -836,8 +969,9 @@ def test_a_weight_beyond_float32_is_not_saved_as_inf(tmp_path):
     net = DNN([2, 3], seed=0, backend="python")
     net.set_params([[[1e39, 0.0, 0.0], [0.0, 0.0, 0.0]]], [[0.0, 0.0, 0.0]])
     for weights in ("float32", "int8"):
-        with pytest.raises(TinynetError, match="cannot save layer 1 with float32 numbers: a "
-                                               "weight or bias of 1e\\+39 is beyond"):
+        with pytest.raises(TinynetError, match=r"^cannot save layer 1 with float32 numbers: a "
+                                               r"weight or bias of 1e\+39 is beyond their range "
+                                               r"\(3\.4e38\); save the model as \.json or \.pkl$"):
             tinynet.save(net, tmp_path / "m.tnb", format=weights)
     assert not (tmp_path / "m.tnb").exists()
     net.set_params([[[3.4e38, 0.0, 0.0], [0.0, 0.0, 0.0]]], [[-3.4e38, 0.0, 0.0]])
