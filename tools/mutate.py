@@ -301,7 +301,7 @@ def _run(args, argv, modules, chosen, totals, copies):
     equivalent = report.load_equivalent(args.equivalent)
     report.print_table(results, totals, equivalent, time.time() - began)
     if errors:
-        print("%d mutants could not be tested (pytest exit 3, 4 or 5): left out above" % errors)
+        print("%d mutants could not be tested (pytest exit 3 or 5): left out above" % errors)
     if args.report:
         command = " ".join(["python tools/mutate.py"] + [a for a in argv])
         report.write_markdown(args.report, report.markdown(
