@@ -834,6 +834,11 @@ def test_a_header_that_names_its_pixel_columns_by_number_is_a_header(tmp_path):
     for read in (load_csv, load_csv_strict):
         X, y = read(path, pixels=3)
         assert (bytes(X.pixels), y) == (bytes([2, 3, 4, 3, 7, 5]), [1, 2]), read
+    path.write_text("1,2,3,x\n2,3,7,5\n")  # a first cell that is a number: data, not a header
+    for read in (load_csv, load_csv_strict):
+        with pytest.raises(TinynetError, match=r"^%s:1: column 4: pixel 'x' is not an integer$"
+                           % re.escape(str(path))):
+            read(path, pixels=3)
 
 
 @pytest.mark.parametrize("length, shown", [(40, "'%s'" % ("x" * 40)),
