@@ -2,7 +2,7 @@
 
     python benchmarks/bench_recipe.py [--dtype float64] [--epochs 10]
     python benchmarks/bench_recipe.py --dropout [--seeds 0,1,2] [--epochs 40] [--out PATH]
-        [--patience N] [--layers 784,1024,1024,10] [--limit N]
+        [--patience N] [--layers 784,1024,1024,10] [--limit N] [--jobs N]
 
 The first form is what ``run_all.py`` runs: the 10-epoch recipes, both with
 momentum SGD (learning rate 0.1, momentum 0.9), L2 weight decay 2e-4, batch
@@ -23,7 +23,8 @@ over the seeds, with each epoch's test accuracy, to ``docs/benchmarks/recipe.md`
 thread, load average 8 on 2 shared cores), so a seed's 40 epochs take
 roughly 7 minutes: run it with ``OPENBLAS_NUM_THREADS=1`` on a busy
 machine (one thread is several times faster than two that wait for each
-other).
+other).  ``--jobs N`` trains N seeds at a time, each in a process of its
+own: with ``OPENBLAS_NUM_THREADS=1`` and N cores, N seeds take the time of one.
 
 ``--patience N`` adds early stopping: the last 10% of the training images
 are held out (never the test set), training stops once their loss has not
@@ -85,11 +86,14 @@ class TestCurve:
     """A Keras-like callback: the test accuracy after each epoch, for the
     curve only (with early stopping the held-out images decide)."""
 
-    def __init__(self, model, X, y):
-        self.model, self.X, self.y, self.accuracy = model, X, y, []
+    def __init__(self, model, X, y, say=None):
+        self.model, self.X, self.y, self.say, self.accuracy = model, X, y, say, []
 
     def on_epoch_end(self, epoch, logs):
         self.accuracy.append(self.model.evaluate(self.X, self.y)["accuracy"])
+        if self.say is not None:  # e.g. "seed 1: epoch 7, loss 0.0812, test accuracy 97.52%"
+            print("%sepoch %d, loss %.4f, test accuracy %.2f%%"
+                  % (self.say, epoch + 1, logs["loss"], 100 * self.accuracy[-1]), flush=True)
 
 
 def is_reduced(args):
@@ -99,32 +103,50 @@ def is_reduced(args):
             or args.epochs < DROPOUT_EPOCHS)
 
 
-def dropout_recipe(args):
-    (X, y), (Xt, yt) = load_mnist_or_exit()
+def one_seed(args, seed, data=None):
+    """Train the dropout recipe once with ``seed``; return its test-accuracy
+    curve, its final test accuracy, its minutes and early stopping's outcome."""
+    (X, y), (Xt, yt) = data or load_mnist_or_exit()
     if args.limit is not None:
         X, y = X[:args.limit], y[:args.limit]
     settings = dict(DROPOUT)
     del settings["sizes"]
+    model = DNN(args.layers, seed=seed, backend="numpy", dtype="float32", **settings)
+    curve = TestCurve(model, Xt, yt, "seed %d: " % seed if args.jobs > 1 else None)
+    verbose = 0 if args.jobs > 1 else 2  # (parallel seeds print their own lines)
+    started, outcome = time.time(), None
+    # The test set is scored after each epoch to draw the curve; the
+    # result is the last epoch's (or, with --patience, the restored
+    # best epoch's on the held-out images), whatever the others scored.
+    if args.patience is None:
+        model.fit(X, y, epochs=args.epochs, verbose=verbose, callbacks=[curve], **DROPOUT_FIT)
+    else:
+        stop = EarlyStopping(patience=args.patience, restore_best_weights=True)
+        model.fit(X, y, epochs=args.epochs, verbose=verbose, validation_split=0.1,
+                  callbacks=[curve, stop], **DROPOUT_FIT)
+        outcome = stop.outcome() or "seed %d: trained all %s" % (seed, plural(args.epochs, "epoch"))
+    minutes = (time.time() - started) / 60
+    return curve.accuracy, model.evaluate(Xt, yt)["accuracy"], minutes, outcome
+
+
+def dropout_recipe(args):
+    data = load_mnist_or_exit()  # (exits here, once, when MNIST is missing)
     sizes = args.layers
+    X = data[0][0][:args.limit] if args.limit is not None else data[0][0]
+    if args.jobs > 1:  # seeds side by side, each in a fresh process of its own
+        import concurrent.futures
+        import multiprocessing
+
+        with concurrent.futures.ProcessPoolExecutor(
+                args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(one_seed, [args] * len(args.seeds), args.seeds))
+    else:
+        results = [one_seed(args, seed, data) for seed in args.seeds]
     curves, finals, minutes, epochs = {}, {}, {}, {}
-    for seed in args.seeds:
-        model = DNN(sizes, seed=seed, backend="numpy", dtype="float32", **settings)
-        curve = TestCurve(model, Xt, yt)
-        started = time.time()
-        # The test set is scored after each epoch to draw the curve; the
-        # result is the last epoch's (or, with --patience, the restored
-        # best epoch's on the held-out images), whatever the others scored.
-        if args.patience is None:
-            model.fit(X, y, epochs=args.epochs, verbose=2, callbacks=[curve], **DROPOUT_FIT)
-        else:
-            stop = EarlyStopping(patience=args.patience, restore_best_weights=True)
-            model.fit(X, y, epochs=args.epochs, verbose=2, validation_split=0.1,
-                      callbacks=[curve, stop], **DROPOUT_FIT)
-            print(stop.outcome()
-                  or "seed %d: trained all %s" % (seed, plural(args.epochs, "epoch")))
-        minutes[seed] = (time.time() - started) / 60
-        curves[seed], epochs[seed] = curve.accuracy, len(curve.accuracy)
-        finals[seed] = model.evaluate(Xt, yt)["accuracy"]
+    for seed, (curve, final, spent, outcome) in zip(args.seeds, results):
+        if outcome:
+            print(outcome)
+        curves[seed], finals[seed], minutes[seed], epochs[seed] = curve, final, spent, len(curve)
     values = [finals[s] for s in args.seeds]
     summary = "%.2f%% (%.2f%%-%.2f%%)" % (100 * statistics.median(values), 100 * min(values),
                                           100 * max(values))
@@ -227,6 +249,9 @@ def main(argv=None):
                         "(default: %s)" % ",".join(map(str, DROPOUT["sizes"])))
     parser.add_argument("--limit", type=at_least(1), default=None, metavar="N",
                         help="with --dropout: train on the first N images only, to try the script")
+    parser.add_argument("--jobs", type=at_least(1), default=1, metavar="N",
+                        help="with --dropout: train N seeds at a time, each in its own process "
+                        "(default: 1; use OPENBLAS_NUM_THREADS=1 with it)")
     parser.add_argument("--out", default=None, metavar="PATH", help="with --dropout: where to write the table "
                         "(default: docs/benchmarks/recipe.md for the full recipe)")
     args = parser.parse_args(argv)
@@ -234,9 +259,9 @@ def main(argv=None):
     def given(options):
         return [o for o in options if any(a == o or a.startswith(o + "=") for a in argv)]
 
-    if not args.dropout and given(("--seeds", "--patience", "--layers", "--limit", "--out")):
+    if not args.dropout and given(("--seeds", "--patience", "--layers", "--limit", "--jobs", "--out")):
         parser.error("%s: only with --dropout"
-                     % ", ".join(given(("--seeds", "--patience", "--layers", "--limit", "--out"))))
+                     % ", ".join(given(("--seeds", "--patience", "--layers", "--limit", "--jobs", "--out"))))
     if args.dropout and given(("--dtype",)):
         parser.error("--dtype: the dropout recipe is float32 (--dtype is for the 10-epoch recipes)")
     if args.out and not os.path.isdir(os.path.dirname(os.path.abspath(args.out))):

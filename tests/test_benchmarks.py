@@ -80,6 +80,23 @@ def test_bench_recipe_dropout_runs_a_reduced_setting(tmp_path):
     assert page() == before
 
 
+@needs_numpy
+def test_bench_recipe_jobs_train_seeds_side_by_side_to_the_same_numbers(tmp_path):
+    """--jobs 2 trains each seed in a process of its own: every seed's row
+    and curve are the ones --jobs 1 gives, and each epoch's line names its seed."""
+    tiny_mnist(tmp_path)
+    tables = []
+    for jobs in ("1", "2"):
+        out = tmp_path / ("recipe-%s.md" % jobs)
+        result = bench_recipe(tmp_path, "--dropout", "--seeds", "0,1", "--epochs", "2", "--layers",
+                              "784,8,10", "--limit", "100", "--jobs", jobs, "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        rows = [line.split(" | ") for line in out.read_text().splitlines() if line.startswith("| ")]
+        tables.append([row[:3] if len(row) == 4 else row for row in rows])  # (not the minutes)
+    assert tables[0] == tables[1] and len(tables[0]) == 6  # 2 seed rows, 2 epochs, headers
+    assert "seed 1: epoch 2, loss " in result.stdout and ", test accuracy " in result.stdout
+
+
 @pytest.mark.parametrize("args, message", [
     (["--dropout", "--layers", "784,abc,10"], "argument --layers: takes sizes like"),
     (["--dropout", "--layers", "784,8,9"], "argument --layers: takes sizes like"),
@@ -88,6 +105,8 @@ def test_bench_recipe_dropout_runs_a_reduced_setting(tmp_path):
     (["--dropout", "--out", "no/such/folder/r.md"], "its folder does not exist"),
     (["--epochs", "0"], "argument --epochs: takes a whole number >= 1, not '0'"),
     (["--patience", "2"], "--patience: only with --dropout"),
+    (["--jobs", "2"], "--jobs: only with --dropout"),
+    (["--dropout", "--jobs", "0"], "argument --jobs: takes a whole number >= 1, not '0'"),
     (["--dropout", "--dtype", "float64"], "--dtype: the dropout recipe is float32"),
     (["--dtype", "float16"], "argument --dtype: invalid choice: 'float16'"),
 ])
