@@ -454,14 +454,17 @@ def prototypes(n=300, classes=10, seed=0):
                                             "for sgd \\(its default is 0.02\\)"),
                                            (dict(optimizer="adam", learning_rate=50),
                                             "50, is likely too large for adam")])
+@pytest.mark.parametrize("batch, before", [(16, "70"), (32, "72")])
 def test_training_that_collapses_to_chance_warns_naming_the_learning_rate(backend, settings,
-                                                                        rate):
+                                                                        rate, batch, before):
+    """Told before training by PROBE rows (a batch of 16) or by the first
+    batch's own predictions (32: 23 of them one class)."""
     X, y = prototypes()
     model = DNN([20, 32, 10], seed=0, backend=backend, **settings)
     with pytest.warns(UserWarning, match="training collapsed to chance in epoch 1: .* one class "
-                      "for 100% of the samples \\(70% before training\\). The learning rate, " +
-                      rate) as caught:
-        model.fit(X, y, epochs=3, batch_size=16)
+                      "for 100%% of the samples \\(%s%% before training\\). The learning rate, "
+                      % before + rate) as caught:
+        model.fit(X, y, epochs=3, batch_size=batch)
     assert len(caught) == 1 and caught[0].filename == __file__  # once, at the caller's line
 
 
@@ -1010,7 +1013,25 @@ def test_a_warning_without_frames_to_walk_points_at_tinynet(monkeypatch):
     assert [(str(w.message), w.filename) for w in caught] == [("look", advice.__file__)]
 
 
-def test_one_class_predicted_is_no_collapse_when_it_was_so_before_or_the_fit_learns(backend):
+def test_a_first_batch_of_32_tells_the_share_before_training_without_a_pass_of_its_own(
+        backend, monkeypatch):
+    """advice.FIRST_BATCH is a bound: from 32 samples a batch, the first
+    step's predictions give the share before training; with 31, PROBE rows
+    take one forward pass more than the steps."""
+    X, y = prototypes(124)
+    for batch, extra in ((31, 1), (32, 0)):
+        model = DNN([20, 32, 10], seed=0, backend=backend, optimizer="adam", learning_rate=0.05)
+        calls = []
+        forward = model.forward
+        monkeypatch.setattr(model, "forward", lambda *a: calls.append(1) or forward(*a))
+        history = model.fit(X, y, epochs=1, batch_size=batch)
+        assert history.history["accuracy"][0] > 0.15  # (not at chance, or it would look again)
+        assert len(calls) == 4 + extra, batch
+
+
+@pytest.mark.parametrize("batch", [16, 32])
+def test_one_class_predicted_is_no_collapse_when_it_was_so_before_or_the_fit_learns(backend,
+                                                                                   batch):
     """A collapse needs all of: a loss at chance, an accuracy near 1/K and one
     class predicted where before training the predictions varied.  One class
     already predicted before training, or a fit that learns (a main class of
@@ -1020,12 +1041,12 @@ def test_one_class_predicted_is_no_collapse_when_it_was_so_before_or_the_fit_lea
     params = model.get_params()
     params["biases"][-1][0] = 50.0  # class 0 for every sample, before and after
     model.set_params(params["weights"], params["biases"])
-    history = model.fit(X, y, epochs=2, batch_size=16)
+    history = model.fit(X, y, epochs=2, batch_size=batch)
     assert history.history["accuracy"][-1] == pytest.approx(0.1)
     assert history.history["loss"][-1] > math.log(10)
     main = [0 if i % 33 else 1 + i % 9 for i in range(len(X))]  # 97% class 0
     learner = DNN([20, 32, 10], seed=0, backend=backend)
-    history = learner.fit(X, main, epochs=2, batch_size=16)
+    history = learner.fit(X, main, epochs=2, batch_size=batch)
     assert history.history["loss"][-1] < 0.9 * math.log(10)
     assert learner.classify(X).count(0) >= 0.95 * len(X)
 

@@ -34,6 +34,10 @@ ONE_CLASS = 0.95
 PROBE = 256
 #: Fewer training samples than this say too little to tell a collapse.
 FEWEST = 100
+#: A first batch of at least this many samples tells the share before
+#: training (its predictions come before its step changes a weight); a
+#: smaller batch leaves it to a forward pass of :data:`PROBE` rows.
+FIRST_BATCH = 32
 
 
 def warn(message):
@@ -112,7 +116,11 @@ def one_class_share(model, inputs, index):
     that ``model`` puts in its most frequent class."""
     from .metrics import classes
 
-    predicted = classes(model.forward(inputs.take(index[:PROBE]))[-1])
+    return most_common_share(classes(model.forward(inputs.take(index[:PROBE]))[-1]))
+
+
+def most_common_share(predicted):
+    """The share of the class labels ``predicted`` taken by the most frequent one."""
     counts = {}
     for c in predicted:
         counts[c] = counts.get(c, 0) + 1

@@ -46,8 +46,9 @@ class Inputs:
             except TypeError:
                 raise TypeError("expected a sequence of numbers or of rows, not %s"
                                 % type(X).__name__) from None
-            if one:
-                self.single, X = True, [X]
+            if one:  # a NumPy row of numbers stays an array, checked at C speed
+                numeric = getattr(getattr(X, "dtype", None), "kind", None) in ("b", "i", "u", "f")
+                self.single, X = True, X.reshape(1, -1) if hasattr(X, "ndim") and numeric else [X]
         if isinstance(X, Matrix) and X.backend != self.backend:  # another backend's
             X = X.tolist()
         self.X, self.n = X, len(X)

@@ -54,6 +54,10 @@ def check_verbose(verbose, meaning="0 (silent), 1 (a progress bar) or 2 (a line 
     return verbose
 
 
+#: Run.shared before the first batch has told it (see Run.epoch).
+FIRST = "the first batch's share"
+
+
 def check_count(value, name, least):
     if not isinstance(value, int) or isinstance(value, bool) or value < least:
         raise ValueError("%s must be an int >= %d, not %r" % (name, least, value))
@@ -124,7 +128,11 @@ class Run:
             return
         from . import advice
 
-        if advice.watches(model, self.targets, self.train):
+        if not advice.watches(model, self.targets, self.train):
+            return
+        if min(batch_size, len(self.train)) >= advice.FIRST_BATCH:
+            self.shared = FIRST  # (the first step's predictions tell it, at no cost)
+        else:
             self.shared = advice.one_class_share(model, self.inputs, self.train)
 
     def run(self):
@@ -199,7 +207,12 @@ class Run:
                 raise TinynetError("%s (epoch %d, batch %d)" % (err, epoch, batch)) from None
             total += loss * len(index)
             if labels is not None:
-                correct += count_equal(classes(out), labels)
+                predicted = classes(out)
+                correct += count_equal(predicted, labels)
+                if self.shared is FIRST:  # out came before the step: the untrained network's
+                    from .advice import most_common_share
+
+                    self.shared = most_common_share(predicted)
             for cb in batch_events:
                 cb({"event": "batch", "epoch": epoch, "epochs": self.epochs, "batch": batch,
                     "batches": self.batches, "loss": total / (start + len(index))})
