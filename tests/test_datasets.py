@@ -310,6 +310,8 @@ def test_images_index_and_slice_like_a_list():
     for bad in (5, -6):
         with pytest.raises(IndexError, match="^image index %d out of range for 5 images$" % bad):
             X.row_bytes(bad)
+    with pytest.raises(IndexError, match="^image index 1 out of range for 1 image$"):
+        X[:1].row_bytes(1)
     for part in (slice(None, None, 2), slice(1, 5, 3), slice(4, None, -1), slice(1, 4)):
         assert [X[part].row_bytes(i) for i in range(len(X[part]))] == rows[part]
     with pytest.raises(ValueError, match="^7 pixels do not make rows of 3$"):
@@ -611,7 +613,7 @@ def test_csv_round_trip_with_and_without_labels(tmp_path):
     assert text.splitlines() == ["pixel0,pixel1,pixel2,pixel3", "0,1,2,3", "4,5,6,7"]
     Y, labels = load_csv(tmp_path / "b.csv.gz", pixels=4)
     assert labels is None and Y.pixels == X.pixels
-    with pytest.raises(ValueError, match="^2 images but 1 labels$"):
+    with pytest.raises(ValueError, match="^2 images but 1 label$"):
         save_csv(tmp_path / "c.csv", X, [1])
 
 
@@ -650,7 +652,7 @@ def test_idx_errors_name_the_file(tmp_path):
             load_idx(path)
     (tmp_path / "x.idx").write_bytes(header + b"ab")
     (tmp_path / "two.idx").write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 2, 1, 2]))
-    with pytest.raises(TinynetError, match=r"two\.idx has 2 labels but .*x\.idx has 1 images$"):
+    with pytest.raises(TinynetError, match=r"two\.idx has 2 labels but .*x\.idx has 1 image$"):
         load_idx(tmp_path / "x.idx", tmp_path / "two.idx")
     (tmp_path / "ten.idx").write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 1, 10]))
     with pytest.raises(TinynetError, match=r"ten\.idx: label 10 is outside 0\.\.9$"):

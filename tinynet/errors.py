@@ -64,6 +64,15 @@ def grouped(n):
     return ("-" if n < 0 else "") + s + out
 
 
+def plural(n, word):
+    """Return ``n`` and ``word``, with an s unless ``n`` is 1.
+
+    >>> plural(1, "image"), plural(60000, "image")
+    ('1 image', '60,000 images')
+    """
+    return "%s %s%s" % (grouped(n), word, "" if n == 1 else "s")
+
+
 def size_text(n):
     """Return a number of bytes for people to read, in powers of 1024.
 

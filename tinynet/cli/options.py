@@ -13,6 +13,7 @@ epochs (``benchmarks/bench_recipe.py``); the pure-Python one a
 import argparse
 
 from ..dnn import HIDDEN, LOSSES, OUTPUT
+from ..errors import plural  # noqa: F401 (the commands' too)
 from ..backends import BACKENDS
 from ..optim import OPTIMIZERS
 
@@ -23,11 +24,6 @@ BY_BACKEND = {"numpy": (1250, 10, 128), "python": (64, 10, 32)}
 #: On the pure-Python backend, more training images than this train for
 #: SHORT_EPOCHS by default (full MNIST: 2 epochs, a few minutes each).
 MANY, SHORT_EPOCHS = 10000, 2
-
-
-def plural(n, word):
-    """``"1 epoch"``, ``"2 epochs"``."""
-    return "%s %s%s" % (format(n, ","), word, "" if n == 1 else "s")
 
 
 def recipe(backend, n_train):

@@ -6,7 +6,7 @@ from operator import itemgetter
 
 from ..backends import numpy_available
 from ..batching import labels as check_labels
-from ..errors import TinynetError
+from ..errors import TinynetError, plural
 from ..files import has_suffix, write_atomically
 from .images import PIXELS, Images
 from .sources import open_data
@@ -272,7 +272,7 @@ def save_csv(path, X, labels=None, header=True):
     side = int(round(X.width ** 0.5))
     if labels is not None:
         if len(labels) != len(X):
-            raise ValueError("%d images but %d labels" % (len(X), len(labels)))
+            raise ValueError("%s but %s" % (plural(len(X), "image"), plural(len(labels), "label")))
         # what the file can hold, and load_csv read back: the digits 0..9
         labels = check_labels(list(labels), 10)
         names = ["label"] + ["%dx%d" % (r + 1, c + 1) for r in range(side) for c in range(side)]

@@ -10,7 +10,7 @@ import os
 import struct
 
 from ..batching import labels as check_labels
-from ..errors import TinynetError
+from ..errors import TinynetError, plural
 from ..files import has_suffix, write_atomically
 from .images import Images
 from .sources import READ_BLOCK, open_data
@@ -82,7 +82,8 @@ def load_idx(images, labels=None):
     labels = os.fspath(labels)
     (n,), data = _read_idx(labels, 1)
     if n != len(X):
-        raise TinynetError("%s has %d labels but %s has %d images" % (labels, n, images, len(X)))
+        raise TinynetError("%s has %s but %s has %s" % (labels, plural(n, "label"), images,
+                                                         plural(len(X), "image")))
     if data and max(data) > 9:
         raise TinynetError("%s: label %d is outside 0..9" % (labels, max(data)))
     return X, list(data)

@@ -6,6 +6,7 @@ a row or a training batch is used, by the backend's ``from_bytes``.
 """
 
 from ..backends import python_fast
+from ..errors import plural
 
 PIXELS = 28 * 28
 
@@ -36,7 +37,7 @@ class Images:
         """Return image ``i``'s pixels as bytes (0-255)."""
         n = len(self)
         if not -n <= i < n:
-            raise IndexError("image index %d out of range for %d images" % (i, n))
+            raise IndexError("image index %d out of range for %s" % (i, plural(n, "image")))
         i %= n
         return bytes(self.pixels[i * self.width:(i + 1) * self.width])
 
