@@ -7,12 +7,12 @@ import os
 import sys
 
 from .. import datasets
-from ..errors import TinynetError
+from ..errors import TinynetError, plural
 from ..escape import printable
 from ..files import write_atomically
 from . import checks
 from .data import full_mnist, load_data
-from .options import HELD_OUT, learning_rate, plural, recipe
+from .options import HELD_OUT, learning_rate, recipe
 from .report import report, say
 
 

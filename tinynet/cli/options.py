@@ -13,7 +13,6 @@ epochs (``benchmarks/bench_recipe.py``); the pure-Python one a
 import argparse
 
 from ..dnn import HIDDEN, LOSSES, OUTPUT
-from ..errors import plural  # noqa: F401 (the commands' too)
 from ..backends import BACKENDS
 from ..optim import OPTIMIZERS
 
