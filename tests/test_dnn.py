@@ -827,3 +827,15 @@ def test_a_model_made_without_an_optimizer_makes_plain_sgd_on_first_use():
                                  [[[0.5, -0.5], [0.25, 1.0]]], [[0.0, 0.1]], "python")
     first = model.optimizer
     assert (first.name, model.learning_rate) == ("sgd", 0.02) and model.optimizer is first
+
+
+@needs_numpy
+def test_an_empty_numpy_batch_predicts_nothing():
+    """No rows in, no rows out (and no warning about unscaled pixels asked
+    of zero rows), for floats and for bytes."""
+    import numpy
+
+    net = DNN([2, 3], seed=0, backend="numpy")
+    for dtype in ("float64", "uint8"):
+        empty = numpy.zeros((0, 2), dtype=dtype)
+        assert net.predict(empty).shape == (0, 3) and net.classify(empty) == []

@@ -226,7 +226,8 @@ def bad_fit_calls(X, y):
         (dict(validation_split="0.1"), ValueError, "validation_split must be"),
         (dict(validation_split=1e-17), ValueError, "leaves no sample to validate on"),
         (dict(validation_split=0.999), ValueError, "leaves no sample to train on"),
-        (dict(validation_split=0.2, validation_data=(X, y)), ValueError, "not both"),
+        (dict(validation_split=0.2, validation_data=(X, y)), ValueError,
+         "^give validation_data or validation_split, not both$"),
         (dict(early_stopping="yes"), TypeError, "early_stopping must be"),
         (dict(early_stopping=-1), ValueError, "patience must be an int >= 0"),
         (dict(early_stopping=3), ValueError, "monitors 'val_loss', which this fit does not "
@@ -1077,3 +1078,24 @@ def test_a_collapse_at_the_default_rate_or_below_points_at_the_inputs():
         warnings.simplefilter("always")
         assert collapsed(model, record, inputs, list(range(120)), 0.021, 0.5) is True
     assert "The learning rate, 0.021, is likely too large for sgd" in str(caught[0].message)
+
+
+def test_one_samples_target_row_may_hold_ints(backend):
+    """For one sample, [0, 1] is its row of targets, as [0.0, 1.0] is (and
+    as its label 1 is, for a softmax output)."""
+    losses = [DNN([2, 2], seed=0, backend=backend).train([0.5, 0.25], target)
+              for target in ([0, 1], [0.0, 1.0], 1)]
+    assert losses[0] == losses[1] == losses[2]
+
+
+@needs_numpy
+def test_a_numpy_row_of_bytes_is_one_sample_summed_without_overflow(backend):
+    """A 1-D uint8 array is one sample, checked as an array: its bytes are
+    never summed as uint8 scalars, which would overflow past 255 (a
+    RuntimeWarning, an error here)."""
+    import numpy
+
+    row = numpy.full(10, 30, dtype=numpy.uint8)  # sums to 300; 30 is below the pixel warning
+    net = DNN([10, 3], seed=0, backend=backend)
+    assert list(net.predict(row)) == list(net.predict([[30.0] * 10])[0])
+    assert net.train(row, 1) == DNN([10, 3], seed=0, backend=backend).train([30.0] * 10, 1)
