@@ -33,6 +33,22 @@ def test_bench_revisions_compares_two_revisions(tmp_path):
     assert all(row.rstrip(" |").endswith(("faster", "slower", "level (within noise)")) for row in rows)
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("valgrind"), reason="needs valgrind")
+def test_bench_revisions_counts_instructions_under_valgrind(tmp_path):
+    """--instructions: one row per job with each revision's millions of
+    instructions per image; HEAD against the same code gives about 1."""
+    tiny_mnist(tmp_path, train=5, test=2)
+    env = dict(os.environ, MNIST_DIR=str(tmp_path), BENCH_MNIST_UNCHECKED="1")
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "bench_revisions.py"),
+                             "HEAD", "HEAD", "--instructions", "--images", "3", "--jobs",
+                             "python, train"], capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "Before and after, in instructions: " in result.stdout
+    [row] = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| python")]
+    old, new, ratio = float(row[2]), float(row[3]), float(row[4].rstrip(" |"))
+    assert old > 0.5 and new > 0.5 and 0.98 < ratio < 1.02, row
+
 
 def tiny_mnist(folder, train=200, test=50):
     images, labels = datasets.load_sample("train")

@@ -985,6 +985,27 @@ def test_unscaled_pixels_are_whole_numbers_up_to_32_to_255(backend, top, warned)
             assert "from 0 up to %d, which look like pixels" % top in str(caught[0].message)
 
 
+def test_the_first_256_rows_of_lists_tell_whether_a_pixel_is_bright(backend):
+    """Rows given as lists: a largest input of 32 or more in the first 256
+    rows is looked into (all rows then bound it by 255); darker first rows
+    are not, so a bright row after them goes unwarned."""
+    import warnings
+
+    dark = [[float(v % 32) for v in row] for row in pixels(256)]
+    for later, warned in ((200.0, False), (300.0, False)):
+        X = dark + [[later] * 16]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            DNN([16, 4, 2], seed=0, backend=backend).predict(X)
+        assert len(caught) == warned, later
+    bright = [[float(v) for v in row] for row in pixels(256)]
+    for later, warned in ((200.0, True), (300.0, False)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            DNN([16, 4, 2], seed=0, backend=backend).predict(bright + [[later] * 16])
+        assert len(caught) == warned, later
+
+
 def test_the_largest_input_is_shown_as_it_is(backend):
     """Only the first 256 rows are checked for whole numbers: a larger
     fractional number later is shown as it is, not cut to a whole one."""

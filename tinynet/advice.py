@@ -11,7 +11,9 @@ scikit-learn's MNIST loaders give them, or whole numbers) make a network's
 first layer 255 times too loud: its units saturate or die and training
 ends near chance.  The rule, for a classifier (an output of probabilities:
 softmax or sigmoid): every input a whole number in 0..255, and the largest
-at least :data:`BRIGHT` (an image's brightest pixel).  Scaled data, binary
+at least :data:`BRIGHT` (an image's brightest pixel), where the first 256
+rows tell whether the inputs are whole numbers (and, for rows given as
+lists, whether one reaches BRIGHT: a pass over every input saved).  Scaled data, binary
 features, small counts or categories (up to 31), and any regression (a
 linear output, often fed raw features on purpose) are never warned about.
 
@@ -72,15 +74,17 @@ _UNSCALED = ("X holds whole numbers from 0 up to %s, which look like pixels that
 
 
 def unscaled_rows(X):
-    """Warn if the rows ``X`` (lists of numbers, the largest in 32..255)
-    hold only whole numbers from 0 (checked for the first rows)."""
-    if min(map(min, X)) < 0:
+    """Warn if the rows ``X`` (lists of numbers, the largest of the first
+    rows in 32..255) hold only whole numbers from 0 up to 255 (whole numbers
+    checked for the first rows)."""
+    top = max(map(max, X))
+    if top > 255 or min(map(min, X)) < 0:
         return
     for row in X[:256]:
         for v in row:
             if v != int(v):
                 return
-    warn(_UNSCALED % _number(max(map(max, X))))
+    warn(_UNSCALED % _number(top))
 
 
 def unscaled_array(X):

@@ -23,6 +23,11 @@ def _is_number(v):
     return isinstance(v, (int, float)) or _numpy_scalar(v)
 
 
+def _first_rows(X, n=256):
+    """The first ``n`` rows of the sequence ``X`` (all of them if it cannot be sliced)."""
+    return X[:n] if isinstance(X, (list, tuple)) else X
+
+
 def _numpy_scalar(v):
     return getattr(v, "ndim", None) == 0  # (a NumPy scalar has a dtype and no dimensions)
 
@@ -80,8 +85,8 @@ class Inputs:
                 ok = False
             if not ok:
                 check_finite_rows(X, "X")
-            elif classifier and self.n and 32 <= max(map(max, X)) <= 255:  # (advice.BRIGHT)
-                from .advice import unscaled_rows
+            elif classifier and self.n and 32 <= max(map(max, _first_rows(X))) <= 255:
+                from .advice import unscaled_rows  # (advice.BRIGHT, in the first rows)
 
                 unscaled_rows(X)
         elif self.take == self._take_array:
