@@ -498,6 +498,28 @@ def test_unscaled_pixels_warn_in_fit_train_predict_and_evaluate(backend):
         assert len(caught) == 1 and caught[0].filename == __file__
 
 
+def test_train_looks_for_unscaled_pixels_in_the_first_256_rows_it_is_given(backend):
+    """One sample at a time, the first 256 rows a model trains on are looked
+    at (as fit looks at the first 256 of its data); later ones cost nothing."""
+    import warnings
+
+    scaled = [[v / 255.0 for v in row] for row in pixels(256)]
+    for seen, warned in ((255, True), (256, False)):
+        model = DNN([16, 4, 2], seed=0, backend=backend)
+        for x in scaled[:seen]:
+            model.train(x, 1)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.train([float(v) for v in pixels(1)[0]], 1)
+        assert len(caught) == warned, seen
+    model = DNN([16, 4, 2], seed=0, backend=backend)
+    model.train(scaled, [1] * len(scaled))  # a batch of 256 counts them all
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.train([float(v) for v in pixels(1)[0]], 1)
+    assert not caught
+
+
 @needs_numpy
 def test_unscaled_numpy_arrays_warn_uint8_int_and_whole_floats():
     import numpy as np

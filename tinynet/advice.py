@@ -13,7 +13,8 @@ ends near chance.  The rule, for a classifier (an output of probabilities:
 softmax or sigmoid): every input a whole number in 0..255, and the largest
 at least :data:`BRIGHT` (an image's brightest pixel), where the first 256
 rows tell whether the inputs are whole numbers (and, for rows given as
-lists, whether one reaches BRIGHT: a pass over every input saved).  Scaled data, binary
+lists, whether one reaches BRIGHT: a pass over every input saved); one
+sample at a time, ``train`` looks at the first 256 rows a model is given.  Scaled data, binary
 features, small counts or categories (up to 31), and any regression (a
 linear output, often fed raw features on purpose) are never warned about.
 

@@ -38,9 +38,10 @@ class Inputs:
     """The caller's input rows for ``model``, checked once (each row's width,
     every value a finite number) and converted a batch at a time.  With
     ``sample``, ``X`` may also be one sample (a 1-D sequence of numbers):
-    then ``single`` is True and the rows are ``[X]``."""
+    then ``single`` is True and the rows are ``[X]``.  ``advise=False``
+    leaves out the look for unscaled pixels (advice.py)."""
 
-    def __init__(self, X, model, sample=False):
+    def __init__(self, X, model, sample=False, advise=True):
         self.backend, self.dtype, width = model.backend, model.dtype, model.sizes[0]
         self.single = False
         if sample and not isinstance(X, Matrix) and not hasattr(X, "byte_rows"):
@@ -76,7 +77,7 @@ class Inputs:
         # Every value a finite number, checked once here (bytes are 0..255),
         # and, for a classifier, inputs that look like unscaled pixels
         # warned about (see advice.py).
-        classifier = model.output_activation.probabilities
+        classifier = advise and model.output_activation.probabilities
         if self.take == self._take_rows:
             try:
                 total = sum(map(sum, X))  # finite if every value is: then a C-speed pass
@@ -205,8 +206,12 @@ def inputs(model, x):
 def pair(model, x, y):
     """Return ``(X, Y)``, Matrices for :meth:`DNN.train`: one sample ``x``
     with its target ``y`` (a label, or a row of target values), or a batch
-    with one target per row."""
-    data = Inputs(x, model, sample=True)
+    with one target per row.  The first 256 rows a model is given here are
+    looked at for unscaled pixels, as fit looks at the first 256 of its data."""
+    looked = getattr(model, "_rows_advised", 0)
+    data = Inputs(x, model, sample=True, advise=looked < 256)
+    if looked < 256:
+        model._rows_advised = looked + data.n
     if not data.n:
         raise ValueError("x is empty: give one sample (%d numbers) or a batch of them"
                          % model.sizes[0])
