@@ -152,9 +152,9 @@ def test_bench_recipe_calls_only_the_full_dropout_recipe_the_recipe(monkeypatch)
     import bench_recipe
 
     def reduced(**changes):
-        settings = dict(layers=[784, 1024, 1024, 10], limit=None, epochs=40, patience=None)
+        settings = dict(layers=[784, 1024, 1024, 10], limit=None, epochs=120, patience=None)
         settings.update(changes)
         return bench_recipe.is_reduced(argparse.Namespace(**settings))
 
-    assert not reduced() and not reduced(patience=5) and not reduced(epochs=60)
-    assert reduced(epochs=39) and reduced(limit=59999) and reduced(layers=[784, 1024, 10])
+    assert not reduced() and not reduced(patience=5) and not reduced(epochs=200)
+    assert reduced(epochs=119) and reduced(limit=59999) and reduced(layers=[784, 1024, 10])
