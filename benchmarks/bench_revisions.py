@@ -103,6 +103,8 @@ def run(path, job, folder, n, train=True, under=()):
     program = "JOBS = {%r: %r}\n" % (job, spec) + CHILD
     command = list(under) + [sys.executable, "-c", program, path, job, folder, str(n)]
     env = dict(os.environ, PYTHONHASHSEED="0")  # (the same dict orders: the same count)
+    if under:  # one BLAS thread: a waiting thread's spinning would be counted too
+        env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     result = subprocess.run(command + ([] if train else ["0"]), capture_output=True, text=True,
                             env=env)
     if result.returncode:

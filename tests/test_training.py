@@ -1057,6 +1057,32 @@ def test_a_warning_without_frames_to_walk_points_at_tinynet(monkeypatch):
     assert [(str(w.message), w.filename) for w in caught] == [("look", advice.__file__)]
 
 
+def test_under_dropout_the_share_before_training_is_told_without_masks(backend):
+    """A network that puts every sample in one class before training (its
+    bias says so) is not taken for a collapse with dropout on either: the
+    share before training is looked at without dropout's masks, as after."""
+    X, y = prototypes()
+    model = DNN([20, 32, 10], seed=0, backend=backend, learning_rate=1e-6, dropout=0.5,
+                input_dropout=0.2)
+    params = model.get_params()
+    params["biases"][-1][0] = 1.5  # class 0 for every sample unmasked, 91% under masks
+    model.set_params(params["weights"], params["biases"])
+    assert model.classify(X).count(0) == len(X)
+    history = model.fit(X, y, epochs=1, batch_size=128)  # filterwarnings=error: no warning
+    assert history.history["accuracy"][-1] < 0.15
+
+
+def test_unscaled_rows_in_a_deque_are_looked_at_too(backend):
+    import collections
+    import warnings
+
+    X = collections.deque([[float(v) for v in row] for row in pixels(300)])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        DNN([16, 4, 2], seed=0, backend=backend).predict(X)
+    assert len(caught) == 1 and "look like pixels" in str(caught[0].message)
+
+
 def test_a_first_batch_of_32_tells_the_share_before_training_without_a_pass_of_its_own(
         backend, monkeypatch):
     """advice.FIRST_BATCH is a bound: from 32 samples a batch, the first

@@ -277,7 +277,7 @@ def test_no_target_for_one_sample_says_so(backend):
     net = DNN([2, 3], seed=0, backend=backend)
     for x in ([0.1, 0.2], [[0.1, 0.2]]):
         for y in ([], ()):
-            with pytest.raises(ValueError, match="^X has 1 rows but y has 0 targets$"):
+            with pytest.raises(ValueError, match="^X has 1 row but y has 0 targets$"):
                 net.train(x, y)
 
 

@@ -81,7 +81,9 @@ def unscaled_rows(X):
     top = max(map(max, X))
     if top > 255 or min(map(min, X)) < 0:
         return
-    for row in X[:256]:
+    for i, row in enumerate(X):
+        if i == 256:  # (the first rows; X may be any sequence, a deque too)
+            break
         for v in row:
             if v != int(v):
                 return

@@ -9,7 +9,7 @@ are recognised by their attributes.  Batches are converted to the backend's
 matrices only when used, so a large dataset is never held twice.
 """
 
-from .errors import TinynetError, shown
+from .errors import TinynetError, plural, shown
 from .matrix import Matrix
 
 #: Rows per forward pass in predict, classify and evaluate: any number gives
@@ -145,7 +145,7 @@ class Targets:
         if count < 0:
             raise TypeError("y must be int labels or rows of target values, not %s" % shown(y))
         if count != n:
-            raise ValueError("X has %d rows but y has %d targets" % (n, count))
+            raise ValueError("X has %s but y has %s" % (plural(n, "row"), plural(count, "target")))
         self.labels = self.y = None
         number = n and (isinstance(y[0], (int, float)) or _numpy_scalar(y[0]))  # not rows
         if number and self.classes:

@@ -130,8 +130,10 @@ class Run:
 
         if not advice.watches(model, self.targets, self.train):
             return
-        if min(batch_size, len(self.train)) >= advice.FIRST_BATCH:
-            self.shared = FIRST  # (the first step's predictions tell it, at no cost)
+        # The first step's predictions tell it at no cost, unless dropout's masks
+        # change them (the look after an epoch is without masks).
+        if not model._keep and min(batch_size, len(self.train)) >= advice.FIRST_BATCH:
+            self.shared = FIRST
         else:
             self.shared = advice.one_class_share(model, self.inputs, self.train)
 

@@ -31,7 +31,7 @@ standard library only; the core of tinynet never imports this package.
 import os
 
 from ..batching import labels as check_labels
-from ..errors import shown
+from ..errors import plural, shown
 from ..files import write_atomically
 from . import charts
 from .png import MAX_PIXELS
@@ -248,7 +248,7 @@ def _labels_of(values, n, classes, what):
     checks them) or one-hot rows."""
     values = list(values)[:n]
     if len(values) < n:
-        raise ValueError("%d %s for %d images" % (len(values), what, n))
+        raise ValueError("%d %s for %s" % (len(values), what, plural(n, "image")))
     if values and not isinstance(values[0], (int, float)) and not hasattr(values[0], "__index__"):
         rows = [list(v) for v in values]  # one-hot rows: the class is the largest entry
         values = [max(range(len(row)), key=row.__getitem__) for row in rows]
