@@ -499,7 +499,7 @@ def manifest(tmp_path_factory):
 #: 64 KB: met on the 32-bit builds (as a Pico is) with tinynet frozen in.
 #: Measured needs (docs/board.md): .mpy files 156 KB on 64 bits and
 #: 102 KB on 32; frozen 102 KB and 59 KB.
-TRAIN_HEAP = {("64bit", "files"): 176, ("32bit", "files"): 112,
+TRAIN_HEAP = {("64bit", "files"): 176, ("32bit", "files"): 116,
               ("64bit", "frozen"): 112, ("32bit", "frozen"): 64}
 
 TRAIN = (
