@@ -477,6 +477,121 @@ def test_the_machine_code_kernels_are_micropythons_only():
     assert inplace.for_model(model).native is None
 
 
+#: array('B') of raw pixels on MicroPython, whose arrays have no .typecode:
+#: each typecode is read from the object without allocating (under
+#: heap_lock), and a digit as array('B') takes the raw-pixel kernels (the
+#: spies count their calls), as bytes does, allocating what bytes allocates.
+RAW_ARRAYS = (
+    "import gc, micropython, tinynet\n"
+    "from array import array\n"
+    "from tinynet.backends import native\n"
+    "codes = []\n"
+    "for code in 'bBhHiIlLqQfd':\n"
+    "    a = array(code, [1, 2])\n"
+    "    micropython.heap_lock()\n"
+    "    read = native.typecode(a)\n"
+    "    micropython.heap_unlock()\n"
+    "    codes.append(read)\n"
+    "print(''.join(codes), native.typecode(bytearray(2)), native.typecode([1, 2]))\n"
+    "calls = [0]\n"
+    "def spy(kernel):\n"
+    "    def counted(*args):\n"
+    "        calls[0] += 1\n"
+    "        return kernel(*args)\n"
+    "    return counted\n"
+    "native._int8_pixels = spy(native._int8_pixels)\n"
+    "native._float32_pixels = spy(native._float32_pixels)\n"
+    "raw = open('pixels.bin', 'rb').read()\n"
+    "for name in ('m-int8.tnb', 'm-float32.tnb'):\n"
+    "    m = tinynet.load(open(name, 'rb').read())\n"
+    "    for x in (raw, array('B', raw), array('b', raw[:392] * 2)):\n"
+    "        m.classify(x, scale=1 / 255)\n"
+    "        gc.collect()\n"
+    "        gc.disable()\n"
+    "        calls[0], before = 0, gc.mem_alloc()\n"
+    "        c = m.classify(x, scale=1 / 255)\n"
+    "        print(name, c, calls[0], gc.mem_alloc() - before)\n"
+    "        gc.enable()\n")
+
+
+@BUILDS
+def test_an_array_of_raw_pixels_takes_the_raw_pixel_kernels(build, lib, tmp_path):
+    """MicroPython's arrays have no .typecode: native.typecode reads it from
+    the object, without allocating, so array('B') takes the kernels for
+    bytes (not the float path), with bytes' classes and allocations, and
+    array('b') (signed) does not."""
+    from tinynet.datasets import load_sample
+
+    raw = bytes(load_sample("test")[0].pixels[:784])
+    (tmp_path / "pixels.bin").write_bytes(raw)
+    net = DNN([784, 16, 10], seed=3, backend="python")
+    for weights in ("int8", "float32"):
+        tinynet.save(net, str(tmp_path / ("m-%s.tnb" % weights)), format=weights)
+    out = mp.run(build, RAW_ARRAYS, tmp_path, heap="1M", lib=lib).stdout.split("\n")
+    assert out[0] == "bBhHiIlLqQfd None None"
+    for weights, lines in (("int8", out[1:4]), ("float32", out[4:7])):
+        model = tinynet.load(str(tmp_path / ("m-%s.tnb" % weights)), backend="python")
+        (_, c, calls, heap), (_, ac, acalls, aheap), (_, sc, scalls, _) = [
+            line.split() for line in lines]
+        assert int(c) == int(ac) == model.classify(raw, scale=1 / 255)
+        assert int(calls) == int(acalls) > 0 and aheap == heap  # (the raw kernels, as bytes)
+        assert int(scalls) == 0  # (signed bytes: not pixels)
+
+
+#: A MemoryError while the kernels' work buffers are made (a tight heap:
+#: here the heap is locked while Layers is made) leaves the plain loops.
+TIGHT = (
+    "import micropython, tinynet\n"
+    "from tinynet.backends import inplace, native\n"
+    "made = native.Layers\n"
+    "def locked(weights):\n"
+    "    micropython.heap_lock()\n"
+    "    try:\n"
+    "        return made(weights)\n"
+    "    finally:\n"
+    "        micropython.heap_unlock()\n"
+    "native.Layers = locked\n"
+    "m = tinynet.load(open('m.tnb', 'rb').read())\n"
+    "print(m.classify(%r), inplace.for_model(m).native)\n")
+
+
+@BUILDS
+def test_a_heap_too_tight_for_the_kernels_leaves_the_plain_loops(build, lib, tmp_path):
+    """The kernels' buffers cannot be made (MemoryError): the sample goes
+    through the plain loops instead of failing."""
+    net = DNN([20, 8, 3], seed=1, backend="python")
+    data = compact_bytes(net, "int8")
+    (tmp_path / "m.tnb").write_bytes(data)
+    x = [(k % 5) / 5 for k in range(20)]
+    out = mp.run(build, TIGHT % x, tmp_path, heap="256K", lib=lib).stdout.split()
+    assert out == [str(tinynet.load(data, backend="python").classify(x)), "None"]
+
+
+@pytest.mark.parametrize("error", [MemoryError, TypeError])
+def test_only_a_memory_error_making_the_kernels_leaves_the_plain_loops(error, monkeypatch):
+    """(CPython, the kernels simulated.)  A MemoryError making them means
+    they do not fit: the plain loops run; any other error is a bug, and
+    surfaces."""
+    import sys
+    import types
+
+    def layers(weights):
+        raise error("the kernels' buffers")
+
+    data, x = compact_bytes(DNN([4, 3, 2], seed=0, backend="python"), "int8"), [0.1, 0.2, 0.3, 0.4]
+    plain = tinynet.load(data, backend="python").predict(x)  # (CPython: no kernels)
+    monkeypatch.setitem(sys.modules, "tinynet.backends.native",
+                        types.SimpleNamespace(Layers=layers))
+    model = tinynet.load(data, backend="python")
+    if error is MemoryError:
+        assert model.predict(x) == plain
+        from tinynet.backends import inplace
+        assert inplace.for_model(model).native is None
+    else:
+        with pytest.raises(TypeError, match="buffers"):
+            model.predict(x)
+
+
 def compact_bytes(net, weights):
     from tinynet.compact_save import to_bytes
 

@@ -62,8 +62,13 @@ class OneSample:
             return False
         if len(x) != self.weights[0].rows or not x:
             return False
-        if isinstance(x, (bytes, bytearray)) or getattr(x, "typecode", "f") in "bBhHiIlL":
+        if isinstance(x, (bytes, bytearray)):
             return True  # (whole numbers: finite)
+        code = getattr(x, "typecode", None)
+        if code is None and self.native is not None:
+            code = self.native.typecode(x)  # (MicroPython's arrays have no .typecode)
+        if code is not None and code in "bBhHiIlL":
+            return True
         try:
             total = sum(x)  # finite if every value is (as batching checks)
             if total - total != 0:
@@ -110,9 +115,12 @@ def _native(weights):
         from . import native
     except (ImportError, SyntaxError, ValueError, MemoryError):
         # (CPython and PyPy; a port without the emitter: SyntaxError; a .mpy
-        # for another architecture: ValueError)
+        # for another architecture: ValueError; a heap too small for it)
         return None
-    return native.Layers(weights)
+    try:
+        return native.Layers(weights)
+    except MemoryError:  # (its work buffers; the plain loops need none)
+        return None
 
 
 def _activate(name, z):

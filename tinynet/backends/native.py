@@ -155,6 +155,53 @@ def _float32_row(w: ptr32, start: int, n: int, a: ptr32, b: ptr32, d: ptr32, bit
         j += 1
 
 
+@micropython.viper
+def _byte(hold: ptr32, wide: int, offset: int) -> int:
+    """The byte at ``offset`` in the object that ``hold``'s first item is
+    (its address: one word, or two of 32 bits where ``wide``)."""
+    address = uint(hold[0])
+    if wide:
+        address = address | (uint(hold[1]) << 32)
+    return int(ptr8(address)[offset])
+
+
+def _typecodes():
+    """What :func:`typecode` needs: an ``array('O')`` of one item (an object
+    held as its address: MicroPython's own extension of ``array``), whether
+    an address is 64 bits, and the offset of an array's typecode in the
+    object (after the pointer to its type); None where arrays of objects are
+    missing or the offset does not read back the typecodes of test arrays."""
+    try:
+        hold = array("O", [None])
+    except (ValueError, TypeError):
+        return None
+    word = len(bytes(hold))
+    found = (hold, int(word == 8), word)
+    for code in "Bbf":
+        hold[0] = array(code)
+        if _byte(hold, found[1], word) != ord(code):
+            return None
+    hold[0] = None
+    return found
+
+
+_HOLD = _typecodes()
+_CODES = {ord(code): code for code in "bBhHiIlLqQfd"}
+
+
+def typecode(x):
+    """The typecode of ``x`` if it is an ``array`` (MicroPython's arrays
+    have no ``.typecode``): read from the object, without allocating; else
+    None (also where :func:`_typecodes` found no way)."""
+    if _HOLD is None or type(x) is not array:
+        return None
+    hold, wide, offset = _HOLD
+    hold[0] = x
+    code = _byte(hold, wide, offset)
+    hold[0] = None
+    return _CODES.get(code)
+
+
 def _bits(rows, kind):
     """The bits of each half of a number split in two (8 to 14, else 0):
     as many as keep ``rows`` products, by ``kind``, within 31 bits."""
@@ -191,11 +238,15 @@ class Layers:
                 self.top.append(max(_top(w.blocks[b], w.counts[b] * w.cols)
                                     for b in range(len(w.blocks))))
 
+    def typecode(self, x):
+        """:func:`typecode` (for backends/inplace.py)."""
+        return typecode(x)
+
     def layer(self, l, w, x, scale, out, bias):
         """Set ``out`` to ``(x * scale) @ w + bias`` (the layer ``l``'s
         weights ``w``); return False, changing nothing, where this does
         not apply (the plain loops then do it)."""
-        pixels = isinstance(x, (bytes, bytearray)) or getattr(x, "typecode", "") == "B"
+        pixels = isinstance(x, (bytes, bytearray)) or typecode(x) == "B"
         bits = self.bits[l][0 if pixels else 1]
         if not bits:
             return False
