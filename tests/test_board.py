@@ -491,7 +491,7 @@ RAW_ARRAYS = (
     "    micropython.heap_lock()\n"
     "    read = native.typecode(a)\n"
     "    micropython.heap_unlock()\n"
-    "    codes.append(read)\n"
+    "    codes.append(chr(read))\n"
     "print(''.join(codes), native.typecode(bytearray(2)), native.typecode([1, 2]))\n"
     "calls = [0]\n"
     "def spy(kernel):\n"
@@ -528,7 +528,7 @@ def test_an_array_of_raw_pixels_takes_the_raw_pixel_kernels(build, lib, tmp_path
     for weights in ("int8", "float32"):
         tinynet.save(net, str(tmp_path / ("m-%s.tnb" % weights)), format=weights)
     out = mp.run(build, RAW_ARRAYS, tmp_path, heap="1M", lib=lib).stdout.split("\n")
-    assert out[0] == "bBhHiIlLqQfd None None"
+    assert out[0] == "bBhHiIlLqQfd 0 0"
     for weights, lines in (("int8", out[1:4]), ("float32", out[4:7])):
         model = tinynet.load(str(tmp_path / ("m-%s.tnb" % weights)), backend="python")
         (_, c, calls, heap), (_, ac, acalls, aheap), (_, sc, scalls, _) = [
@@ -983,13 +983,14 @@ FIRMWARE_DIGITS = 100
 
 CLASSIFY = (
     "import gc, time, tinynet\n"
+    "from array import array\n"
     "gc.collect()\n"
     "free = gc.mem_free()\n"
     "model = tinynet.load('m.tnb')  # a ROMFS file: the weights stay in flash\n"
     "gc.collect()\n"
     "loaded = free - gc.mem_free()\n"
     "images = open('digits.bin', 'rb')\n"
-    "pixels, classes = bytearray(784), bytearray(%d)\n"
+    "pixels, classes = %%s, bytearray(%d)\n"
     "spent = 0\n"
     "for i in range(len(classes)):\n"
     "    images.readinto(pixels)\n"
@@ -1023,17 +1024,18 @@ def digits_model(tmp_path_factory):
 
 
 @pytest.mark.micropython
+@pytest.mark.parametrize("pixels", ["bytearray(784)", "array('B', bytes(784))"])
 @pytest.mark.parametrize("weights", ["int8", "float32"])
 @pytest.mark.parametrize("board", sorted(fw.BOARDS))
-def test_the_firmware_classifies_with_the_weights_in_flash_in_32_kb(board, weights, manifest,
-                                                                   digits_model):
+def test_the_firmware_classifies_with_the_weights_in_flash_in_32_kb(board, weights, pixels,
+                                                                   manifest, digits_model):
     """tinynet frozen into a firmware with a 32 KB heap, the 784-48-10 model
     in a ROMFS image (flash): loading copies no weight into the heap, every
-    digit goes through the model's own buffers (raw bytes, scaled on the way
-    in), the classes are CPython's, and a digit takes at most the pinned
-    number of guest instructions."""
+    digit goes through the model's own buffers (raw bytes, in a bytearray or
+    an array('B'), scaled on the way in), the classes are CPython's, and a
+    digit takes at most the pinned number of guest instructions."""
     files, digits, expected = digits_model
-    out = fw.run_frozen(board, manifest, FIRMWARE_HEAP, CLASSIFY,
+    out = fw.run_frozen(board, manifest, FIRMWARE_HEAP, CLASSIFY % pixels,
                         {"m.tnb": files[weights], "digits.bin": digits})
     classes, loaded, in_use, ticks = out.split()
     assert [int(c) for c in classes] == expected[weights]
@@ -1041,8 +1043,8 @@ def test_the_firmware_classifies_with_the_weights_in_flash_in_32_kb(board, weigh
     assert int(in_use) <= FIRMWARE_HEAP
     per_digit = fw.instructions(int(ticks))
     bound = FIRMWARE_INSTRUCTIONS[board, weights]
-    sys.stdout.write("\n%s, %s: load %s bytes, %s in use, %d instructions a digit"
-                     % (board, weights, loaded, in_use, per_digit))
+    sys.stdout.write("\n%s, %s, %s: load %s bytes, %s in use, %d instructions a digit"
+                     % (board, weights, pixels, loaded, in_use, per_digit))
     assert per_digit <= bound, "%d instructions a digit" % per_digit
 
 

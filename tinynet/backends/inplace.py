@@ -65,9 +65,11 @@ class OneSample:
         if isinstance(x, (bytes, bytearray)):
             return True  # (whole numbers: finite)
         code = getattr(x, "typecode", None)
-        if code is None and self.native is not None:
-            code = self.native.typecode(x)  # (MicroPython's arrays have no .typecode)
-        if code is not None and code in "bBhHiIlL":
+        if code is not None:
+            whole = code in "bBhHiIlL"
+        else:  # (MicroPython's arrays have no .typecode)
+            whole = self.native is not None and self.native.whole(x)
+        if whole:
             return True
         try:
             total = sum(x)  # finite if every value is (as batching checks)

@@ -186,20 +186,19 @@ def _typecodes():
 
 
 _HOLD = _typecodes()
-_CODES = {ord(code): code for code in "bBhHiIlLqQfd"}
 
 
 def typecode(x):
-    """The typecode of ``x`` if it is an ``array`` (MicroPython's arrays
-    have no ``.typecode``): read from the object, without allocating; else
-    None (also where :func:`_typecodes` found no way)."""
+    """The typecode of the ``array`` ``x`` as a number (``ord``; MicroPython's
+    arrays have no ``.typecode``), read from the object without allocating;
+    0 for anything else, or where :func:`_typecodes` found no way."""
     if _HOLD is None or type(x) is not array:
-        return None
+        return 0
     hold, wide, offset = _HOLD
     hold[0] = x
     code = _byte(hold, wide, offset)
     hold[0] = None
-    return _CODES.get(code)
+    return code
 
 
 def _bits(rows, kind):
@@ -238,15 +237,16 @@ class Layers:
                 self.top.append(max(_top(w.blocks[b], w.counts[b] * w.cols)
                                     for b in range(len(w.blocks))))
 
-    def typecode(self, x):
-        """:func:`typecode` (for backends/inplace.py)."""
-        return typecode(x)
+    def whole(self, x):
+        """Whether ``x`` is an ``array`` of whole numbers (for inplace.py)."""
+        return typecode(x) in b"bBhHiIlL"
 
     def layer(self, l, w, x, scale, out, bias):
         """Set ``out`` to ``(x * scale) @ w + bias`` (the layer ``l``'s
         weights ``w``); return False, changing nothing, where this does
         not apply (the plain loops then do it)."""
-        pixels = isinstance(x, (bytes, bytearray)) or typecode(x) == "B"
+        pixels = isinstance(x, (bytes, bytearray)) or (type(x) is array and typecode(x) == 66)
+        # (66: array('B'))
         bits = self.bits[l][0 if pixels else 1]
         if not bits:
             return False
@@ -288,14 +288,18 @@ class Layers:
                 first += w.counts[block]
             return f
         s, mask, times = w.scales, (1 << bits) - 1, math.ldexp(1.0, f)
+        # locals, not the module's names, in the loop: a builtin such as int
+        # is looked for in the module's dict first, every slot of it when
+        # the table is full (8,000 instructions a digit on MPS2_AN385)
+        whole, row = int, _int8_row
         k = 0
         for block in range(len(w.blocks)):
             q, start = w.blocks[block], 0
             for _ in range(w.counts[block]):
                 v = x[k]
                 if v:
-                    c = int(v * times * s[k])
-                    _int8_row(q, start, n, b, d, c >> bits, c & mask)
+                    c = whole(v * times * s[k])
+                    row(q, start, n, b, d, c >> bits, c & mask)
                 start += n
                 k += 1
         return f
@@ -317,13 +321,14 @@ class Layers:
             return 0
         f = 2 * bits - math.frexp(big)[1]
         mask, times = (1 << bits) - 1, math.ldexp(1.0, f)
+        whole, row = int, _float32_row  # (locals: see _int8)
         for block in range(len(w.blocks)):
             q, start = w.blocks[block], 0
             for _ in range(w.counts[block]):
                 v = x[k]
                 if v:
-                    c = int(v * times)
-                    _float32_row(q, start, n, a, b, d, bits, top, c >> bits, c & mask)
+                    c = whole(v * times)
+                    row(q, start, n, a, b, d, bits, top, c >> bits, c & mask)
                 start += n
                 k += 1
         return f + 150 - top
