@@ -484,15 +484,15 @@ def test_the_machine_code_kernels_are_micropythons_only():
 RAW_ARRAYS = (
     "import gc, micropython, tinynet\n"
     "from array import array\n"
-    "from tinynet.backends import native\n"
-    "codes = []\n"
+    "from tinynet.backends import inplace, native\n"
+    "codes, hold = [], array('O', [None])\n"
     "for code in 'bBhHiIlLqQfd':\n"
     "    a = array(code, [1, 2])\n"
     "    micropython.heap_lock()\n"
-    "    read = native.typecode(a)\n"
+    "    read = native.typecode(a, hold)\n"
     "    micropython.heap_unlock()\n"
     "    codes.append(chr(read))\n"
-    "print(''.join(codes), native.typecode(bytearray(2)), native.typecode([1, 2]))\n"
+    "print(''.join(codes), native.typecode(bytearray(2), hold), native.typecode([1, 2], hold))\n"
     "calls = [0]\n"
     "def spy(kernel):\n"
     "    def counted(*args):\n"
@@ -510,7 +510,8 @@ RAW_ARRAYS = (
     "        gc.disable()\n"
     "        calls[0], before = 0, gc.mem_alloc()\n"
     "        c = m.classify(x, scale=1 / 255)\n"
-    "        print(name, c, calls[0], gc.mem_alloc() - before)\n"
+    "        print(name, c, calls[0], gc.mem_alloc() - before,\n"
+    "              inplace.for_model(m).takes(x, None))  # (whole numbers, as on CPython)\n"
     "        gc.enable()\n")
 
 
@@ -531,8 +532,9 @@ def test_an_array_of_raw_pixels_takes_the_raw_pixel_kernels(build, lib, tmp_path
     assert out[0] == "bBhHiIlLqQfd 0 0"
     for weights, lines in (("int8", out[1:4]), ("float32", out[4:7])):
         model = tinynet.load(str(tmp_path / ("m-%s.tnb" % weights)), backend="python")
-        (_, c, calls, heap), (_, ac, acalls, aheap), (_, sc, scalls, _) = [
+        (_, c, calls, heap, took), (_, ac, acalls, aheap, atook), (_, sc, scalls, _, stook) = [
             line.split() for line in lines]
+        assert took == atook == stook == "True"
         assert int(c) == int(ac) == model.classify(raw, scale=1 / 255)
         assert int(calls) == int(acalls) > 0 and aheap == heap  # (the raw kernels, as bytes)
         assert int(scalls) == 0  # (signed bytes: not pixels)

@@ -165,38 +165,36 @@ def _byte(hold: ptr32, wide: int, offset: int) -> int:
     return int(ptr8(address)[offset])
 
 
-def _typecodes():
-    """What :func:`typecode` needs: an ``array('O')`` of one item (an object
-    held as its address: MicroPython's own extension of ``array``), whether
-    an address is 64 bits, and the offset of an array's typecode in the
-    object (after the pointer to its type); None where arrays of objects are
-    missing or the offset does not read back the typecodes of test arrays."""
+def _layout():
+    """Where :func:`typecode` finds an array's typecode: whether an address
+    is 64 bits, and the offset of the typecode in the object (after the
+    pointer to its type); None where ``array('O')`` (an array of objects,
+    held as their addresses: MicroPython's own extension) is missing or
+    that offset does not read back the typecodes of test arrays."""
     try:
         hold = array("O", [None])
     except (ValueError, TypeError):
         return None
     word = len(bytes(hold))
-    found = (hold, int(word == 8), word)
     for code in "Bbf":
         hold[0] = array(code)
-        if _byte(hold, found[1], word) != ord(code):
+        if _byte(hold, int(word == 8), word) != ord(code):
             return None
-    hold[0] = None
-    return found
+    return int(word == 8), word
 
 
-_HOLD = _typecodes()
+_LAYOUT = _layout()
 
 
-def typecode(x):
+def typecode(x, hold):
     """The typecode of the ``array`` ``x`` as a number (``ord``; MicroPython's
-    arrays have no ``.typecode``), read from the object without allocating;
-    0 for anything else, or where :func:`_typecodes` found no way."""
-    if _HOLD is None or type(x) is not array:
+    arrays have no ``.typecode``), read from the object through ``hold`` (an
+    ``array('O')`` of one item) without allocating; 0 for anything else, or
+    where :func:`_layout` found no way."""
+    if _LAYOUT is None or type(x) is not array:
         return 0
-    hold, wide, offset = _HOLD
     hold[0] = x
-    code = _byte(hold, wide, offset)
+    code = _byte(hold, _LAYOUT[0], _LAYOUT[1])
     hold[0] = None
     return code
 
@@ -227,6 +225,7 @@ class Layers:
         n = max(w.cols for w in weights)
         self.a, self.b, self.d = array("i", range(n)), array("i", range(n)), array("i", range(n))
         self.bits, self.top = [], []
+        self.hold = None if _LAYOUT is None else array("O", [None])  # (typecode's, per model)
         for w in weights:
             if w.scales is not None:
                 bits = _bits(w.rows, "int8")
@@ -239,14 +238,14 @@ class Layers:
 
     def whole(self, x):
         """Whether ``x`` is an ``array`` of whole numbers (for inplace.py)."""
-        return typecode(x) in b"bBhHiIlL"
+        return typecode(x, self.hold) in b"bBhHiIlL"
 
     def layer(self, l, w, x, scale, out, bias):
         """Set ``out`` to ``(x * scale) @ w + bias`` (the layer ``l``'s
         weights ``w``); return False, changing nothing, where this does
         not apply (the plain loops then do it)."""
-        pixels = isinstance(x, (bytes, bytearray)) or (type(x) is array and typecode(x) == 66)
-        # (66: array('B'))
+        pixels = isinstance(x, (bytes, bytearray)) or (
+            type(x) is array and typecode(x, self.hold) == 66)  # (66: array('B'))
         bits = self.bits[l][0 if pixels else 1]
         if not bits:
             return False
