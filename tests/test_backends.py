@@ -349,8 +349,29 @@ def test_fast_kernels_equal_the_plain_definitions(monkeypatch, density, batch):
         assert all(close(r, s) for r, s in zip(got, want_update))
 
 
+@pytest.mark.parametrize("loops", [False, True])
+def test_fast_in_place_updates_equal_the_plain_definitions_bit_for_bit(monkeypatch, loops):
+    """add_ (momentum's pass over every weight) gives the plain definition's
+    floats exactly: the same operations, in C."""
+    monkeypatch.setattr(python_fast, "LOOPS", loops)
+    rng = random.Random(3)
+    a = [[rng.uniform(-1, 1) for _ in range(6)] for _ in range(4)]
+    b = [[rng.uniform(-1, 1) for _ in range(6)] for _ in range(4)]
+    row = [b[0]]
+    for alpha in (1.0, -0.37, 2):
+        for other in (b, row):  # the same shape, and a 1 x n row added to every row
+            want = python_backend.add_([r[:] for r in a], other, alpha)
+            got = python_fast.add_([r[:] for r in a], other, alpha)
+            assert got == want and all(type(v) is float for r in got for v in r)
+    target = [r[:] for r in a]
+    assert python_fast.add_(target, b, 0.5) is target and python_fast.add_([], [], 0.5) == []
+
+
 def test_the_fast_kernels_refuse_what_the_definitions_refuse():
     for ops in (python_fast, python_backend):
+        for b in ([[1.0, 2.0, 3.0]], [[1.0, 2.0]] * 3, [[1.0]] * 2):  # wider, taller, narrower
+            with pytest.raises(ValueError, match="add_: shapes"):
+                ops.add_([[0.0, 0.0], [0.0, 0.0]], b)
         with pytest.raises(ValueError, match="matmul: shapes"):
             ops.matmul([[1.0, 2.0]], [[1.0, 2.0]])
         with pytest.raises(ValueError, match=r"^matmul_t: shapes \(1, 2\) and "):
@@ -367,7 +388,8 @@ def test_each_fast_backend_replaces_only_what_it_must():
         from tinynet.backends import numpy_backend, numpy_fast
 
         pairs.append((numpy_fast, numpy_backend))
-    replaced = {python_fast: {"name", "asarray", "from_bytes", "matmul", "matmul_t", "add_outer_"}}
+    replaced = {python_fast: {"name", "asarray", "from_bytes", "matmul", "matmul_t", "add_outer_",
+                              "add_"}}
     for fast, plain in pairs:
         own = {f for f in REQUIRED if getattr(fast, f) is not getattr(plain, f)}
         assert own == replaced.get(fast, {"name", "matmul", "add_outer_"})
