@@ -93,7 +93,7 @@ def export(revision, into):
 #: Images per job with --instructions (under Valgrind).
 COUNTED = {"numpy float32, fit, batch 128": 1280, "numpy float64, fit, batch 128": 1280,
            "numpy float64, train() per sample": 100, "python, fit, batch 32": 960,
-           "python, train() per sample": 100}
+           "python, train() per sample": 600}
 
 
 def run(path, job, folder, n, train=True, under=()):
