@@ -527,6 +527,20 @@ def _chain(*ops):
     return onnx_model(nodes, inits, width=(3, 3))
 
 
+def int64_tensor(name, dims, values, raw=True, kind=7):
+    """A TensorProto of int64 (or, ``kind=9``, bool) values: raw bytes, or
+    one varint each in int64_data (int32_data for a bool)."""
+    values = list(values)
+    if raw:
+        data = protobuf.bytes_field(9, struct.pack("<%dq" % len(values), *values) if kind == 7
+                                    else bytes(values))
+    else:
+        data = b"".join(protobuf.int_field(7 if kind == 7 else 5, v) for v in values)
+    return protobuf.message_field(5, [protobuf.packed_ints_field(1, dims),
+                                      protobuf.int_field(2, kind), protobuf.string_field(8, name),
+                                      data])
+
+
 @pytest.mark.parametrize("data,message", [
     (protobuf.int_field(1, 7), "an ONNX model with no graph"),
     (gemm_model()[:-9], "truncated protobuf"),
@@ -551,8 +565,13 @@ def _chain(*ops):
                      onnx_file._initializer("W", [1], [1.0])]), "two initializers are named 'W'"),
     (onnx_model([], [protobuf.message_field(5, [protobuf.int_field(2, 1), protobuf.string_field(
         8, "W"), protobuf.int_field(14, 1)])]), "external data"),
-    (onnx_model([], [protobuf.message_field(5, [protobuf.int_field(2, 7), protobuf.string_field(
-        8, "W")])]), "element type 7"),
+    (onnx_model([], [protobuf.message_field(5, [protobuf.int_field(2, 6), protobuf.string_field(
+        8, "W")])]), "element type 6; tinynet reads float, float16 and double weights"),
+    (onnx_model([onnx_file._node("Gemm", ["input", "W"], ["output"], "g")],
+                [int64_tensor("W", [2, 3], range(6))]), "'W' holds int64 values; a weight is float"),
+    (onnx_model([], [int64_tensor("S", [2000], range(2000), raw=False)]),
+     "initializer 'S': its int64 values take more than 1024 bytes"),
+    (onnx_model([], [int64_tensor("S", [3], [1, 2])]), "'S': dims \\[3\\] do not fit the 16 bytes"),
     (onnx_model([], [protobuf.message_field(5, [protobuf.packed_ints_field(1, [-1, 2]),
                                                 protobuf.int_field(2, 1)])]), "do not fit"),
     (onnx_model([], []), "ends at 'input', not at the graph's output 'output'"),
@@ -572,6 +591,142 @@ def test_a_softmax_over_another_axis_is_refused(tmp_path):
     (tmp_path / "m.onnx").write_bytes(data)
     with pytest.raises(TinynetError, match="a softmax over axis 0"):
         interop.load(tmp_path / "m.onnx")
+
+
+# === ONNX: the nodes that change nothing (Identity, Dropout, Flatten, Reshape) ===
+
+
+def value_info(field, name, dims):
+    """A ValueInfoProto of a float tensor with ``dims`` (an int, or a str for
+    a free one; None: no shape given)."""
+    shape = [protobuf.message_field(1, [protobuf.string_field(2, d) if isinstance(d, str)
+                                        else protobuf.int_field(1, d)]) for d in dims or ()]
+    tensor = protobuf.message_field(1, [protobuf.int_field(1, 1)] + (
+        [] if dims is None else [protobuf.message_field(2, shape)]))
+    return protobuf.message_field(field, [protobuf.string_field(1, name),
+                                          protobuf.message_field(2, [tensor])])
+
+
+def constant(output, tensor):
+    """A Constant node whose value is the TensorProto ``tensor`` (an initializer's bytes)."""
+    value = protobuf.decode(tensor)[5][0]
+    attribute = protobuf.message_field(5, [protobuf.string_field(1, "value"),
+                                           protobuf.int_field(20, 4), protobuf.bytes_field(5, value)])
+    return protobuf.message_field(1, [protobuf.string_field(2, output), protobuf.string_field(
+        3, "c_" + output), protobuf.string_field(4, "Constant"), attribute])
+
+
+def with_noops(before=(), after=(), dims=("N", 3), inits=(), weight="W", first=()):
+    """The 3-2 sigmoid layer of gemm_model, with the nodes ``before`` it
+    (from "input" to "x") and ``after`` its Gemm (from "z" to "y"), and
+    ``first`` ahead of all."""
+    nodes = list(first) + list(before) + [
+        onnx_file._node("Gemm", ["x" if before else "input", weight, "B"],
+                        ["z"], "g", [("transB", 1)])] + list(after) + [
+        onnx_file._node("Sigmoid", ["y" if after else "z"], ["output"], "s")]
+    graph = (nodes + [onnx_file._initializer("W", [2, 3], W), onnx_file._initializer("B", [2], B)]
+             + list(inits) + [value_info(11, "input", dims), value_info(12, "output", ["N", 2])])
+    return (protobuf.int_field(1, 7) + protobuf.message_field(7, graph)
+            + protobuf.message_field(8, [protobuf.int_field(2, 13)]))
+
+
+def node(op, inputs, outputs, attributes=()):
+    return onnx_file._node(op, inputs, outputs, "n_" + outputs[0], attributes)
+
+
+BOOL_FALSE = int64_tensor("off", [], [0], kind=9)
+BOOL_TRUE = int64_tensor("on", [], [1], kind=9)
+RATIO = onnx_file._initializer("ratio", [1], [0.5])
+
+
+NOOP_GRAPHS = {
+    "identity": with_noops([node("Identity", ["input"], ["x"])],
+                           [node("Identity", ["z"], ["y"])]),
+    "identity-of-a-weight": with_noops(first=[node("Identity", ["W"], ["W_read"])],
+                                       weight="W_read"),
+    "dropout-alone": with_noops(after=[node("Dropout", ["z"], ["y"], [("seed", 3)])]),
+    "dropout-of-the-input": with_noops([node("Dropout", ["input"], ["x"])]),
+    "dropout-inference": with_noops(after=[node("Dropout", ["z", "ratio", "off"], ["y", "mask"])],
+                                    inits=[RATIO, BOOL_FALSE]),
+    "dropout-constants": with_noops(after=[
+        constant("r", RATIO), constant("t", int64_tensor("", [], [0], raw=False, kind=9)),
+        node("Dropout", ["z", "r", "t"], ["y", "mask"])]),
+    "dropout-no-ratio": with_noops(after=[node("Dropout", ["z", "", "off"], ["y", ""])],
+                                   inits=[BOOL_FALSE]),
+    "flatten": with_noops([node("Flatten", ["input"], ["x"], [("axis", 1)])]),
+    "flatten-default-axis": with_noops([node("Flatten", ["input"], ["x"])], dims=["N", 1, 3, 1]),
+    "flatten-negative-axis": with_noops([node("Flatten", ["input"], ["x"], [("axis", -3)])],
+                                        dims=["N", 3, 1, 1]),
+    "flatten-no-shape": with_noops([node("Flatten", ["input"], ["x"], [("axis", 1)])],
+                                   dims=None),
+    "reshape": with_noops([node("Reshape", ["input", "S"], ["x"])], dims=["N", 1, 3],
+                          inits=[int64_tensor("S", [2], [-1, 3])]),
+    "reshape-fixed-batch": with_noops([node("Reshape", ["input", "S"], ["x"])], dims=[5, 3, 1],
+                                      inits=[int64_tensor("S", [2], [5, 3], raw=False)]),
+    "reshape-keep-batch": with_noops([constant("S", int64_tensor("", [2], [0, -1])),
+                                      node("Reshape", ["input", "S"], ["x"])], dims=["N", 3, 1]),
+}
+
+
+@pytest.mark.parametrize("form", sorted(NOOP_GRAPHS))
+def test_onnx_nodes_that_change_nothing_are_read(tmp_path, form):
+    (tmp_path / "m.onnx").write_bytes(NOOP_GRAPHS[form])
+    net = interop.load(tmp_path / "m.onnx", backend="python")
+    assert (net.sizes, net.output_activation.name) == ([3, 2], "sigmoid")
+    assert close(net.predict([[1.0, 2.0, -1.0]]), [expected([1.0, 2.0, -1.0])])
+
+
+@pytest.mark.parametrize("data,message", [
+    (with_noops(after=[node("Dropout", ["z", "ratio", "on"], ["y"])], inits=[RATIO, BOOL_TRUE]),
+     "node 1 .'Dropout'.: training_mode is true, so this Dropout drops inputs at random; "
+     "export the model for inference .in PyTorch, model.eval.. before torch.onnx.export."),
+    (with_noops(after=[constant("t", int64_tensor("", [1], [5], raw=False, kind=9)),
+                       node("Dropout", ["z", "", "t"], ["y"])]), "training_mode is true"),
+    (with_noops(after=[node("Dropout", ["z", "", "mode"], ["y"])]),
+     "its training_mode 'mode' is not a constant"),
+    (with_noops(after=[node("Dropout", ["z", "", "S"], ["y"])],
+                inits=[int64_tensor("S", [], [0])]), "'S' holds int64 values, not bool"),
+    (with_noops(after=[node("Dropout", ["z", "", "T"], ["y"])],
+                inits=[int64_tensor("T", [2], [0, 0], kind=9)]), "'T' holds 2 values, not one"),
+    (with_noops(after=[node("Dropout", ["z"], ["y", "mask"]), node("Relu", ["mask"], ["m2"])]),
+     "node 1 .'Dropout'.: its mask output 'mask' is used"),
+    (with_noops(after=[node("Dropout", ["z", "", "", "x"], ["y"])]),
+     "'Dropout'. has 4 inputs and 1 outputs; an ONNX Dropout has at most 3 and 2"),
+    (with_noops(after=[node("Identity", ["other"], ["y"])]), "node 1 .'Identity'. does not "
+     "continue the chain from 'z'"),
+    (with_noops(after=[node("Identity", ["z", "W"], ["y"])]), "node 1 .'Identity'. has 2 inputs"),
+    (with_noops([node("Flatten", ["input"], ["x"], [("axis", 0)])]),
+     "a Flatten with axis=0 of a 2-D input would not give one row of features a sample"),
+    (with_noops([node("Flatten", ["input"], ["x"], [("axis", 2)])], dims=["N", 1, 3, 1]),
+     "a Flatten with axis=2 of a 4-D input would not give"),
+    (with_noops([node("Flatten", ["input"], ["x"], [("axis", -1)])], dims=None),
+     "a Flatten with axis=-1 would not give"),
+    (with_noops(after=[node("Flatten", ["z"], ["y"])]),
+     "node 1 .'Flatten'. comes after a dense layer; tinynet reads a Flatten only of the "
+     "graph's input"),
+    (with_noops([node("Flatten", ["input"], ["x"])], dims=["N", 2, 2]),
+     "the input flattens to 4 features a sample, but the first dense layer takes 3"),
+    (with_noops([node("Reshape", ["input", "S"], ["x"])], inits=[int64_tensor("S", [2], [1, -1])]),
+     "a Reshape of the input to \\[1, -1\\], which is not one row of features a sample"),
+    (with_noops([node("Reshape", ["input", "S"], ["x"])],
+                inits=[int64_tensor("S", [3], [-1, 3, 1])]), "a Reshape of the input to \\[-1, 3, 1"),
+    (with_noops([node("Reshape", ["input", "S"], ["x"], [("allowzero", 1)])],
+                inits=[int64_tensor("S", [2], [0, -1])]), "a Reshape of the input to \\[0, -1\\]"),
+    (with_noops([node("Reshape", ["input", "S"], ["x"])], inits=[int64_tensor("S", [2], [-1, 4])]),
+     "the input flattens to 4 features a sample, but the first dense layer takes 3"),
+    (with_noops([node("Reshape", ["input", "S"], ["x"])],
+                inits=[onnx_file._initializer("S", [2], [-1.0, 3.0])]),
+     "its shape 'S' holds float values, not int64"),
+    (with_noops([node("Shape", ["input"], ["S"]), node("Reshape", ["input", "S"], ["x"])]),
+     "node 0 .'Shape'. does not continue the chain|tinynet reads only"),
+    (with_noops([node("Reshape", ["input"], ["x"])]), "its shape '' is not a constant"),
+])
+def test_onnx_nodes_that_would_change_something_are_refused(tmp_path, data, message):
+    path = tmp_path / "bad.onnx"
+    path.write_bytes(data)
+    with pytest.raises(TinynetError, match=message) as err:
+        interop.load(path)
+    assert str(err.value).startswith(str(path) + ": ")
 
 
 # === Exporting ===
