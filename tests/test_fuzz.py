@@ -67,7 +67,43 @@ def _seeds():
     }
 
 
+def _onnx_with_noops():
+    """An ONNX graph with every node that changes nothing (see
+    interop/onnx_noop.py) and the settings they read: Flatten of a 1x2x2
+    image, Identity, Dropout with a ratio initializer, a Constant bool
+    training_mode and a mask; a Reshape's int64 shape, stored unpacked."""
+    from tinynet.interop import onnx_file as f
+    from tinynet.interop.protobuf import bytes_field, int_field, message_field, string_field
+
+    def field(n, name, parts):
+        return message_field(n, [string_field(1, name), message_field(2, [message_field(1, [
+            int_field(1, 1), message_field(2, parts)])])])
+
+    dims = [message_field(1, [string_field(2, "N")])] + [message_field(1, [int_field(1, d)])
+                                                        for d in (1, 2, 2)]
+    off = message_field(5, [string_field(1, "value"), int_field(20, 4), message_field(
+        5, [int_field(2, 9), bytes_field(9, b"\x00")])])
+    nodes = [f._node("Flatten", ["input"], ["x"], "f", [("axis", 1)]),
+             f._node("Reshape", ["x", "shape"], ["x2"], "r"),
+             f._node("Gemm", ["x2", "W", "B"], ["z"], "g", [("transB", 1)]),
+             f._node("Identity", ["z"], ["z2"], "i"), f._node("Relu", ["z2"], ["h"], "a"),
+             message_field(1, [string_field(2, "off"), string_field(4, "Constant"), off]),
+             f._node("Dropout", ["h", "ratio", "off"], ["d", "mask"], "d"),
+             f._node("Gemm", ["d", "W2"], ["output"], "g2", [("transB", 1)])]
+    shape = message_field(5, [int_field(1, 2), int_field(2, 7), string_field(8, "shape"),
+                              int_field(7, 0), int_field(7, (1 << 64) - 1)])
+    graph = nodes + [f._initializer("W", [3, 4], [[0.5, -0.5, 0.25, 1.0]] * 3),
+                     f._initializer("B", [3], [0.1, 0.2, 0.3]),
+                     f._initializer("W2", [2, 3], [[1.0, -1.0, 0.5]] * 2),
+                     f._initializer("ratio", [1], [0.5]), shape,
+                     field(11, "input", dims), field(12, "output", dims[:1] + dims[2:3])]
+    data = int_field(1, 7) + message_field(7, graph) + message_field(8, [int_field(2, 13)])
+    assert interop.onnx_read.parse(data, "seed")[0]["2.weight"].shape == (2, 3)
+    return data
+
+
 SEEDS = _seeds()
+SEEDS["onnx"].append(_onnx_with_noops())
 
 
 def read_model(path):

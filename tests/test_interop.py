@@ -205,6 +205,14 @@ def test_protobuf_faults_are_refused(data, message):
         protobuf.decode(data, "f.onnx")
 
 
+def test_a_ten_byte_varint_is_read_as_its_low_64_bits():
+    """A varint may carry 70 bits; protobuf keeps the low 64 (an int64 of
+    them stays in range for struct, which packs a Reshape's shape)."""
+    fields = protobuf.decode(b"\x18" + b"\xff" * 9 + b"\x7f" + b"\x20" + b"\x80" * 9 + b"\x7e")
+    assert protobuf.integer(fields, 3, "x") == -1 and protobuf.integer(fields, 4, "x") == 0
+    assert protobuf.ints(fields, 3, "x") == [-1]
+
+
 def test_protobuf_accessors_refuse_the_wrong_wire_type():
     fields = protobuf.decode(protobuf.int_field(1, 2 ** 40) + protobuf.string_field(2, "x"))
     with pytest.raises(TinynetError, match="field 1 is not bytes"):

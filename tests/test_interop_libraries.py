@@ -16,7 +16,7 @@ import pytest
 
 np = pytest.importorskip("numpy")
 
-from tinynet import DNN, datasets, interop  # noqa: E402
+from tinynet import DNN, TinynetError, datasets, interop  # noqa: E402
 from tinynet.cli import main  # noqa: E402
 
 import real_micropython as mp  # noqa: E402
@@ -172,6 +172,113 @@ def test_pytorchs_own_onnx_exports_come_in(tmp_path, dynamo):
         [10, 16, 8, 3], "tanh", "softmax")
     X = inputs(10)
     assert_float32_close(net.predict(X.astype(np.float64)), torch_outputs(seq, X))
+
+
+def export_quietly(net, example, path, **options):
+    """torch.onnx.export, its deprecation warnings and progress aside."""
+    torch = need("torch")
+    if options.get("dynamo", True) and importlib.util.find_spec("onnxscript") is None:
+        pytest.skip("torch's default ONNX exporter needs onnxscript")
+    import warnings
+
+    if options.get("dynamo", True):
+        options.setdefault("external_data", False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(net, (example,), path, **options)
+
+
+def flatten_dropout_mlp(seed=2):
+    """nn.Flatten, Linear, ReLU, Dropout, Linear, Softmax: the classifier of
+    PyTorch's tutorials, for 1x4x4 images."""
+    torch = need("torch")
+    nn = torch.nn
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Flatten(), nn.Linear(16, 8), nn.ReLU(), nn.Dropout(0.3),
+                         nn.Linear(8, 5), nn.Softmax(dim=-1))
+
+
+@pytest.mark.parametrize("options", [
+    {"dynamo": False}, {"dynamo": True},
+    {"dynamo": True, "dynamic": True},  # a free batch: Reshape to [-1, 16]
+    {"dynamo": True, "optimize": False, "flat": True},  # the Dropout left as an Identity
+], ids=["torchscript", "dynamo", "dynamo-free-batch", "dynamo-unoptimized"])
+def test_pytorchs_flatten_and_dropout_come_in(tmp_path, options):
+    torch = need("torch")
+    seq = flatten_dropout_mlp().eval()
+    flat = options.pop("flat", False)
+    if flat:  # (unoptimized, a Flatten's Reshape is computed by nodes: flat inputs here)
+        seq = seq[1:]
+    if options.pop("dynamic", False):
+        options["dynamic_shapes"] = ({0: torch.export.Dim("batch")},)
+    path = str(tmp_path / "torch.onnx")
+    images = inputs(16, 7).reshape(7, 1, 4, 4)
+    export_quietly(seq, torch.from_numpy(images[:2] if not flat else images[:2].reshape(2, 16)),
+                   path, **options)
+    ops = [n.op_type for n in need("onnx").load(path).graph.node]
+    assert ("Identity" in ops) if flat else ("Flatten" in ops or "Reshape" in ops)
+    net = interop.load(path)
+    assert (net.sizes, net.activation.name, net.output_activation.name) == (
+        [16, 8, 5], "relu", "softmax")
+    X = images.reshape(7, 16)  # tinynet's network takes the flattened rows
+    assert_float32_close(net.predict(X.astype(np.float64)),
+                         torch_outputs(seq, X if flat else images))
+
+
+@pytest.mark.parametrize("dynamo", [False, True])
+def test_a_pytorch_model_exported_in_training_mode_is_refused(tmp_path, dynamo):
+    torch = need("torch")
+    seq = flatten_dropout_mlp().train()
+    path = str(tmp_path / "torch.onnx")
+    options = {"dynamo": dynamo}
+    if not dynamo:  # (the TorchScript exporter would switch to eval mode itself)
+        options["training"] = torch.onnx.TrainingMode.TRAINING
+    export_quietly(seq, torch.zeros(2, 1, 4, 4), path, **options)
+    with pytest.raises(TinynetError, match=r"\('Dropout'\): training_mode is true, so this Dropout drops "
+                             r"inputs at random; export the model for inference"):
+        interop.load(path)
+
+
+def test_onnxruntime_agrees_on_a_graph_of_every_node_that_changes_nothing(tmp_path):
+    """Flatten, Identity and an inference Dropout with all its inputs and its
+    mask, built with onnx's own helpers: valid to onnx's checker, and what
+    ONNX Runtime computes from it is what tinynet computes from the import."""
+    onnx = need("onnx")
+    ort = need("onnxruntime")
+    helper, T = onnx.helper, onnx.TensorProto
+    rng = np.random.RandomState(5)
+    w1, b1 = rng.uniform(-1, 1, (6, 12)), rng.uniform(-1, 1, 6)
+    w2, b2 = rng.uniform(-1, 1, (6, 3)), rng.uniform(-1, 1, 3)  # MatMul's [in, out]
+    inits = [onnx.numpy_helper.from_array(a.astype(np.float32), name) for a, name in
+             ((w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2"))]
+    inits.append(onnx.numpy_helper.from_array(np.array(0.25, np.float32), "ratio"))
+    nodes = [
+        helper.make_node("Flatten", ["image"], ["flat"], axis=1),
+        helper.make_node("Identity", ["w1"], ["w1_read"]),
+        helper.make_node("Gemm", ["flat", "w1_read", "b1"], ["h"], transB=1),
+        helper.make_node("Identity", ["h"], ["h2"]),
+        helper.make_node("Tanh", ["h2"], ["a"]),
+        helper.make_node("Constant", [], ["off"], value=helper.make_tensor("", T.BOOL, [], [0])),
+        helper.make_node("Dropout", ["a", "ratio", "off"], ["d", "mask"]),
+        helper.make_node("MatMul", ["d", "w2"], ["m"]),
+        helper.make_node("Add", ["m", "b2"], ["z"]),
+        helper.make_node("Sigmoid", ["z"], ["y"]),
+    ]
+    graph = helper.make_graph(nodes, "noops", [helper.make_tensor_value_info(
+        "image", T.FLOAT, ["N", 3, 2, 2])], [helper.make_tensor_value_info("y", T.FLOAT,
+                                                                         ["N", 3])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 7
+    onnx.checker.check_model(model, full_check=True)
+    path = str(tmp_path / "noops.onnx")
+    onnx.save(model, path)
+    images = inputs(12, 9).reshape(9, 3, 2, 2)
+    expected = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(
+        None, {"image": images})[0]
+    net = interop.load(path, loss="mse")
+    assert (net.sizes, net.activation.name, net.output_activation.name) == (
+        [12, 6, 3], "tanh", "sigmoid")
+    assert_float32_close(net.predict(images.reshape(9, 12).astype(np.float64)), expected)
 
 
 # === From PyTorch to a board ===

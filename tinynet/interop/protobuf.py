@@ -126,7 +126,9 @@ def decode(data, where="<bytes>"):
 
 
 def signed(n):
-    """Return the varint ``n`` read as an int64 (two's complement)."""
+    """Return the varint ``n`` read as an int64 (two's complement of its low
+    64 bits: a ten-byte varint may carry up to 70)."""
+    n &= _MASK
     return n - (1 << 64) if n >= 1 << 63 else n
 
 
