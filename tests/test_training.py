@@ -1083,6 +1083,46 @@ def test_unscaled_rows_in_a_deque_are_looked_at_too(backend):
     assert len(caught) == 1 and "look like pixels" in str(caught[0].message)
 
 
+def test_a_deque_of_rows_is_judged_by_its_first_256_rows_as_a_list_is(backend):
+    """A deque cannot be sliced: its first 256 rows are taken by iterating,
+    and they alone tell whether an input is bright and whether the inputs
+    are whole numbers, as for a list (255 bounds every row)."""
+    import collections
+    import warnings
+
+    dark = [[float(v % 32) for v in row] for row in pixels(256)]
+    bright = [[float(v) for v in row] for row in pixels(256)]
+    for first, later, warned in ((dark, 200.0, False), (bright, 200.5, True),
+                                 (bright, 300.0, False)):
+        rows = first + [[later] * 16]
+        for X in (rows, collections.deque(rows)):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                DNN([16, 4, 2], seed=0, backend=backend).predict(X)
+            assert len(caught) == warned, (type(X), later)
+
+
+@needs_numpy
+def test_a_numpy_array_is_judged_by_its_first_256_rows_without_iterating_it():
+    """A float array's first 256 rows tell whether its inputs are whole
+    numbers, taken as a slice: the array is never iterated in Python."""
+    import warnings
+
+    import numpy as np
+
+    class NotIterable(np.ndarray):
+        def __iter__(self):
+            raise AssertionError("a NumPy array was iterated in Python")
+
+    X = np.array(pixels(300), dtype="float64")
+    X[280, 1] = 0.5  # after the first 256 rows: not looked at
+    for backend in ("numpy", "python"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            DNN([16, 4, 2], seed=0, backend=backend).predict(X.view(NotIterable))
+        assert len(caught) == 1 and "look like pixels" in str(caught[0].message), backend
+
+
 def test_a_first_batch_of_32_tells_the_share_before_training_without_a_pass_of_its_own(
         backend, monkeypatch):
     """advice.FIRST_BATCH is a bound: from 32 samples a batch, the first

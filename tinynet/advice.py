@@ -12,9 +12,10 @@ first layer 255 times too loud: its units saturate or die and training
 ends near chance.  The rule, for a classifier (an output of probabilities:
 softmax or sigmoid): every input a whole number in 0..255, and the largest
 at least :data:`BRIGHT` (an image's brightest pixel), where the first 256
-rows tell whether the inputs are whole numbers (and, for rows given as
-lists, whether one reaches BRIGHT: a pass over every input saved); one
-sample at a time, ``train`` looks at the first 256 rows a model is given.  Scaled data, binary
+rows (:func:`tinynet.batching.first_rows`) tell whether the inputs are
+whole numbers (and, for rows not in a NumPy array, whether one reaches
+BRIGHT: a pass over every input saved); one sample at a time, ``train``
+looks at the first 256 rows a model is given.  Scaled data, binary
 features, small counts or categories (up to 31), and any regression (a
 linear output, often fed raw features on purpose) are never warned about.
 
@@ -74,32 +75,30 @@ _UNSCALED = ("X holds whole numbers from 0 up to %s, which look like pixels that
              "NumPy array); tinynet.datasets loaders give images that scale themselves")
 
 
-def unscaled_rows(X):
-    """Warn if the rows ``X`` (lists of numbers, the largest of the first
-    rows in 32..255) hold only whole numbers from 0 up to 255 (whole numbers
-    checked for the first rows)."""
+def unscaled_rows(X, first):
+    """Warn if the rows ``X`` (lists of numbers, the largest of its rows
+    ``first`` in 32..255) hold only whole numbers from 0 up to 255 (whole
+    numbers checked in ``first``, the first rows: batching.first_rows)."""
     top = max(map(max, X))
     if top > 255 or min(map(min, X)) < 0:
         return
-    for i, row in enumerate(X):
-        if i == 256:  # (the first rows; X may be any sequence, a deque too)
-            break
+    for row in first:
         for v in row:
             if v != int(v):
                 return
     warn(_UNSCALED % _number(top))
 
 
-def unscaled_array(X):
+def unscaled_array(X, first):
     """Warn if the 2-D NumPy array ``X`` holds whole numbers from 0 up to
-    between 32 and 255 (for a float array, judged by its first rows)."""
+    between 32 and 255 (for a float array, judged by ``first``, its first
+    rows: batching.first_rows)."""
     if X.dtype.kind not in "uif" or not X.size:
         return
     top = X.max()
     if not BRIGHT <= top <= 255 or X.min() < 0:
         return
     if X.dtype.kind == "f":
-        first = X[:256]
         if not (first == first.round()).all():
             return
     warn(_UNSCALED % _number(top))

@@ -23,9 +23,15 @@ def _is_number(v):
     return isinstance(v, (int, float)) or _numpy_scalar(v)
 
 
-def _first_rows(X, n=256):
-    """The first ``n`` rows of the sequence ``X`` (all of them if it cannot be sliced)."""
-    return X[:n] if isinstance(X, (list, tuple)) else X
+def first_rows(X, n=256):
+    """The first ``n`` rows of ``X``, the rows that tell whether inputs look
+    like unscaled pixels (advice.py): a slice where ``X`` takes one (a list,
+    a tuple, a NumPy array, whose values are then looked at in C), else the
+    first ``n`` that iterating gives (a deque, which cannot be sliced)."""
+    try:
+        return X[:n]
+    except TypeError:
+        return [row for _, row in zip(range(n), X)]
 
 
 def _numpy_scalar(v):
@@ -86,16 +92,18 @@ class Inputs:
                 ok = False
             if not ok:
                 check_finite_rows(X, "X")
-            elif classifier and self.n and 32 <= max(map(max, _first_rows(X))) <= 255:
-                from .advice import unscaled_rows  # (advice.BRIGHT, in the first rows)
+            elif classifier and self.n:
+                first = first_rows(X)
+                if 32 <= max(map(max, first)) <= 255:  # (advice.BRIGHT)
+                    from .advice import unscaled_rows
 
-                unscaled_rows(X)
+                    unscaled_rows(X, first)
         elif self.take == self._take_array:
             _check_finite_array(X, "X")
             if classifier:
                 from .advice import unscaled_array
 
-                unscaled_array(X)
+                unscaled_array(X, first_rows(X))
         elif self.take == self._take_matrix and not X.all_finite():
             check_finite_rows(X.tolist(), "X")
 
