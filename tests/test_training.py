@@ -206,7 +206,8 @@ def bad_fit_calls(X, y):
         (dict(validation_data=(X[:5], y[:5], None)), TypeError, "must be a pair"),
         (dict(validation_data=X), TypeError, "must be a pair"),
         (dict(validation_data=([], [])), ValueError, "validation_data needs at least one"),
-        (dict(callback=5), TypeError, "callback must be a function"),
+        (dict(callback=5), TypeError, r"^callback must be a function of one argument \(it gets "
+         r"a dict after every batch and every epoch\), not 5$"),
         (dict(callback="print"), TypeError, "callback must be a function"),
         (dict(callbacks=[print, 5]), TypeError, r"callbacks\[1\] is 5"),
         (dict(callbacks=print), TypeError, "callbacks must be a list"),
@@ -1208,3 +1209,81 @@ def test_a_numpy_row_of_bytes_is_one_sample_summed_without_overflow(backend):
     net = DNN([10, 3], seed=0, backend=backend)
     assert list(net.predict(row)) == list(net.predict([[30.0] * 10])[0])
     assert net.train(row, 1) == DNN([10, 3], seed=0, backend=backend).train([30.0] * 10, 1)
+
+
+def test_a_collapse_after_epochs_that_did_not_collapse_is_still_warned(backend):
+    """An epoch that is not at chance leaves the look on: a fit that learns in
+    epoch 1 and collapses in epoch 2 (its rate raised 100 times) is warned
+    about, in epoch 2."""
+    import warnings
+
+    X, y = prototypes()
+    model = DNN([20, 32, 10], seed=0, backend=backend, learning_rate=0.5)
+
+    def raise_rate(event):
+        if event["event"] == "epoch" and event["epoch"] == 1:
+            model.optimizer.learning_rate = 50.0
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(X, y, epochs=3, batch_size=16, callbacks=[raise_rate])
+    assert history.history["accuracy"][0] >= 0.15  # (epoch 1 learned: not at chance)
+    assert [str(w.message)[:40] for w in caught] == ["training collapsed to chance in epoch 2:"]
+
+
+def test_a_collapse_is_one_class_for_95_percent_of_the_samples_or_more():
+    """advice.ONE_CLASS is a bound: 95 of 100 samples predicted as one class
+    is a collapse, 94 is not."""
+    import warnings
+
+    from tinynet import batching
+    from tinynet.advice import collapsed
+
+    model = DNN([1, 2], seed=0, backend="python")
+    model.set_params([[[0.0, 10.0]]], [[5.0, 0.0]])  # class 1 for an input of 1.0, else 0
+    record = {"epoch": 2, "loss": math.log(2), "accuracy": 0.5}
+    for others, warned in ((5, True), (6, False)):
+        X = [[1.0]] * others + [[0.0]] * (100 - others)
+        inputs, _ = batching.dataset(model, X, [i % 2 for i in range(100)])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert collapsed(model, record, inputs, list(range(100)), 0.02, 0.5) is warned
+        assert len(caught) == warned, others
+        if warned:
+            assert "one class for 95% of the samples" in str(caught[0].message)
+
+
+def test_a_linear_output_of_several_units_is_scored_as_classes(backend):
+    """Only a single linear output is a regression: with two or more, the
+    targets (labels or rows) are classes and fit and evaluate report an
+    accuracy."""
+    X = [[0.1, 0.9, 0.3], [0.8, 0.2, 0.1], [0.2, 0.7, 0.9], [0.9, 0.1, 0.5]]
+    model = DNN([3, 2], output="linear", loss="mse", seed=0, backend=backend)
+    rows = [[0.0, 1.0], [1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]
+    assert model.evaluate(X, [1, 0, 1, 0]) == model.evaluate(X, rows)
+    assert sorted(model.evaluate(X, rows).keys()) == ["accuracy", "loss"]
+    assert "accuracy" in model.fit(X, [1, 0, 1, 0]).history
+    single = DNN([3, 1], output="linear", loss="mse", seed=0, backend=backend)
+    assert list(single.evaluate(X, [0.5, 1.0, 1.5, 2.0]).keys()) == ["loss"]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), "1.0", None])
+def test_a_regressions_targets_must_be_finite_numbers(backend, bad):
+    """One number per sample (a single linear output) is checked as rows
+    of targets are: the first bad one is named."""
+    X = [[0.1, 0.9, 0.3], [0.8, 0.2, 0.1], [0.2, 0.7, 0.9], [0.9, 0.1, 0.5]]
+    model = DNN([3, 1], output="linear", loss="mse", seed=0, backend=backend)
+    before = model.get_params()
+    for call in (model.fit, model.evaluate):
+        with pytest.raises(ValueError, match="^row 2 of y holds .* at column 0; targets must be "
+                                             "finite numbers$"):
+            call(X, [0.5, 1.0, bad, 2.0])
+    assert model.get_params() == before
+
+
+def test_no_samples_is_refused_naming_the_call(backend):
+    model = DNN([3, 2], seed=0, backend=backend)
+    for call, name in ((model.evaluate, "evaluate"), (model.fit, "fit")):
+        with pytest.raises(TinynetError, match="^%s needs at least one sample; X is empty$"
+                           % name):
+            call([], [])
