@@ -164,6 +164,36 @@ def test_every_command_has_help_with_an_example(capsys, command):
     assert info.value.code == 0 and "example" in out and "usage: tinynet " + command in out
 
 
+def _subparsers():
+    parser = cli.build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return action.choices
+
+
+def test_every_option_with_choices_says_its_default():
+    """The class of --weights's help, which listed float32 and int8 but never
+    said which one a call without it gets."""
+    for name, sub in _subparsers().items():
+        for action in sub._actions:
+            if action.choices and action.option_strings and action.default is not None:
+                text = action.help % {"default": action.default}
+                assert "default: %s" % action.default in text, (name, action.option_strings)
+
+
+def test_plot_help_promises_only_the_pictures_the_command_draws(tmp_path, capsys):
+    """evaluate trains nothing, so its --plot draws no training curves; mnist
+    and train draw them."""
+    helps = {name: " ".join(next(a.help for a in sub._actions if a.dest == "plot").split())
+             for name, sub in _subparsers().items() if any(a.dest == "plot" for a in sub._actions)}
+    assert set(helps) == {"mnist", "train", "evaluate"}
+    assert "curves" not in helps["evaluate"] and "confusion matrix" in helps["evaluate"]
+    assert all("training curves" in helps[name] for name in ("mnist", "train"))
+    model = tmp_path / "m.pkl"
+    DNN([784, 4, 10], seed=0).save(model)
+    status, out, err = run(capsys, "evaluate", model, "sample", "--plot", tmp_path / "pics", "-q")
+    assert status == 0 and not [n for n in os.listdir(tmp_path / "pics") if "curves" in n]
+
+
 def test_bad_options_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
         cli.main(["mnist", "--epochs", "many"])

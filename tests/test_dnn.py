@@ -486,7 +486,7 @@ def test_descriptions():
     assert repr(OUTPUT["linear"]()).endswith("()")
     net = DNN([2, 3], seed=0, backend="python")
     assert repr(net) == ("DNN([2, 3], activation='relu', output='softmax', loss='cross_entropy', "
-                         "optimizer='sgd', learning_rate=0.02, backend='python')")
+                         "optimizer='sgd', learning_rate=0.02, seed=0, backend='python')")
     assert net.n_parameters == 9 and DNN([4, 3, 2]).n_parameters == 15 + 8
 
 
@@ -839,3 +839,248 @@ def test_an_empty_numpy_batch_predicts_nothing():
     for dtype in ("float64", "uint8"):
         empty = numpy.zeros((0, 2), dtype=dtype)
         assert net.predict(empty).shape == (0, 3) and net.classify(empty) == []
+
+
+# === Settings assigned after a model is made act as the constructor's ===
+
+#: (setting, a value DNN() takes, the DNN() arguments that make the same model)
+ASSIGNED = [
+    ("activation", "tanh", {"activation": "tanh"}),
+    ("output", "sigmoid", {"output": "sigmoid"}),
+    ("loss", "mse", {"loss": "mse"}),
+    ("optimizer", "adam", {"optimizer": "adam"}),
+    ("learning_rate", 0.05, {"learning_rate": 0.05}),
+    ("l2", 1e-3, {"l2": 1e-3}),
+    ("dropout", 0.5, {"dropout": 0.5}),
+    ("dropout", [0.5, 0.25], {"dropout": [0.5, 0.25]}),
+    ("input_dropout", 0.25, {"input_dropout": 0.25}),
+    ("max_norm", 2, {"max_norm": 2.0}),
+]
+
+
+def _settings(model):
+    data = model.to_dict(optimizer_state=False)
+    return {k: v for k, v in data.items() if k not in ("weights", "biases")}
+
+
+@pytest.mark.parametrize("name,value,kwargs", ASSIGNED)
+def test_an_assigned_setting_gives_the_model_the_constructor_would(tmp_path, name, value, kwargs):
+    """The class of ``m.optimizer = "adam"`` stored as a str, after which
+    repr, fit, save and summary failed: every setting takes DNN()'s form."""
+    model = DNN([4, 3, 3, 2], seed=0, backend="python")
+    made = DNN([4, 3, 3, 2], seed=0, backend="python", **kwargs)
+    made.set_params(**model.get_params())  # (the initial weights' scale follows the activation)
+    setattr(model, name, value)
+    assert repr(model) == repr(made) and _settings(model) == _settings(made)
+    X, y = [[0.1, 0.9, 0.0, 0.5], [0.7, 0.2, 0.4, 0.0]] * 4, [0, 1] * 4
+    assert model.predict(X) == made.predict(X)
+    losses = [m.fit(X, y, epochs=2, verbose=0).history["loss"] for m in (model, made)]
+    assert losses[0] == losses[1]
+    assert model.predict(X) == made.predict(X) and model.train(X[0], 1) == made.train(X[0], 1)
+    summary.text(model)
+    model.save(tmp_path / "m.json")
+    assert _settings(tinynet_load(tmp_path / "m.json")) == _settings(model)
+
+
+def tinynet_load(path):
+    from tinynet import load
+
+    return load(path, backend="python")
+
+
+@pytest.mark.parametrize("name,value,message", [
+    ("activation", "leaky_relu", "unknown activation 'leaky_relu'; expected one of: relu, "),
+    ("activation", lambda z: z, "unknown activation a function"),
+    ("output", "softmax", "a softmax over one output"),
+    ("output", "linear", "loss 'cross_entropy' needs outputs that are probabilities: use output="
+     "'softmax' or 'sigmoid', not 'linear'; assign model.loss first, then model.output"),
+    ("loss", "hinge", "unknown loss 'hinge'"),
+    ("optimizer", "rmsprop", "unknown optimizer 'rmsprop'; expected one of: adam, momentum, sgd"),
+    ("optimizer", 0.1, "unknown optimizer 0.1"),
+    ("learning_rate", -1, "learning_rate must be a finite number in (0, inf), not -1"),
+    ("learning_rate", "0.1", "learning_rate must be a finite number"),
+    ("l2", float("nan"), "l2 must be a finite number in [0, inf)"),
+    ("momentum", 0.5, "momentum goes with optimizer='momentum'; this model's optimizer is 'sgd'"),
+    ("dropout", 1.0, "dropout must be a finite number in [0, 1), not 1.0"),
+    ("dropout", [0.5, 0.5], "dropout has 2 rates, but sizes [4, 3, 1] have 1 hidden layer"),
+    ("input_dropout", -0.1, "input_dropout must be a finite number in [0, 1)"),
+    ("max_norm", 0, "max_norm must be a finite number in (0, inf), not 0"),
+])
+def test_a_bad_assigned_setting_is_refused_and_changes_nothing(name, value, message):
+    model = DNN([4, 3, 1], seed=0, backend="python", dropout=0.25)
+    before, text = _settings(model), repr(model)
+    with pytest.raises((ValueError, TypeError, AttributeError)) as err:
+        setattr(model, name, value)
+    assert message in str(err.value)
+    assert _settings(model) == before and repr(model) == text
+    model.fit([[0.1, 0.9, 0.0, 0.5]] * 2, [0, 1], verbose=0)  # and it still trains
+
+
+def test_a_dropped_list_of_rates_cannot_be_changed_in_place_unseen():
+    """``dropout`` reads as a new list: changing it changes nothing, so it
+    cannot desynchronise the masks; assigning is the way."""
+    model = DNN([4, 3, 2], seed=0, backend="python")
+    model.dropout[0] = 0.5
+    assert model.dropout == [0.0] and model._keep is None
+    model.dropout = [0.5]
+    assert model.dropout == [0.5] and model._keep is not None
+
+
+def test_momentum_and_learning_rate_assigned_keep_the_optimizers_state():
+    model = DNN([4, 3, 2], seed=0, backend="python", optimizer="momentum")
+    model.fit([[0.1, 0.9, 0.0, 0.5]] * 4, [0, 1, 0, 1], verbose=0)
+    optimizer, velocities = model.optimizer, model.optimizer.velocities
+    model.learning_rate, model.momentum = 0.5, 0.25
+    assert model.optimizer is optimizer and optimizer.velocities is velocities
+    assert (optimizer.learning_rate, optimizer.momentum) == (0.5, 0.25) == (
+        model.learning_rate, model.momentum)
+
+
+def test_an_assigned_activation_reaches_the_one_sample_path(tmp_path):
+    """A compact model on the python backend predicts one sample in buffers
+    it keeps: they are remade for a new activation or output."""
+    from tinynet import load
+
+    DNN([4, 3, 2], seed=0, backend="python").save(tmp_path / "m.tnb")
+    packed, x = load(tmp_path / "m.tnb", backend="python"), [0.2, 0.4, 0.1, 0.9]
+    plain = DNN.from_dict(packed.to_dict(), backend="python")
+    packed.predict(x)  # the buffers are made here
+    for name, value in (("activation", "sigmoid"), ("output", "sigmoid")):
+        setattr(packed, name, value)
+        setattr(plain, name, value)
+        assert packed.predict(x) == pytest.approx(plain.predict(x), abs=1e-12)
+
+
+# === repr is the call that builds the same settings ===
+
+REPRS = [
+    dict(),
+    dict(optimizer="momentum", l2=1e-3, momentum=0.5, seed=1),
+    dict(optimizer="adam", learning_rate=0.01, dropout=[0.5, 0.25], input_dropout=0.1,
+         max_norm=3.0, activation="tanh"),
+    dict(output="sigmoid", loss="mse", seed=0),
+    dict(optimizer="sgd", learning_rate=0.1, l2=0.5, dropout=0.2),
+]
+
+
+@pytest.mark.parametrize("kwargs", REPRS + [dict(dtype="float32", backend="numpy", seed=3)])
+def test_evaluating_the_repr_builds_the_same_settings(kwargs):
+    """The class of a repr that left l2, momentum and dtype out."""
+    from tinynet.optim import Adam, Momentum  # noqa: F401 (the names a repr may use)
+
+    if kwargs.get("backend") == "numpy":
+        pytest.importorskip("numpy")
+    kwargs = dict({"backend": "python"}, **kwargs)
+    model = DNN([4, 3, 3, 2], **kwargs)
+    again = eval(repr(model))
+    assert repr(again) == repr(model) and _settings(again) == _settings(model)
+    assert again.seed == model.seed and again.backend == model.backend
+    for name, value in kwargs.items():
+        assert "%s=%r" % (name, value) in repr(model) or name == "optimizer" or value in (0, None)
+
+
+def test_a_repr_shows_an_optimizer_with_settings_dnn_does_not_take_as_that_object():
+    from tinynet.optim import Adam
+
+    model = DNN([4, 3, 2], optimizer=Adam(beta1=0.8, l2=0.01), backend="python")
+    assert "optimizer=Adam(beta1=0.8, beta2=0.999, eps=1e-08, l2=0.01, learning_rate=0.001)" \
+        in repr(model)
+    assert _settings(eval(repr(model))) == _settings(model)
+
+
+# === forward takes a Matrix; data goes to predict ===
+
+
+@pytest.mark.parametrize("data", [[[0.0] * 4], (0.0,) * 4, "abcd", None])
+def test_forward_given_data_says_to_call_predict(data):
+    model = DNN([4, 3, 2], seed=0, backend="python")
+    with pytest.raises(TypeError, match=r"^forward takes a Matrix \(a batch, one sample per row\), "
+                       r"not .*: give data .* to predict\(X\) for the outputs or classify\(X\)"):
+        model.forward(data)
+    assert model.forward(Matrix.from_list([[0.0] * 4], "python"))[-1].shape == (1, 2)
+
+
+@needs_numpy
+def test_forward_given_an_array_or_a_dataset_says_to_call_predict():
+    import numpy as np
+
+    from tinynet import datasets
+
+    model = DNN([784, 3, 10], seed=0)
+    X, _ = datasets.load_sample("test")
+    for data in (np.zeros((2, 784)), X[:2]):
+        with pytest.raises(TypeError, match="^forward takes a Matrix"):
+            model.forward(data)
+
+
+# === scikit-learn's and Keras's names: what they mean here ===
+
+
+def test_get_params_and_set_params_are_the_weights_and_say_so_to_a_scikit_learn_call():
+    """scikit-learn's clone calls get_params(deep=False), GridSearch calls
+    set_params(learning_rate=...): both are refused, saying what to do."""
+    model = DNN([4, 3, 2], seed=0, backend="python")
+    params = model.get_params()
+    assert sorted(params) == ["biases", "weights"] and len(params["weights"][0]) == 4
+    for deep in (True, False):
+        with pytest.raises(TypeError, match=r"^get_params\(\) takes no deep: it returns the "
+                           r"weights and biases, not scikit-learn's settings"):
+            model.get_params(deep=deep)
+    for call in (lambda: model.set_params(learning_rate=0.1),
+                 lambda: model.set_params(params["weights"]),
+                 lambda: model.set_params(params["weights"], params["biases"], l2=0.1)):
+        with pytest.raises(TypeError, match=r"^set_params\(weights, biases\) replaces the weights "
+                           r"and biases \(got .*\); a setting is assigned instead, e\.g\. "
+                           r"model\.learning_rate = 0\.1"):
+            call()
+    assert model.get_params() == params and model.learning_rate == 0.02
+
+
+def test_get_weights_is_kerass_order_and_set_weights_takes_it_back():
+    model, other = DNN([4, 3, 2], seed=0, backend="python"), DNN([4, 3, 2], seed=1, backend="python")
+    weights = model.get_weights()
+    params = model.get_params()
+    assert weights == [params["weights"][0], params["biases"][0], params["weights"][1],
+                       params["biases"][1]]
+    assert [(len(w), len(w[0]) if isinstance(w[0], list) else None) for w in weights] == [
+        (4, 3), (3, None), (3, 2), (2, None)]  # Keras's Dense: kernel n_in x n_out, then bias
+    other.set_weights(weights)
+    assert other.get_params() == params
+    for bad in (weights[:3], weights[:2] + [weights[3], weights[2]], "w"):
+        with pytest.raises(ValueError):
+            other.set_weights(bad)
+        assert other.get_params() == params
+
+
+@needs_numpy
+def test_set_weights_takes_numpy_arrays_as_a_keras_model_gives_them():
+    import numpy as np
+
+    model, other = DNN([4, 3, 2], seed=0), DNN([4, 3, 2], seed=1)
+    other.set_weights([np.asarray(w, dtype=np.float32) for w in model.get_weights()])
+    assert all(np.allclose(a, b, atol=1e-7) for a, b in zip(other.get_weights(),
+                                                           model.get_weights()))
+
+
+def test_score_is_the_accuracy_and_predict_proba_the_probabilities():
+    X = [[0.1, 0.9, 0.0, 0.5], [0.7, 0.2, 0.4, 0.0], [0.3, 0.3, 0.9, 0.1]]
+    y = [0, 1, 1]
+    model = DNN([4, 3, 2], seed=0, backend="python")
+    assert model.score(X, y) == model.evaluate(X, y)["accuracy"] == pytest.approx(
+        sum(c == t for c, t in zip(model.classify(X), y)) / 3)
+    assert model.predict_proba(X) == model.predict(X)
+    binary = DNN([4, 3, 1], seed=0, backend="python")
+    assert binary.predict_proba(X) == binary.predict(X)  # one column: p of class 1
+    regression = DNN([4, 3, 1], output="linear", loss="mse", seed=0, backend="python")
+    with pytest.raises(ValueError, match=r"^score is the accuracy, and a regression \(output "
+                       r"'linear'\) has none: use model.evaluate\(X, y\)\['loss'\]$"):
+        regression.score(X, [0.5, 0.1, 0.2])
+    with pytest.raises(ValueError, match="^predict_proba needs outputs that are probabilities"):
+        regression.predict_proba(X)
+
+
+def test_count_params_is_the_one_parameter_count():
+    for sizes in ([4, 3, 2], [784, 30, 10], [2, 1]):
+        model = DNN(sizes, seed=0, backend="python")
+        assert model.count_params() == model.n_parameters == sum(
+            len(p) * (len(p[0]) if isinstance(p[0], list) else 1) for p in model.get_weights())

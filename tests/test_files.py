@@ -582,12 +582,20 @@ def test_a_directory_is_named_as_one(tmp_path):
             % (tmp_path, doing)
 
 
-def test_a_missing_directory_is_told_with_the_system_message_and_the_users_path(tmp_path):
+def test_a_missing_directory_is_told_by_its_folder_and_the_users_path(tmp_path):
     target = tmp_path / "no" / "out"
     for call in (files.check_writable, lambda p: files.write_atomically(p, b"x")):
         with pytest.raises(FileNotFoundError) as err:
             call(target)
-        assert str(err.value) == "[Errno 2] %s: '%s'" % (os.strerror(errno.ENOENT), target)
+        assert str(err.value) == "[Errno 2] the folder %s does not exist: '%s'" % (
+            tmp_path / "no", target)
+    (tmp_path / "file").write_bytes(b"")
+    for target in (tmp_path / "file" / "out", tmp_path / "file" / "deeper" / "out"):
+        with pytest.raises(NotADirectoryError) as err:
+            files.write_atomically(target, b"x")
+        assert str(err.value) == "[Errno 20] the folder %s is not a folder (a file stands in " \
+            "its path): '%s'" % (target.parent, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
 @posix_only

@@ -1030,3 +1030,18 @@ def test_serialize_save_keeps_the_optimizer_state_unless_told_not_to(tmp_path):
     without = json.loads((tmp_path / "b.json").read_text())["optimizer"]
     assert "state" in with_state and "state" not in without
     assert {k: v for k, v in with_state.items() if k != "state"} == without
+
+
+@pytest.mark.parametrize("name", ["m.pkl", "m.json", "m.tnb", "m.int8.tnb"])
+def test_saving_into_a_missing_folder_names_the_folder_and_creates_nothing(tmp_path, name):
+    """From Python as from the command line (whose --out says the same): the
+    folder that is missing, not a bare "No such file or directory"."""
+    model = DNN([4, 3, 2], seed=0, backend="python")
+    fmt = "int8" if "int8" in name else None
+    for save in (model.save, lambda path, format: tinynet.save(model, path, format=format)):
+        target = tmp_path / "missing" / "dir" / name
+        with pytest.raises(FileNotFoundError) as err:
+            save(str(target), format=fmt)
+        assert "the folder %s does not exist" % target.parent in str(err.value)
+        assert err.value.filename == str(target)
+    assert list(tmp_path.iterdir()) == []

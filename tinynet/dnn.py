@@ -35,7 +35,7 @@ import math
 from . import batching, regularize
 from .errors import TinynetError, choice
 from .matrix import Matrix
-from .model import Model
+from .model import Model, not_a_matrix
 
 #: Cross-entropy clips probabilities to at least this, so it never takes log(0).
 EPS = 1e-12
@@ -200,6 +200,9 @@ class DNN(Model):
     True
     """
 
+    # what settings.py checks an assigned setting against, as DNN() checks its arguments
+    _choices = {"activation": HIDDEN, "output": OUTPUT, "loss": LOSSES, "width": output_function}
+
     def __init__(self, sizes, activation="relu", output=None, loss="cross_entropy",
                  learning_rate=None, optimizer="sgd", l2=0.0, momentum=None, seed=None,
                  backend=None, dtype=None, dropout=0.0, max_norm=None, input_dropout=0.0):
@@ -234,14 +237,13 @@ class DNN(Model):
         from .backends import resolve
         from .rng import make_rng
 
-        rates = list(dropout or [0.0] * (len(sizes) - 1))  # the inputs', then each hidden layer's
-        self.input_dropout, self.dropout, self.max_norm = rates[0], rates[1:], max_norm
-        self._keep = regularize.keep_shares(rates)  # q, the share kept, per layer (or None)
-        self.sizes = list(sizes)
-        self.activation = choice(HIDDEN, activation, "activation")()
+        self._rates = list(dropout or [0.0] * (len(sizes) - 1))  # the inputs', then each hidden's
+        self._keep = regularize.keep_shares(self._rates)  # q, the share kept, per layer (or None)
+        self.sizes, self._max_norm = list(sizes), max_norm
+        self._activation = choice(HIDDEN, activation, "activation")()
         self.output_activation = output_function(output, sizes[-1])
-        self.loss = choice(LOSSES, loss, "loss")()
-        self.loss.check(self.output_activation)
+        self._loss = choice(LOSSES, loss, "loss")()
+        self._loss.check(self.output_activation)
         self.backend, self.dtype = resolve(backend, dtype)
         self._optimizer, self.seed, self._rng = optimizer, seed, rng or make_rng(seed)
         self.weights = [Matrix.from_list(w, self.backend, self.dtype) for w in weights]
@@ -260,11 +262,12 @@ class DNN(Model):
     def forward(self, X, M=None):
         """Return every layer's activations for the batch ``X`` (a Matrix):
         ``[A[0] = X, A[1], ..., A[L]]``, by (1) and (2), or (2') with masks ``M``."""
+        X = X if isinstance(X, Matrix) else not_a_matrix(X)  # (raises: predict takes data)
         A = [X if not M or M[0] is None else X * M[0]]  # (2') for the inputs too
         last = len(self.weights)
         with X.quiet():  # overflow gives inf or nan, without a NumPy warning: see backprop
             for l in range(1, last + 1):
-                f = self.output_activation if l == last else self.activation
+                f = self.output_activation if l == last else self._activation
                 Z = (A[l - 1] @ self.weights[l - 1]).add_(self.biases[l - 1])  # (1), b added in place
                 A.append(f.forward(Z))  # (2)
                 if M and l < last and M[l] is not None:
@@ -275,14 +278,14 @@ class DNN(Model):
         """Return every layer's error ``[delta[1], ..., delta[L]]`` for the
         activations ``A`` that :meth:`forward` gave (masks ``M``) and ``Y``."""
         L = len(self.weights)
-        delta = self.loss.delta(A[L], Y, self.output_activation)  # (BP1)
+        delta = self._loss.delta(A[L], Y, self.output_activation)  # (BP1)
         deltas = [delta]
         for l in range(L - 1, 0, -1):
             # the error pushed back through W[l+1], then through f at layer l:
             if not M or M[l] is None:
-                delta = delta.matmul_t(self.weights[l]) * self.activation.derivative(A[l])  # (BP2)
+                delta = delta.matmul_t(self.weights[l]) * self._activation.derivative(A[l])  # (BP2)
             else:  # (BP2'), and through the mask (a kept unit's f(Z[l]) is A[l] * q)
-                delta = delta.matmul_t(self.weights[l]) * self.activation.derivative(
+                delta = delta.matmul_t(self.weights[l]) * self._activation.derivative(
                     A[l] * self._keep[l]) * M[l]
             deltas.insert(0, delta)
         return deltas
@@ -300,7 +303,7 @@ class DNN(Model):
         """Return ``(C, A, deltas)``: the batch's mean loss, activations and
         errors, under masks ``M``; a loss that is not finite is an error."""
         A = self.forward(X, M)
-        C = self.loss.value(A[-1], Y, self.output_activation) / len(X)
+        C = self._loss.value(A[-1], Y, self.output_activation) / len(X)
         if not math.isfinite(C):
             raise TinynetError(
                 "loss became nan/inf; try a smaller learning_rate (now %g)" % self.learning_rate)
@@ -313,8 +316,8 @@ class DNN(Model):
         with X.quiet():
             C, A, deltas = self.backprop(X, Y, self._keep and regularize.dropout_masks(self, len(X)))
             self.optimizer.step(self, A, deltas)
-            if self.max_norm:
-                regularize.limit_norms(self.weights, self.max_norm)
+            if self._max_norm:
+                regularize.limit_norms(self.weights, self._max_norm)
         return C, A[-1]
 
     # --- training and using the network ---
@@ -329,12 +332,11 @@ class DNN(Model):
         """
         return self._step(*batching.pair(self, x, y))[0]
 
-    # --- what the step needs to know, and a check of it ---
-
     @property
     def optimizer(self):
         """What a training step updates the weights with (see optim.py); a
-        model loaded only to predict makes its plain SGD on first use."""
+        model loaded only to predict makes its plain SGD on first use; assign
+        an optimizer object or a name (see :func:`optim.assigned`)."""
         if self._optimizer is None:
             from .optim import SGD
 
@@ -343,8 +345,6 @@ class DNN(Model):
 
     @optimizer.setter
     def optimizer(self, value):
-        self._optimizer = value
+        from .optim import assigned
 
-    @property
-    def learning_rate(self):
-        return self.optimizer.learning_rate
+        self._optimizer = assigned(value, self._optimizer)

@@ -49,15 +49,10 @@ _Backends = Literal["numpy", "python", "numpy-plain", "python-plain"]
 
 class DNN(Model):
     sizes: List[int]
-    activation: Activation
-    output_activation: Activation
-    loss: SquaredError
+    output_activation: Activation  # (assign model.output: see settings.pyi)
     backend: str
     dtype: str
     seed: Optional[int]
-    dropout: List[float]
-    input_dropout: float
-    max_norm: Optional[float]
     stop_training: bool
     weights: List[Matrix]
     biases: List[Matrix]
@@ -72,9 +67,7 @@ class DNN(Model):
     @property
     def optimizer(self) -> SGD: ...
     @optimizer.setter
-    def optimizer(self, value: SGD) -> None: ...
-    @property
-    def learning_rate(self) -> float: ...
+    def optimizer(self, value: Union[_Optimizers, SGD]) -> None: ...
     def forward(self, X: Matrix, M: Optional[List[Optional[Matrix]]] = None) -> List[Matrix]: ...
     def backward(self, A: List[Matrix], Y: Matrix,
                  M: Optional[List[Optional[Matrix]]] = None) -> List[Matrix]: ...

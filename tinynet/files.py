@@ -75,13 +75,14 @@ def _mode_of(st):
 
 
 def _stat(path):
-    """Return os.stat(path) (following symlinks), or None if nothing is there."""
+    """Return os.stat(path) (following symlinks), or None if nothing is there
+    (nor can be: a path through a file)."""
     import os
 
     try:
         return os.stat(path)
     except OSError as err:
-        if err.args and err.args[0] == 2:  # ENOENT (the errno, on CPython and MicroPython)
+        if err.args and err.args[0] in (2, 20):  # ENOENT, ENOTDIR (a file on the way)
             return None
         raise
 
@@ -116,6 +117,16 @@ def _renamed(err, path):
     return new
 
 
+def _creating(err, path):
+    """Return ``err``, an OSError from creating a file beside ``path``,
+    retold about ``path``, and naming its folder when that does not exist."""
+    code = getattr(err, "errno", None)
+    if code not in (2, 20):  # ENOENT, ENOTDIR (the same numbers on every system tinynet runs on)
+        return _renamed(err, path)
+    why = "does not exist" if code == 2 else "is not a folder (a file stands in its path)"
+    return type(err)(code, "the folder %s %s" % (_split(path)[0], why), path)
+
+
 def _flags(os, flags, extra):
     for name in extra:
         flags |= getattr(os, name, 0)
@@ -148,7 +159,7 @@ def check_writable(path):
     try:
         fd, tmp = _create_temp(os, path)
     except OSError as err:
-        raise _renamed(err, path) from None
+        raise _creating(err, path) from None
     os.close(fd)
     os.unlink(tmp)
 
@@ -173,7 +184,7 @@ def write_atomically(path, data):
     try:
         fd, tmp = _create_temp(os, path)
     except OSError as err:
-        raise _renamed(err, path) from None
+        raise _creating(err, path) from None
     try:
         try:
             f = os.fdopen(fd, "wb")

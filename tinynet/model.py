@@ -9,11 +9,13 @@ data and the saved form; the summary table and a notebook's view.
 """
 
 from . import batching
+from .errors import shown
 from .matrix import Matrix
 from .metrics import classes, count_equal
+from .settings import Settings
 
 
-class Model:
+class Model(Settings):
     """The base of :class:`tinynet.DNN` (see the module's docstring)."""
 
     # --- using the network ---
@@ -47,6 +49,27 @@ class Model:
         for part in batching.blocks(X):
             labels.extend(classes(self.forward(part)[-1]))
         return labels[0] if single else labels
+
+    def predict_proba(self, X):
+        """Return the outputs as probabilities, as :meth:`predict` does, for
+        a softmax or sigmoid output (scikit-learn's name).  A single sigmoid
+        output is one column, the probability of class 1 (scikit-learn's
+        binary classifiers give two, 1 - p and p)."""
+        if not self.output_activation.probabilities:
+            raise ValueError("predict_proba needs outputs that are probabilities (softmax or "
+                             "sigmoid), and this model's output is %r: use predict(X)"
+                             % self.output_activation.name)
+        return self.predict(X)
+
+    def score(self, X, y):
+        """Return the accuracy on the labelled data ``X``, ``y``, the fraction
+        classified right, as scikit-learn's classifiers score (evaluate gives
+        the loss too)."""
+        scores = self.evaluate(X, y)
+        if "accuracy" not in scores:
+            raise ValueError("score is the accuracy, and a regression (output %r) has none: "
+                             "use model.evaluate(X, y)['loss']" % self.output_activation.name)
+        return scores["accuracy"]
 
     def _one(self, x, scale):
         """For one sample and packed weights (a compact model on the python
@@ -146,14 +169,9 @@ class Model:
 
         return parameter_count(self.sizes)
 
-    def __repr__(self):
-        extra = "".join(", %s=%r" % (name, value) for name, value in (
-            ("dropout", _one(self.dropout)), ("input_dropout", self.input_dropout),
-            ("max_norm", self.max_norm)) if value)
-        return "%s(%r, activation=%r, output=%r, loss=%r, optimizer=%r, learning_rate=%r%s, "\
-            "backend=%r)" % (type(self).__name__, self.sizes, self.activation.name,
-                             self.output_activation.name, self.loss.name, self.optimizer.name,
-                             self.learning_rate, extra, self.backend)
+    def count_params(self):
+        """The number of weights and biases, :attr:`n_parameters` (Keras's name)."""
+        return self.n_parameters
 
     def __reduce__(self):
         """Pickle and copy (``pickle``, ``copy.deepcopy``, joblib,
@@ -178,21 +196,51 @@ class Model:
 
     # --- the parameters, and the saved form ---
 
-    def get_params(self):
-        """Return the weights and biases as plain lists: ``{"weights": [one
-        n_in x n_out list of rows per layer], "biases": [one list per layer]}``."""
+    def get_params(self, deep=None):
+        """Return the parameters, the weights and biases, as plain lists:
+        ``{"weights": [one n_in x n_out list of rows per layer], "biases":
+        [one list per layer]}``, the form :meth:`set_params` takes and
+        :meth:`to_dict` saves.  (Not scikit-learn's get_params, which gives
+        the constructor's settings: ``repr(model)`` shows those.)"""
+        if deep is not None:
+            raise TypeError("get_params() takes no deep: it returns the weights and biases, not "
+                            "scikit-learn's settings (repr(model) shows those)")
         return {"weights": [w.tolist() for w in self.weights],
                 "biases": [b.tolist()[0] for b in self.biases]}
 
-    def set_params(self, weights, biases):
+    def set_params(self, weights=None, biases=None, **settings):
         """Replace the weights and biases with these lists (the form
-        :meth:`get_params` returns), after checking every shape and value."""
+        :meth:`get_params` returns), after checking every shape and value.
+        Settings are not parameters here: assign them (``model.learning_rate
+        = 0.1``, see settings.py), as scikit-learn's set_params would set them."""
+        if settings or weights is None or biases is None:
+            given = ", ".join(sorted(settings)) or "not both weights and biases"
+            raise TypeError("set_params(weights, biases) replaces the weights and biases (got %s); "
+                            "a setting is assigned instead, e.g. model.learning_rate = 0.1, "
+                            "model.optimizer = 'adam'" % given)
         from . import validate
 
         validate.parameters(weights, biases, self.sizes)
         new_w = [Matrix.from_list(w, self.backend, self.dtype) for w in weights]
         new_b = [Matrix.from_list([b], self.backend, self.dtype) for b in biases]
         self.weights, self.biases = new_w, new_b
+
+    def get_weights(self):
+        """Return the parameters in Keras's order and shapes: ``[W1, b1, W2,
+        b2, ...]``, each ``W`` n_in x n_out (a list of rows), each ``b`` a list."""
+        params = self.get_params()
+        return [p for pair in zip(params["weights"], params["biases"]) for p in pair]
+
+    def set_weights(self, weights):
+        """Replace the parameters with ``[W1, b1, W2, b2, ...]`` as
+        :meth:`get_weights` returns them (lists, or NumPy arrays: a Keras
+        model's ``get_weights()`` of Dense layers), after checking them all."""
+        layers = len(self.sizes) - 1
+        if not isinstance(weights, (list, tuple)) or len(weights) != 2 * layers:
+            raise ValueError("set_weights takes a list of %d arrays, [W1, b1, ..., W%d, b%d], "
+                             "not %s" % (2 * layers, layers, layers, shown(weights)))
+        weights = [w.tolist() if hasattr(w, "tolist") else w for w in weights]
+        self.set_params(weights[0::2], weights[1::2])
 
     def to_dict(self, optimizer_state=True):
         """Return the model as plain data (str, int, float, list, dict), the
@@ -257,9 +305,12 @@ class Model:
         save(self, path, format=format, optimizer_state=optimizer_state)
 
 
-def _one(rates):
-    """A model's dropout rates as given: one number if they are all the same."""
-    return rates[0] if rates and all(p == rates[0] for p in rates) else rates
+def not_a_matrix(X):
+    """Raise the TypeError for a batch given to ``forward`` that is not a Matrix."""
+    raise TypeError("forward takes a Matrix (a batch, one sample per row), not %s: give data "
+                     "(lists, a NumPy array, a dataset) to predict(X) for the outputs or "
+                     "classify(X) for the classes, or make one with Matrix.from_list(rows)"
+                     % shown(X))
 
 
 def _restore(cls, data, backend, seed, rng_state):

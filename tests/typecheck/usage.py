@@ -43,6 +43,14 @@ def usage() -> Dict[str, object]:
     parameters: int = model.n_parameters
     sizes: List[int] = model.sizes
     rate: float = model.learning_rate
+    model.optimizer = "adam"
+    model.activation, model.output, model.loss = "tanh", "softmax", "cross_entropy"
+    model.learning_rate, model.dropout, model.max_norm = 0.01, [0.5], None
+    model.optimizer = "adagrad"  # type: ignore[assignment]
+    hidden_function: str = model.activation.name or ""
+    accuracy: float = model.score(X_test, y_test)
+    counted: int = model.count_params()
+    model.set_weights(model.get_weights())
     model.summary()
     model.summary(print_fn=print)
     html: str = model._repr_html_()

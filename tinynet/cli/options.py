@@ -161,15 +161,16 @@ def model_options(parser, command):
                         "(default: no early stopping)" % round(100 * HELD_OUT))
 
 
-def common(parser, plots=False, quiet_result=None, backend=True):
-    """The options the commands share: --plot (with ``plots``), --backend
-    (with ``backend``) and -q, which keeps ``quiet_result`` if the command
-    has one."""
+def common(parser, plots=False, quiet_result=None, backend=True, curves=True):
+    """The options the commands share: --plot (with ``plots``; the training
+    curves too with ``curves``), --backend (with ``backend``) and -q, which
+    keeps ``quiet_result`` if the command has one."""
     if plots:
+        charts = "the training curves and confusion matrix" if curves else "the confusion matrix"
         parser.add_argument("--plot", metavar="DIR", help="write pictures into DIR, created if "
-                            "its parent exists: the training curves and confusion matrix (as "
-                            "--plot-format says), the misclassified digits and first-layer "
-                            "weights as PNG (default: no pictures)")
+                            "its parent exists: %s (as --plot-format says), the misclassified "
+                            "digits and first-layer weights as PNG (default: no pictures)"
+                            % charts)
         parser.add_argument("--plot-format", choices=["svg", "png"], default="svg",
                             help="the charts' format (default: %(default)s; png draws them as "
                             "pixels too)")

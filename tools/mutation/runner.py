@@ -51,6 +51,7 @@ SUBSETS = [
                       "tests/test_dnn.py"]),
     ("/regularize.py", ["tests/test_dnn.py", "tests/test_training.py", "tests/test_backprop.py"]),
     ("/dnn.py", ["tests/test_dnn.py", "tests/test_backprop.py", "tests/test_training.py"]),
+    ("/settings.py", ["tests/test_dnn.py", "tests/test_optimizers.py", "tests/test_cli.py"]),
     ("/model.py", ["tests/test_dnn.py", "tests/test_training.py", "tests/test_model_files.py",
                    "tests/test_backends.py"]),
     ("tinynet/__init__.py", ["tests/test_dnn.py", "tests/test_model_files.py",
