@@ -896,6 +896,17 @@ def test_ragged_rows_are_refused_by_every_backend(any_backend):
         ops.asarray([[1.0, 2.0], [3.0]])
 
 
+@needs_numpy
+@pytest.mark.parametrize("name", ["numpy", "numpy-plain"])
+def test_a_value_numpy_cannot_read_is_not_quoted_whole(name):
+    """NumPy's message quotes the value (a row of 5000 bytes): cut short."""
+    ops = get_backend(name)
+    with pytest.raises(ValueError, match="^rows must all have the same length \\(could not "
+                                         "convert string to float: .*\\.\\.\\.\\)$") as caught:
+        ops.asarray([[b"\xff" * 5000, 1.0]])
+    assert len(str(caught.value)) < 300, str(caught.value)[:300]
+
+
 @pytest.mark.parametrize("name, module", [("numpy", "numpy_fast"), ("numpy-plain", "numpy_backend")])
 def test_a_numpy_backend_without_numpy_says_how_to_install_it(monkeypatch, name, module):
     import tinynet.backends as backends

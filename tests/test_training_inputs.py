@@ -134,10 +134,11 @@ def test_labels_are_ints_in_range_found_by_index(backend):
     net = DNN([3, 4, 3], seed=1, backend=backend)
     X3 = X[:3]
     for labels, bad in (([2, 0, 5], "5 at index 2"), ([0, 2, -1], "-1 at index 2"),
-                        ([0, 1.5, 1], "1.5 at index 1"), ((2, 0, 3), "3 at index 2"),
-                        ([1, "1", 0], "'1' at index 1")):
+                        ([0, 1.5, 1], "1.5 at index 1"), ((2, 0, 3), "3 at index 2")):
         with pytest.raises(ValueError, match=r"^label %s is not a class in 0\.\.2$" % bad):
             net.evaluate(X3, labels)
+    with pytest.raises(ValueError, match=r"^label '1' at index 1 is not a class in 0\.\.2 but a str"):
+        net.evaluate(X3, [1, "1", 0])  # (a string: test_string_labels_are_refused_naming_...)
     # whole floats, in a list or a tuple, are the same labels as ints
     ints = net.evaluate(X3, [2, 0, 1])
     assert net.evaluate(X3, [2.0, 0.0, 1.0]) == ints == net.evaluate(X3, (2, 0, 1))
@@ -308,8 +309,8 @@ def test_targets_that_are_no_sequence_of_labels_or_rows_are_refused_naming_them(
     net = DNN([2, 3], seed=0, backend=backend)
     X = [[0.1, 0.2]] * 4
     for call in (lambda: net.fit(X, y), lambda: net.evaluate(X, y)):
-        with pytest.raises(TypeError, match="^y must be int labels or rows of target values, "
-                                            "not %s$" % re.escape(shown)):
+        with pytest.raises(TypeError, match="^y must be int class labels in 0..2 or rows of "
+                                            "target values, not %s$" % re.escape(shown)):
             call()
 
 
@@ -329,3 +330,272 @@ def test_labels_that_are_not_finite_are_refused_naming_them(backend, y, shown, a
     with pytest.raises(ValueError, match="^label %s at index %d is not a class in 0..2$"
                                          % (shown, at)):
         net.evaluate([[0.1, 0.2]] * 2, y)
+
+
+# --- What other libraries hand over: pandas, torch, bytes, columns of labels ---
+#
+# Stand-ins with the habits that broke the NumPy path (an object with .shape
+# and .ndim that is no NumPy array): a frame indexed by column and by label,
+# a tensor whose dtype has no .kind.  Each offers __array__, as pandas and
+# torch do; the real libraries are tested at the end, where installed.
+
+class Frame:
+    """A DataFrame's habits: X[0] is a column (KeyError here), the index
+    starts anywhere, it has keys(); numpy.asarray gives its values."""
+
+    def __init__(self, rows, start=100):
+        import numpy as np
+
+        self.values, self.index = np.asarray(rows), range(start, start + len(rows))
+        self.shape, self.ndim = self.values.shape, self.values.ndim
+
+    def __len__(self):
+        return len(self.values)
+
+    def __getitem__(self, key):
+        raise KeyError(key)
+
+    def keys(self):
+        return ["c%d" % j for j in range(self.shape[1])]
+
+    def __array__(self, dtype=None, copy=None):
+        return self.values if dtype is None else self.values.astype(dtype)
+
+
+class Series(Frame):
+    """A Series: label-indexed (s[0] fails for an index starting at 100),
+    no reshape."""
+
+
+class Tensor:
+    """A torch tensor on the CPU: .dtype is no NumPy dtype (no .kind)."""
+
+    dtype = object()
+
+    def __init__(self, rows):
+        import numpy as np
+
+        self.values = np.asarray(rows, dtype="float32")
+        self.shape, self.ndim = self.values.shape, self.values.ndim
+
+    def __len__(self):
+        return len(self.values)
+
+    def __getitem__(self, i):
+        return Tensor(self.values[i])
+
+    def reshape(self, *shape):
+        return Tensor(self.values.reshape(*shape))
+
+    def __array__(self, dtype=None, copy=None):
+        return self.values if dtype is None else self.values.astype(dtype)
+
+
+# (values a float32 holds exactly, as a tensor's are)
+ROWS = [[0.0, 0.5, 1.0, 0.25], [1.0, 0.0, 0.25, 0.75], [0.375, 0.125, 0.5, 0.0625],
+        [0.875, 0.125, 0.0, 0.5]]
+LABELS = [0, 1, 2, 1]
+
+
+@needs_numpy
+@pytest.mark.parametrize("wrap", [Frame, Tensor], ids=["frame", "tensor"])
+def test_array_likes_are_read_by_position_as_their_arrays(backend, wrap):
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    assert net.classify(wrap(ROWS)) == net.classify(ROWS)
+    assert net.evaluate(wrap(ROWS), LABELS) == net.evaluate(ROWS, LABELS)
+    for one in (wrap(ROWS[1]), Series(ROWS[1])):  # a 1-D one is one sample
+        assert net.classify(one) == net.classify(ROWS[1])
+    twin = DNN([4, 5, 3], seed=0, backend=backend)
+    net.fit(wrap(ROWS), Series(LABELS), epochs=2, batch_size=2, shuffle=False)
+    twin.fit(ROWS, LABELS, epochs=2, batch_size=2, shuffle=False)
+    net.train(wrap(ROWS[0]), 2)
+    twin.train(ROWS[0], 2)
+    assert net.get_params() == twin.get_params()
+
+
+@needs_numpy
+def test_targets_given_as_a_frame_are_its_rows(backend):
+    import numpy as np
+
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    onehot = np.eye(3)[LABELS]
+    assert net.evaluate(ROWS, Frame(onehot)) == net.evaluate(ROWS, LABELS)
+    assert net.evaluate(Frame(ROWS), Tensor(onehot)) == net.evaluate(ROWS, LABELS)
+
+
+@pytest.mark.parametrize("column", [lambda y: [[v] for v in y],
+                                    lambda y: __import__("numpy").array(y).reshape(-1, 1),
+                                    lambda y: Frame([[v] for v in y])],
+                         ids=["lists", "numpy", "frame"])
+def test_a_column_of_labels_is_one_label_per_sample_with_a_warning(backend, column):
+    try:
+        y = column(LABELS)
+    except ImportError:
+        pytest.skip("NumPy is not installed")
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    twin = DNN([4, 5, 3], seed=0, backend=backend)
+    message = r"^y is a column \(4 rows of one value\) for a network of 3 outputs: .*y\.ravel\(\)"
+    with pytest.warns(UserWarning, match=message):
+        assert net.evaluate(ROWS, y) == twin.evaluate(ROWS, LABELS)
+    with pytest.warns(UserWarning, match=message):
+        net.fit(ROWS, y, epochs=1, batch_size=2, shuffle=False)
+    twin.fit(ROWS, LABELS, epochs=1, batch_size=2, shuffle=False)
+    assert net.get_params() == twin.get_params()
+
+
+def test_a_column_that_is_no_labels_is_refused_as_before(backend):
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    with pytest.raises(ValueError, match="^target 0 has 1 values; the network has 3 outputs$"):
+        net.fit(ROWS, [[0.5], [1.0], [2.0], [0.0]])  # not whole numbers: no labels
+    with pytest.raises(ValueError, match="^target 2 has 2 values; the network has 3 outputs$"):
+        net.fit(ROWS, [[0, 1, 0], [1, 0, 0], [1, 0], [0, 0, 1]])
+    with pytest.raises(ValueError, match=r"^label 3 at index 1 is not a class in 0..2$"):
+        net.fit(ROWS, [[0], [3], [1], [1]])  # whole numbers: labels, checked as labels
+    one = DNN([4, 5, 1], output="sigmoid", seed=0, backend=backend)  # one output: a row each
+    assert one.evaluate(ROWS, [[0], [1], [1], [0]]) == one.evaluate(ROWS, [0, 1, 1, 0])
+
+
+@pytest.mark.parametrize("call", ["fit", "evaluate", "train"])
+@pytest.mark.parametrize("y, bad, at", [(["0", "1", "2", "1"], "'0'", 0),
+                                        ([0, 1, "cat", 1], "'cat'", 2),
+                                        ([["0"], ["1"], ["2"], ["1"]], "'0'", 0)])
+def test_string_labels_are_refused_naming_the_first(backend, call, y, bad, at):
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    message = (r"^label %s at index %d is not a class in 0\.\.2 but a str: labels must be int "
+               r"class numbers \(turn names or digit strings into ints first\)$" % (bad, at))
+    before = net.get_params()
+    with pytest.raises(ValueError, match=message):
+        getattr(net, call)(ROWS, y)
+    assert net.get_params() == before
+
+
+def test_a_string_label_for_one_sample_is_refused(backend):
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    with pytest.raises(TypeError, match=r"^y must be int class labels in 0\.\.2 or rows of "
+                                        r"target values, not '1'$"):
+        net.train(ROWS[0], "1")
+    regression = DNN([4, 5, 1], output="linear", loss="mse", seed=0, backend=backend)
+    with pytest.raises(ValueError, match=r"^target 0 is a str \('1.5'\); a regression's "
+                                         r"targets are numbers$"):
+        regression.fit(ROWS, ["1.5", "2", "0", "1"])
+
+
+@needs_numpy
+def test_numpy_string_labels_are_refused_naming_the_first(backend):
+    import numpy as np
+
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    for y in (np.array(["2", "1", "0", "1"]), np.array(["2", "1", "0", "1"]).reshape(-1, 1)):
+        with pytest.raises(ValueError, match=r"^label '2' at index 0 is not a class in "
+                                             r"0\.\.2 but a str: "):
+            net.fit(ROWS, y)
+
+
+@pytest.mark.parametrize("x, kind", [({"a": 1}, "dict"), ({0: [0.0] * 4}, "dict"),
+                                     ({1.0, 2.0, 3.0, 4.0}, "set"), ("abcd", "str"),
+                                     (None, "NoneType"), (3.5, "float"),
+                                     ((v for v in ROWS), "generator")])
+def test_what_is_no_sequence_of_numbers_or_rows_is_refused_naming_its_type(backend, x, kind):
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    message = (r"^%%s must be a sequence of numbers \(one sample\) or of rows \(a list, tuple, "
+               r"NumPy array, pandas DataFrame\.\.\.\), not an? %s$" % kind)
+    for call in (net.predict, net.classify, lambda x: net.train(x, 1)):
+        with pytest.raises(TypeError, match=message % "x"):
+            call(x)
+    for call in (lambda X: net.fit(X, LABELS), lambda X: net.evaluate(X, LABELS)):
+        with pytest.raises(TypeError, match=message % "X"):
+            call(x)
+
+
+@pytest.mark.parametrize("y", [{0: 1, 1: 0, 2: 1, 3: 2}, {0, 1, 2, 3}], ids=["dict", "set"])
+def test_targets_that_are_a_mapping_or_a_set_are_refused(backend, y):
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    with pytest.raises(TypeError, match=r"^y must be int class labels in 0\.\.2 or rows of "
+                                        r"target values, not a (dict|set) of 4 items$"):
+        net.fit(ROWS, y)
+
+
+def test_an_array_like_without_numpy_says_numpy_is_missing(monkeypatch):
+    import sys
+
+    class Foreign:
+        def __array__(self, dtype=None, copy=None):
+            raise AssertionError("not called without NumPy")
+
+    monkeypatch.setitem(sys.modules, "numpy", None)  # (import numpy raises ImportError)
+    net = DNN([4, 5, 3], seed=0, backend="python")
+    with pytest.raises(TypeError, match=r"^x is a Foreign, which converts only to a NumPy "
+                                        r"array, and NumPy is not installed: give lists"):
+        net.predict(Foreign())
+
+
+@needs_numpy
+def test_an_array_like_that_will_not_convert_is_refused_naming_it(backend):
+    class OnTheGpu:
+        def __array__(self, dtype=None, copy=None):
+            raise TypeError("can't convert cuda:0 device type tensor to numpy. " + "x" * 500)
+
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    with pytest.raises(TypeError, match=r"^X \(an OnTheGpu\) could not be made a NumPy array: "
+                                        r"can't convert cuda:0 .*x\.\.\.$") as caught:
+        net.fit(OnTheGpu(), LABELS)
+    assert len(str(caught.value)) < 300
+
+
+def test_bytes_are_one_row_of_pixel_values_on_every_backend(backend):
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    pixels = bytes([0, 7, 30, 2])  # (dark: no unscaled-pixel warning)
+    values = [0.0, 7.0, 30.0, 2.0]
+    assert net.classify(pixels) == net.classify(bytearray(pixels)) == net.classify(values)
+    assert net.classify([pixels, bytearray(pixels)]) == net.classify([values, values])
+    assert net.predict(bytes(4), scale=1 / 255) is not None
+    twin = DNN([4, 5, 3], seed=0, backend=backend)
+    net.fit([pixels, bytes(4)], [1, 2], epochs=1, batch_size=2)
+    twin.fit([values, [0.0] * 4], [1, 2], epochs=1, batch_size=2)
+    net.train(pixels, 0)
+    twin.train(values, 0)
+    assert net.get_params() == twin.get_params()
+
+
+def test_bright_bytes_are_warned_about_as_unscaled_on_every_backend(backend):
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    for x in (bytes([0, 255, 128, 3]), [bytes([0, 255, 128, 3])] * 2):
+        with pytest.warns(UserWarning, match="^X holds whole numbers from 0 up to 255, which "
+                                             "look like pixels that were not scaled"):
+            net.classify(x)
+
+
+def test_bytes_of_the_wrong_width_are_named_by_their_count_not_shown(backend):
+    net = DNN([784, 5, 10], seed=0, backend=backend)
+    with pytest.raises(ValueError, match="^x has 783 values; the network's input layer has 784$"):
+        net.classify(bytes(783))
+
+
+# The real libraries, where installed (not in the tox envs: these skip there).
+
+def test_a_pandas_frame_and_series_are_read_by_position(backend):
+    pd = pytest.importorskip("pandas")
+
+    frame = pd.DataFrame(ROWS, columns=list("abcd"), index=[7, 3, 9, 1])
+    labels = pd.Series(LABELS, index=[7, 3, 9, 1])
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    assert net.classify(frame) == net.classify(ROWS)
+    assert net.classify(frame.iloc[1]) == net.classify(ROWS[1])
+    assert net.evaluate(frame, labels) == net.evaluate(ROWS, LABELS)
+    assert net.evaluate(frame, pd.get_dummies(labels).astype(float)) == net.evaluate(ROWS, LABELS)
+    with pytest.warns(UserWarning, match="^y is a column"):
+        assert net.evaluate(frame, labels.to_frame()) == net.evaluate(ROWS, LABELS)
+    net.fit(frame, labels.astype("category"), epochs=1)
+
+
+def test_torch_tensors_are_read_as_their_arrays(backend):
+    torch = pytest.importorskip("torch")
+
+    net = DNN([4, 5, 3], seed=0, backend=backend)
+    assert net.classify(torch.tensor(ROWS)) == net.classify(ROWS)
+    assert net.classify(torch.tensor(ROWS[2])) == net.classify(ROWS[2])
+    assert net.evaluate(torch.tensor(ROWS), torch.tensor(LABELS)) == pytest.approx(
+        net.evaluate(ROWS, LABELS))
+    with pytest.raises(TypeError, match=r"^X \(a Tensor\) could not be made a NumPy array: .*"
+                                        r"requires grad"):
+        net.fit(torch.zeros(4, 4, requires_grad=True), LABELS)

@@ -1,7 +1,8 @@
 """From the caller's data to batches: inputs and targets, checked once.
 
-The network accepts inputs as lists or tuples of rows, ``array.array`` rows,
-NumPy arrays, Matrices, or a byte-backed dataset such as
+The network accepts inputs as lists or tuples of rows, ``array.array`` or
+``bytes`` rows, NumPy arrays (and what converts to one: a DataFrame, a torch
+tensor; see conversions.py), Matrices, or a byte-backed dataset such as
 :class:`tinynet.datasets.Images`; targets as int class labels, as rows of
 target values (e.g. one-hot), or, for a network with one linear output (a
 regression), as one number per sample.  Nothing here imports NumPy: arrays
@@ -9,6 +10,7 @@ are recognised by their attributes.  Batches are converted to the backend's
 matrices only when used, so a large dataset is never held twice.
 """
 
+from .conversions import PLAIN, array_or_sequence, column_labels, labels, text_targets
 from .errors import TinynetError, plural, shown
 from .matrix import Matrix
 
@@ -50,6 +52,8 @@ class Inputs:
     def __init__(self, X, model, sample=False, advise=True):
         self.backend, self.dtype, width = model.backend, model.dtype, model.sizes[0]
         self.single = False
+        if type(X) not in PLAIN and not isinstance(X, Matrix) and not hasattr(X, "byte_rows"):
+            X = array_or_sequence(X, "x" if sample else "X")  # (a DataFrame, a tensor: an array)
         if sample and not isinstance(X, Matrix) and not hasattr(X, "byte_rows"):
             try:  # an array says its dimensions; a sequence holds numbers, not rows
                 first = X[0] if len(X) else None  # one sample is numbers, a batch rows
@@ -65,6 +69,7 @@ class Inputs:
             X = X.tolist()
         self.X, self.n = X, len(X)
         # Choose the reader once, by the kind of data.
+        rows = False
         if isinstance(X, Matrix):
             found, self.take = [X.shape[1]], self._take_matrix
         elif hasattr(X, "byte_rows"):  # a byte-backed dataset such as Images
@@ -74,7 +79,10 @@ class Inputs:
                 raise ValueError("inputs must be 1-D (one sample) or 2-D, not %d-D" % X.ndim)
             found, self.take = [X.shape[1]], self._take_array
         else:
-            found, self.take = [len(row) for row in X], self._take_rows
+            found, self.take, rows = [len(row) for row in X], self._take_rows, True
+            kinds = set(map(type, X))
+            if bytes in kinds or bytearray in kinds:  # pixels 0..255: as lists for any backend
+                self.take = self._take_lists
         for i, n in enumerate(found):
             if n != width:
                 where = "x" if len(X) == 1 else "row %d of X" % i
@@ -84,7 +92,7 @@ class Inputs:
         # and, for a classifier, inputs that look like unscaled pixels
         # warned about (see advice.py).
         classifier = advise and model.output_activation.probabilities
-        if self.take == self._take_rows:
+        if rows:
             try:
                 total = sum(map(sum, X))  # finite if every value is: then a C-speed pass
                 ok = total - total == 0
@@ -125,6 +133,10 @@ class Inputs:
         X = self.X
         return Matrix.from_list([X[i] for i in index], self.backend, self.dtype)
 
+    def _take_lists(self, index):
+        X = self.X
+        return Matrix.from_list([list(X[i]) for i in index], self.backend, self.dtype)
+
 
 class Targets:
     """The caller's targets for ``n`` samples of ``model``: int class labels
@@ -140,6 +152,8 @@ class Targets:
         self.backend, self.dtype, self.width = model.backend, model.dtype, model.sizes[-1]
         # A regression: one linear output, given one number per sample (no accuracy).
         self.classes = model.output_activation.probabilities or self.width > 1
+        if hasattr(y, "__array__") and not _numpy_scalar(y):  # (a Series, a DataFrame, a tensor)
+            y = array_or_sequence(y, "y")
         if isinstance(y, Matrix) or (hasattr(y, "ndim") and y.ndim == 1):
             y = y.tolist()
         if one is not None and not isinstance(y, (str, bytes)) and (
@@ -147,13 +161,18 @@ class Targets:
                 or len(y) > (0 if one else 1) and isinstance(y[0], (int, float))):  # a row
             y = [y]
         try:
-            count = -1 if isinstance(y, (str, bytes)) else len(y)
+            count = -1 if isinstance(y, (str, bytes, dict, set)) or \
+                hasattr(y, "keys") else len(y)
         except TypeError:
             count = -1
         if count < 0:
-            raise TypeError("y must be int labels or rows of target values, not %s" % shown(y))
+            raise TypeError("y must be %s or rows of target values, not %s" % (
+                "int class labels in 0..%d" % (max(self.width, 2) - 1) if self.classes
+                else "numbers", shown(y)))
         if count != n:
             raise ValueError("X has %s but y has %s" % (plural(n, "row"), plural(count, "target")))
+        if n and isinstance(y[0], str):
+            text_targets(y, self.width, self.classes)
         self.labels = self.y = None
         number = n and (isinstance(y[0], (int, float)) or _numpy_scalar(y[0]))  # not rows
         if number and self.classes:
@@ -165,11 +184,14 @@ class Targets:
             self.y = [[v] for v in y]
             check_finite_rows(self.y, "y")
         else:
-            self.y = y
             for i, row in enumerate(y):
                 if len(row) != self.width:
+                    self.labels = self.classes and len(row) == 1 and column_labels(y, self.width)
+                    if self.labels:  # a column of labels, as scikit-learn takes it
+                        return
                     raise ValueError("target %d has %d values; the network has %d outputs"
                                      % (i, len(row), self.width))
+            self.y = y
             rows = [row.tolist() for row in y] if hasattr(y, "ndim") else y
             check_finite_rows(rows, "y")
             if model.output_activation.name == "softmax" and model.loss.name == "cross_entropy":
@@ -285,24 +307,3 @@ def _check_distributions(rows):
                              "loss='cross_entropy' each target row must be >= 0 and sum to 1 "
                              "(or give int labels)" % (i, total, " and has a negative value"
                                                        if min(row) < 0 else ""))
-
-
-def labels(y, width=None):
-    """Return the class labels ``y`` as a list of ints in ``0 .. width - 1``
-    (0 or 1 for a single output), refusing anything else by index; with
-    ``width`` None (labels no network bounds, such as a picture's), any int
-    >= 0.  Evaluation, the plots and the data writers all check labels so."""
-    top = None if width is None else max(width, 2) - 1
-    found = []
-    for i, v in enumerate(y):
-        try:
-            label = int(v)
-        except (TypeError, ValueError, OverflowError):  # int(inf) overflows
-            label = None
-        if label is None or label != v or label < 0 or (top is not None and label > top):
-            what = label if label is not None and label == v else (
-                repr(float(v)) if _is_number(v) else shown(v))
-            raise ValueError("label %s at index %d is not a class %s" % (
-                what, i, "(an int >= 0)" if top is None else "in 0..%d" % top))
-        found.append(label)
-    return found

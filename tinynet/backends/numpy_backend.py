@@ -43,7 +43,9 @@ def asarray(rows, dtype=None):
     try:
         out = np.array(rows, dtype=dtype)
     except ValueError as err:
-        raise ValueError("rows must all have the same length (%s)" % err) from None
+        text = str(err)  # (which may quote a whole row: cut short)
+        raise ValueError("rows must all have the same length (%s)"
+                         % (text if len(text) <= 200 else text[:197] + "...")) from None
     if out.ndim != 2:
         raise ValueError("expected 2-D data, got %d dimension(s)" % out.ndim)
     return out

@@ -41,6 +41,8 @@ SUBSETS = [
     ("/optim.py", ["tests/test_optimizers.py", "tests/test_training.py", "tests/test_dnn.py"]),
     ("/batching.py", ["tests/test_dnn.py", "tests/test_training_inputs.py",
                       "tests/test_training.py", "tests/test_datasets.py"]),
+    ("/conversions.py", ["tests/test_training_inputs.py", "tests/test_dnn.py",
+                         "tests/test_datasets.py"]),
     ("/progress.py", ["tests/test_training.py"]),
     ("/rng.py", ["tests/test_dnn.py", "tests/test_training.py", "tests/test_backends.py"]),
     ("/advice.py", ["tests/test_training.py", "tests/test_dnn.py"]),
