@@ -318,6 +318,64 @@ def test_images_index_and_slice_like_a_list():
         Images(bytearray(7), 3)
 
 
+class Indexes:
+    """A 1-D NumPy index array's habits (ndim, tolist, no truth value), without NumPy."""
+
+    def __init__(self, values, ndim=1):
+        self.values, self.ndim = values, ndim
+
+    def __len__(self):
+        return len(self.values)
+
+    def __bool__(self):
+        raise ValueError("The truth value of an array with more than one element is ambiguous")
+
+    def tolist(self):
+        return list(self.values)
+
+
+def test_images_take_a_list_or_array_of_indexes_as_a_shuffle():
+    X = Images(bytearray(k % 256 for k in range(5 * 3)), 3)
+    rows = [X.row_bytes(i) for i in range(5)]
+    for index, want in (([3, 0, -1, 3], [3, 0, 4, 3]), (Indexes([3, 0, -1, 3]), [3, 0, 4, 3]),
+                        (range(3, -2, -3), [3, 0])):
+        picked = X[index]
+        assert isinstance(picked, Images) and picked.width == 3
+        assert [picked.row_bytes(i) for i in range(len(picked))] == [rows[i] for i in want]
+    assert len(X[[]]) == 0
+    mask = [True, False, False, True, True]  # one bool per image
+    assert [X[mask].row_bytes(i) for i in range(3)] == [rows[0], rows[3], rows[4]]
+
+
+@pytest.mark.parametrize("index, error, message", [
+    ([0, 5], IndexError, "^image index 5 out of range for 5 images$"),
+    (Indexes([-6]), IndexError, "^image index -6 out of range for 5 images$"),
+    ([0, 1.0], TypeError, "^image indexes must be ints, not 1.0$"),
+    ([True, 1], TypeError, "^image indexes are ints or one bool per image, not a mix$"),
+    ([True, False], IndexError, "^a mask of 2 bools for 5 images$"),
+    (Indexes([[0]], ndim=2), TypeError, "^an Images takes a 1-D array of indexes, not 2-D$"),
+    ((0, 1), TypeError, r"^an Images is indexed by an int, a slice, or a list or 1-D array of "
+                        r"ints \(or of one bool per image\), not a tuple$"),
+    ("01", TypeError, "not a str$"), (None, TypeError, "not a NoneType$"),
+    ({0: 1}, TypeError, "not a dict$")])
+def test_images_refuse_indexes_that_pick_no_images(index, error, message):
+    X = Images(bytearray(15), 3)
+    with pytest.raises(error, match=message):
+        X[index]
+
+
+def test_images_take_a_numpy_index_array():
+    np = pytest.importorskip("numpy")
+
+    X = Images(bytearray(k % 256 for k in range(5 * 3)), 3)
+    order = np.random.default_rng(0).permutation(5)
+    assert [X[order].row_bytes(i) for i in range(5)] == [X.row_bytes(int(i)) for i in order]
+    assert X[np.arange(5) % 2 == 0].shape == (3, 3)
+    assert X[np.int64(2)] == X[2]
+    with pytest.raises(TypeError, match="^image indexes must be ints, not 0.5$"):
+        X[np.array([0.5])]
+
+
 def test_stratified_keeps_the_first_of_each_class_in_order():
     from tinynet.datasets.images import stratified
 

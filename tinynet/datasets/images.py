@@ -5,8 +5,10 @@ lists of floats.  Pixels become floats in [0, 1] (divided by 255) only when
 a row or a training batch is used, by the backend's ``from_bytes``.
 """
 
+import operator
+
 from ..backends import python_fast
-from ..errors import plural
+from ..errors import plural, shown
 
 PIXELS = 28 * 28
 
@@ -15,7 +17,9 @@ class Images:
     """A sequence of images stored as bytes, each row ``width`` pixels.
 
     ``X[i]`` is a list of ``width`` floats in [0, 1]; ``X[a:b]`` is another
-    Images; ``len(X)`` is the number of images.  ``pixels`` holds the raw
+    Images, and so is ``X[index]`` for a list or 1-D NumPy array of ints (a
+    shuffle: ``X[order]``) or of bools, one per image (a mask); ``len(X)``
+    is the number of images.  ``pixels`` holds the raw
     0-255 values, row after row.  Every tinynet model method that takes
     inputs accepts an Images directly, and converts only a batch at a time.
     """
@@ -48,7 +52,39 @@ class Images:
                 return Images(self.byte_rows(range(start, stop, step)), self.width)
             return Images(self.pixels[start * self.width:max(start, stop) * self.width],
                           self.width)
+        try:
+            i = operator.index(i)  # an int, a NumPy int
+        except TypeError:
+            return Images(self.byte_rows(self._indexes(i)), self.width)
         return python_fast.from_bytes(self.row_bytes(i), 1, self.width)[0]
+
+    def _indexes(self, index):
+        """The images ``index`` (a list or 1-D array of ints, or of one bool
+        per image) picks, as a list of ints in ``0 .. len - 1``."""
+        if isinstance(index, (str, bytes, tuple, dict, set)) or not hasattr(index, "__len__"):
+            raise TypeError("an Images is indexed by an int, a slice, or a list or 1-D array "
+                            "of ints (or of one bool per image), not a %s" % type(index).__name__)
+        if getattr(index, "ndim", 1) != 1:
+            raise TypeError("an Images takes a 1-D array of indexes, not %d-D" % index.ndim)
+        picks = index.tolist() if hasattr(index, "tolist") else list(index)
+        n = len(self)
+        if picks and all(type(v) is bool for v in picks):
+            if len(picks) != n:
+                raise IndexError("a mask of %s for %s" % (plural(len(picks), "bool"),
+                                                          plural(n, "image")))
+            return [k for k, v in enumerate(picks) if v]
+        found = []
+        for v in picks:
+            try:
+                k = operator.index(v)
+            except TypeError:
+                raise TypeError("image indexes must be ints, not %s" % shown(v)) from None
+            if type(v) is bool:
+                raise TypeError("image indexes are ints or one bool per image, not a mix")
+            if not -n <= k < n:
+                raise IndexError("image index %d out of range for %s" % (k, plural(n, "image")))
+            found.append(k % n)
+        return found
 
     def __iter__(self):
         for i in range(len(self)):
