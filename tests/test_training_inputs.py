@@ -402,6 +402,8 @@ LABELS = [0, 1, 2, 1]
 def test_array_likes_are_read_by_position_as_their_arrays(backend, wrap):
     net = DNN([4, 5, 3], seed=0, backend=backend)
     assert net.classify(wrap(ROWS)) == net.classify(ROWS)
+    halves = [[v / 2 for v in row] for row in ROWS]
+    assert net.classify(wrap(ROWS), scale=0.5) == net.classify(halves)
     assert net.evaluate(wrap(ROWS), LABELS) == net.evaluate(ROWS, LABELS)
     for one in (wrap(ROWS[1]), Series(ROWS[1])):  # a 1-D one is one sample
         assert net.classify(one) == net.classify(ROWS[1])
@@ -499,7 +501,8 @@ def test_what_is_no_sequence_of_numbers_or_rows_is_refused_naming_its_type(backe
     net = DNN([4, 5, 3], seed=0, backend=backend)
     message = (r"^%%s must be a sequence of numbers \(one sample\) or of rows \(a list, tuple, "
                r"NumPy array, pandas DataFrame\.\.\.\), not an? %s$" % kind)
-    for call in (net.predict, net.classify, lambda x: net.train(x, 1)):
+    for call in (net.predict, net.classify, lambda x: net.train(x, 1),
+                 lambda x: net.predict(x, scale=0.5)):
         with pytest.raises(TypeError, match=message % "x"):
             call(x)
     for call in (lambda X: net.fit(X, LABELS), lambda X: net.evaluate(X, LABELS)):

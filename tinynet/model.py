@@ -326,6 +326,8 @@ def _scaled(x, scale):
     """Return the inputs ``x`` (one sample or a batch: lists, bytes, arrays,
     a NumPy array) times ``scale``, before they are checked (raw pixels with
     their scale are no unscaled pixels)."""
+    if type(x) is not list:  # (a DataFrame or tensor as its array; a dict, a str refused)
+        x = batching.array_or_sequence(x, "x")
     if hasattr(x, "ndim"):
         return x * scale
     if len(x) and hasattr(x[0], "__len__"):
