@@ -73,6 +73,20 @@ def test_the_runner_samples_the_core_and_the_file_readers():
     assert "tinynet/backends/native.py" not in modules  # (MicroPython's, tested there)
     assert not any(m.startswith(("tinynet/cli/", "tinynet/plots/")) for m in modules)
     assert mutate.modules_of(["datasets"]) == [m for m in modules if "/datasets/" in m]
+    # the readers of foreign model files parse untrusted bytes: every module of interop/
+    interop = sorted("tinynet/interop/" + n for n in os.listdir(os.path.join(ROOT, "tinynet/interop"))
+                     if n.endswith(".py"))
+    assert "tinynet/interop/protobuf.py" in interop and "tinynet/interop/onnx_read.py" in interop
+    assert mutate.modules_of(["interop"]) == interop == [m for m in modules if "/interop/" in m]
+
+
+def test_the_interop_modules_run_against_their_tests_without_torch_or_onnx():
+    """Their subset is the hand-built-file tests and the fuzzing, not the
+    checks against the real libraries (tests/test_interop_libraries.py)."""
+    from mutation import runner
+
+    for module in mutate.modules_of(["interop"]):
+        assert runner.subset(module) == ["tests/test_interop.py", "tests/test_fuzz.py", module]
 
 
 @pytest.mark.slow  # (about 7 s of CPU: every site of every module)

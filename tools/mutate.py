@@ -60,10 +60,12 @@ LIKELY = ["statement", "return", "raise", "table", "boolean", "comparison", "ope
 
 
 def modules_of(patterns):
-    """The core (top-level modules and backends) and the file readers
-    (datasets/), matching any of the shell ``patterns`` (or containing one)."""
+    """The core (top-level modules and backends), the file readers
+    (datasets/) and the readers of foreign model files (interop/, which parse
+    untrusted ONNX and safetensors bytes), matching any of the shell
+    ``patterns`` (or containing one)."""
     found = []
-    for folder in ("tinynet", "tinynet/backends", "tinynet/datasets"):
+    for folder in ("tinynet", "tinynet/backends", "tinynet/datasets", "tinynet/interop"):
         found += sorted(os.path.relpath(p, ROOT).replace(os.sep, "/")
                         for p in glob.glob(os.path.join(ROOT, folder, "*.py")))
     found = [m for m in found if m != "tinynet/__main__.py"]  # the CLI: desktop, not core

@@ -20,6 +20,7 @@ SUBSETS = [
     ("/compact_save.py", ["tests/test_model_files_compact.py", "tests/test_model_files.py"]),
     ("/download.py", ["tests/test_datasets_downloads.py"]),
     ("/mnist.py", ["tests/test_datasets_downloads.py"]),
+    ("tinynet/interop/", ["tests/test_interop.py", "tests/test_fuzz.py"]),
     ("tinynet/backends/", ["tests/test_backends.py", "tests/test_matrix.py"]),
     ("/matrix.py", ["tests/test_matrix.py", "tests/test_backends.py", "tests/test_dnn.py"]),
     ("/packed.py", ["tests/test_model_files_compact.py",
