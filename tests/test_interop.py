@@ -171,6 +171,14 @@ def test_onnx_layout(tmp_path):
     graph = protobuf.decode(protobuf.blob(model, 7, where))
     nodes = [protobuf.decode(n) for n in protobuf.blobs(graph, 1, where)]
     assert [protobuf.string(n, 4, where) for n in nodes] == ["Gemm", "Relu", "Gemm", "Softmax"]
+    # named as PyTorch's exporter names them: by the module's index in the nn.Sequential
+    assert [protobuf.string(n, 3, where) for n in nodes] == [
+        "/0/Gemm", "/1/Relu", "/2/Gemm", "/3/Softmax"]
+    assert [[protobuf.text(v, where) for v in protobuf.blobs(n, 2, where)] for n in nodes] == [
+        ["/0/Gemm_output"], ["/1/Relu_output"], ["/2/Gemm_output"], ["output"]]
+    assert [len(protobuf.blobs(model, field, where)) for field in (2, 3)] == [1, 1]
+    assert protobuf.string(model, 2, where) == "tinynet"  # producer_name, producer_version
+    assert protobuf.string(model, 3, where) == tinynet.__version__
     attributes = [[protobuf.decode(a) for a in protobuf.blobs(n, 5, where)] for n in nodes]
     assert [(protobuf.string(a, 1, where), protobuf.integer(a, 3, where))
             for a in attributes[0] + attributes[3]] == [("transB", 1), ("axis", -1)]
@@ -211,6 +219,21 @@ def test_a_ten_byte_varint_is_read_as_its_low_64_bits():
     fields = protobuf.decode(b"\x18" + b"\xff" * 9 + b"\x7f" + b"\x20" + b"\x80" * 9 + b"\x7e")
     assert protobuf.integer(fields, 3, "x") == -1 and protobuf.integer(fields, 4, "x") == 0
     assert protobuf.ints(fields, 3, "x") == [-1]
+
+
+def test_a_fixed32_is_four_bytes_and_a_float_is_its_last_value():
+    """A fixed32 (wire type 5) is 4 bytes, a fixed64 (wire type 1) 8: the
+    field after each is read where it starts.  A float field written twice
+    is its last value (protobuf's rule), which must be 4 bytes."""
+    fields = protobuf.decode(b"\x15" + struct.pack("<f", 1.5) + b"\x18\x07"
+                             + b"\x21" + struct.pack("<d", 2.5) + b"\x28\x09")
+    assert fields == {2: [struct.pack("<f", 1.5)], 3: [7], 4: [struct.pack("<d", 2.5)], 5: [9]}
+    assert protobuf.real(fields, 2, "x") == 1.5 and protobuf.real(fields, 6, "x") == 0.0
+    twice = protobuf.decode(b"\x11" + struct.pack("<d", 2.5) + b"\x15" + struct.pack("<f", -0.5))
+    assert protobuf.real(twice, 2, "x") == -0.5
+    wide_last = protobuf.decode(b"\x15" + struct.pack("<f", -0.5) + b"\x11" + struct.pack("<d", 2.5))
+    with pytest.raises(TinynetError, match="x: corrupt protobuf .field 2 is not a float."):
+        protobuf.real(wide_last, 2, "x")
 
 
 def test_protobuf_accessors_refuse_the_wrong_wire_type():
@@ -261,6 +284,16 @@ def test_a_state_dict_of_numpy_arrays():
     state = {"0.weight": np.array([[1.0, 2.0]], dtype=np.float32),
              "0.bias": np.array([0.5], dtype=np.float32)}
     assert interop.from_state_dict(state, output="linear").predict([1.0, 1.0]) == [3.5]
+
+
+def test_a_star_import_gives_the_public_functions():
+    names = {}
+    exec("from tinynet.interop import *", names)
+    del names["__builtins__"]
+    assert sorted(names) == sorted(interop.__all__) == [
+        "FORMATS", "MAX_FILE_BYTES", "export", "from_state_dict", "load", "sequential",
+        "to_state_dict"]
+    assert names["load"] is interop.load and names["export"] is interop.export
 
 
 def test_torch_is_never_imported():
@@ -349,6 +382,7 @@ def test_the_valid_hostile_test_file_loads(tmp_path):
     (dict(w__data_offsets=[0.0, 24]), "data_offsets must be two ints"),
     (dict(w__data_offsets=[24, 0]), "lie outside"),
     (dict(w__data_offsets=[-8, 16]), "lie outside"),
+    (dict(b__data_offsets=[-1, 7]), "data_offsets \\[-1, 7\\] lie outside the 32 bytes"),
     (dict(w__data_offsets=[16, 40]), "lie outside the 32 bytes"),
     (dict(b__data_offsets=[16, 24]), "tensors '0.weight' and '0.bias' overlap"),
     (dict(w="F32"), "its header entry must be an object"),
@@ -398,8 +432,9 @@ def test_a_broken_file_is_refused_naming_it(tmp_path, data, message):
 def test_a_file_of_another_kind_is_named_for_what_it_is(tmp_path, data, message):
     path = tmp_path / "model.bin"
     path.write_bytes(data)
-    with pytest.raises(TinynetError, match=message):
+    with pytest.raises(TinynetError, match=message) as err:
         interop.load(path)
+    assert str(err.value).startswith(str(path) + ": ")
 
 
 def test_a_header_of_128_bytes_is_not_taken_for_a_pickle(tmp_path):
@@ -582,6 +617,11 @@ def int64_tensor(name, dims, values, raw=True, kind=7):
     (onnx_model([], [int64_tensor("S", [3], [1, 2])]), "'S': dims \\[3\\] do not fit the 16 bytes"),
     (onnx_model([], [protobuf.message_field(5, [protobuf.packed_ints_field(1, [-1, 2]),
                                                 protobuf.int_field(2, 1)])]), "do not fit"),
+    # negative dims whose product is the data's 2 floats: still no sizes
+    (onnx_model([], [protobuf.message_field(5, [
+        protobuf.packed_ints_field(1, [-1, -1, 2]), protobuf.int_field(2, 1),
+        protobuf.string_field(8, "N"), protobuf.bytes_field(9, struct.pack("<2f", 1, 2))])]),
+     "initializer 'N': dims \\[-1, -1, 2\\] do not fit the 8 bytes"),
     (onnx_model([], []), "ends at 'input', not at the graph's output 'output'"),
 ])
 def test_a_bad_onnx_file_is_refused_naming_it(tmp_path, data, message):
@@ -592,13 +632,123 @@ def test_a_bad_onnx_file_is_refused_naming_it(tmp_path, data, message):
     assert str(err.value).startswith(str(path))
 
 
-def test_a_softmax_over_another_axis_is_refused(tmp_path):
+@pytest.mark.parametrize("axis", [0, 1, 2, -1, -2])
+def test_a_softmax_over_the_last_axis_is_read_and_over_another_refused(tmp_path, axis):
+    """A row [batch, classes] has two axes: the last is 1 (or -1); opset
+    12's exporters write axis=1."""
     data = onnx_model([onnx_file._node("Gemm", ["input", "W"], ["z"], "g", [("transB", 1)]),
-                       onnx_file._node("Softmax", ["z"], ["output"], "s", [("axis", 0)])],
+                       onnx_file._node("Softmax", ["z"], ["output"], "s", [("axis", axis)])],
                       [onnx_file._initializer("W", [2, 3], W)])
     (tmp_path / "m.onnx").write_bytes(data)
-    with pytest.raises(TinynetError, match="a softmax over axis 0"):
+    if axis in (1, -1):
+        net = interop.load(tmp_path / "m.onnx", backend="python")
+        assert (net.sizes, net.output_activation.name) == ([3, 2], "softmax")
+    else:
+        with pytest.raises(TinynetError, match="a softmax over axis %d" % axis):
+            interop.load(tmp_path / "m.onnx")
+
+
+def raw_node(op, inputs, outputs, attributes):
+    """A NodeProto whose AttributeProtos are given encoded."""
+    return protobuf.message_field(1, [protobuf.string_field(1, i) for i in inputs]
+                                  + [protobuf.string_field(2, o) for o in outputs]
+                                  + [protobuf.string_field(3, "n"), protobuf.string_field(4, op)]
+                                  + list(attributes))
+
+
+def float_attribute(name, value):
+    """An AttributeProto of type FLOAT (1): its value a fixed32 in field 2."""
+    return protobuf.message_field(5, [protobuf.string_field(1, name),
+                                      b"\x15" + struct.pack("<f", value), protobuf.int_field(20, 1)])
+
+
+@pytest.mark.parametrize("alpha,beta", [(1.0, 1.0), (0.5, 1.0), (1.0, 2.0)])
+def test_a_gemm_with_float_alpha_and_beta_as_pytorch_writes_them(tmp_path, alpha, beta):
+    """PyTorch's exporter writes Gemm's alpha and beta as FLOAT attributes:
+    1.0 is read; any other value would scale the layer, and is refused."""
+    gemm = raw_node("Gemm", ["input", "W", "B"], ["z"], [
+        float_attribute("alpha", alpha), float_attribute("beta", beta),
+        protobuf.message_field(5, [protobuf.string_field(1, "transB"), protobuf.int_field(20, 2),
+                                   protobuf.int_field(3, 1)])])
+    data = onnx_model([gemm, onnx_file._node("Sigmoid", ["z"], ["output"], "s")],
+                      [onnx_file._initializer("W", [2, 3], W), onnx_file._initializer("B", [2], B)])
+    (tmp_path / "m.onnx").write_bytes(data)
+    if alpha == beta == 1.0:
+        net = interop.load(tmp_path / "m.onnx", backend="python")
+        assert close(net.predict([[1.0, 2.0, -1.0]]), [expected([1.0, 2.0, -1.0])])
+    else:
+        with pytest.raises(TinynetError, match="only transA=0, alpha=1 and beta=1 are read"):
+            interop.load(tmp_path / "m.onnx")
+
+
+def test_an_attribute_of_a_type_not_read_has_no_value(tmp_path):
+    """A Flatten whose axis is a list of ints (type INTS, field 8) is not
+    read as any number: it is refused, saying its axis is None."""
+    ints_axis = protobuf.message_field(5, [protobuf.string_field(1, "axis"),
+                                           protobuf.int_field(20, 7),
+                                           protobuf.packed_ints_field(8, [1])])
+    data = with_noops([raw_node("Flatten", ["input"], ["x"], [ints_axis])])
+    (tmp_path / "m.onnx").write_bytes(data)
+    with pytest.raises(TinynetError, match="a Flatten with axis=None of a 2-D input"):
         interop.load(tmp_path / "m.onnx")
+
+
+def test_an_empty_initializer_holds_no_bytes_and_is_read(tmp_path):
+    """A tensor with a dim of 0 has no values, whatever its other dims: an
+    unused one in the graph is no fault (nor are its dims multiplied)."""
+    empty = [onnx_file._initializer("E%d" % i, dims, []) for i, dims in enumerate(
+        [[5, 0], [0], [2 ** 40, 3, 0], [0, 2 ** 40]])]
+    (tmp_path / "m.onnx").write_bytes(gemm_model_with(empty))
+    net = interop.load(tmp_path / "m.onnx", backend="python")
+    assert close(net.predict([[1.0, 2.0, -1.0]]), [expected([1.0, 2.0, -1.0])])
+
+
+def gemm_model_with(initializers):
+    """gemm_model's graph with more initializers, used by no node."""
+    return with_noops(inits=initializers)
+
+
+def test_a_thousand_huge_dims_are_refused_without_multiplying_them_all(tmp_path, monkeypatch):
+    """A hostile tensor claims dims of 2**62, a thousand of them, on 8
+    bytes: the product passes the data's size after the first dim, and the
+    rest are not multiplied (their product would be a 62,000-bit number,
+    and a larger file's would take quadratic time)."""
+    from tinynet.interop import onnx_read
+
+    products = []
+
+    class Dim(int):
+        def __rmul__(self, other):  # (count *= dim)
+            products.append((other, int(self)))
+            return int(other) * int(self)
+
+    real_ints = onnx_read.ints
+    monkeypatch.setattr(onnx_read, "ints", lambda *args: [Dim(n) for n in real_ints(*args)])
+    tensor = protobuf.message_field(5, [
+        protobuf.packed_ints_field(1, [2 ** 62] * 1000), protobuf.int_field(2, 1),
+        protobuf.string_field(8, "huge"), protobuf.bytes_field(9, b"\0" * 8)])
+    (tmp_path / "m.onnx").write_bytes(gemm_model_with([tensor]))
+    with pytest.raises(TinynetError, match="initializer 'huge': dims .* do not fit the 8 bytes"):
+        interop.load(tmp_path / "m.onnx")
+    assert [p for p in products if p[1] == 2 ** 62] == [(1, 2 ** 62)]
+
+
+def test_on_a_big_endian_machine_an_onnx_tensor_is_byte_swapped(monkeypatch):
+    """An ONNX tensor's raw bytes are little-endian: array reads them in the
+    machine's order, so a big-endian machine swaps them.  Pretended here
+    (this machine is little-endian): the swapped values read as the other
+    byte order does."""
+    import types
+
+    from tinynet.interop import onnx_read
+
+    raw = struct.pack("<3f", 1.5, -2.0, 0.25)
+    tensor = onnx_read.Initializer([3], "f", raw, "t")
+    assert list(tensor.values()) == [1.5, -2.0, 0.25]
+    monkeypatch.setattr(onnx_read, "sys", types.SimpleNamespace(byteorder="big"))
+    assert list(tensor.values()) == list(struct.unpack(">3f", raw))
+    wide = onnx_read.Initializer([2], "q", struct.pack("<2q", 1, -2), "t")
+    assert list(wide.values()) == list(struct.unpack(">2q", struct.pack("<2q", 1, -2)))
 
 
 # === ONNX: the nodes that change nothing (Identity, Dropout, Flatten, Reshape) ===
@@ -703,6 +853,10 @@ def test_onnx_nodes_that_change_nothing_are_read(tmp_path, form):
     (with_noops(after=[node("Identity", ["other"], ["y"])]), "node 1 .'Identity'. does not "
      "continue the chain from 'z'"),
     (with_noops(after=[node("Identity", ["z", "W"], ["y"])]), "node 1 .'Identity'. has 2 inputs"),
+    (with_noops(after=[node("Identity", ["z"], ["y", "y2"])]),
+     "node 1 .'Identity'. has 1 inputs and 2 outputs; an ONNX Identity has at most 1 and 1"),
+    (with_noops([node("Flatten", ["input"], ["x", "x2"])]),
+     "node 0 .'Flatten'. has 1 inputs and 2 outputs; an ONNX Flatten has at most 1 and 1"),
     (with_noops([node("Flatten", ["input"], ["x"], [("axis", 0)])]),
      "a Flatten with axis=0 of a 2-D input would not give one row of features a sample"),
     (with_noops([node("Flatten", ["input"], ["x"], [("axis", 2)])], dims=["N", 1, 3, 1]),
