@@ -231,7 +231,8 @@ def test_a_fixed32_is_four_bytes_and_a_float_is_its_last_value():
     assert protobuf.real(fields, 2, "x") == 1.5 and protobuf.real(fields, 6, "x") == 0.0
     twice = protobuf.decode(b"\x11" + struct.pack("<d", 2.5) + b"\x15" + struct.pack("<f", -0.5))
     assert protobuf.real(twice, 2, "x") == -0.5
-    wide_last = protobuf.decode(b"\x15" + struct.pack("<f", -0.5) + b"\x11" + struct.pack("<d", 2.5))
+    wide_last = protobuf.decode(b"\x15" + struct.pack("<f", -0.5)
+                                + b"\x11" + struct.pack("<d", 2.5))
     with pytest.raises(TinynetError, match="x: corrupt protobuf .field 2 is not a float."):
         protobuf.real(wide_last, 2, "x")
 
@@ -659,7 +660,8 @@ def raw_node(op, inputs, outputs, attributes):
 def float_attribute(name, value):
     """An AttributeProto of type FLOAT (1): its value a fixed32 in field 2."""
     return protobuf.message_field(5, [protobuf.string_field(1, name),
-                                      b"\x15" + struct.pack("<f", value), protobuf.int_field(20, 1)])
+                                      b"\x15" + struct.pack("<f", value),
+                                      protobuf.int_field(20, 1)])
 
 
 @pytest.mark.parametrize("alpha,beta", [(1.0, 1.0), (0.5, 1.0), (1.0, 2.0)])
@@ -671,7 +673,8 @@ def test_a_gemm_with_float_alpha_and_beta_as_pytorch_writes_them(tmp_path, alpha
         protobuf.message_field(5, [protobuf.string_field(1, "transB"), protobuf.int_field(20, 2),
                                    protobuf.int_field(3, 1)])])
     data = onnx_model([gemm, onnx_file._node("Sigmoid", ["z"], ["output"], "s")],
-                      [onnx_file._initializer("W", [2, 3], W), onnx_file._initializer("B", [2], B)])
+                      [onnx_file._initializer("W", [2, 3], W),
+                       onnx_file._initializer("B", [2], B)])
     (tmp_path / "m.onnx").write_bytes(data)
     if alpha == beta == 1.0:
         net = interop.load(tmp_path / "m.onnx", backend="python")
