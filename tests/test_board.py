@@ -220,7 +220,10 @@ def test_a_memory_error_while_loading_stays_a_clear_memory_error(build, lib, tmp
     out = mp.run(build, script % "big.json", tmp_path, heap="256K", lib=lib).stdout
     assert "MemoryError: big.json: not enough memory to load this model; for a board, write " \
            "a compact one: python -m tinynet board MODEL DIR" in out
-    out = mp.run(build, script % "big.tnb", tmp_path, heap="128K", lib=lib).stdout
+    # a heap the code fits in but the model does not (on 64 bits the code's
+    # objects are twice the size: compiled from sources it needs about 140 KB)
+    heap = "128K" if build.endswith("32bit") else "160K"
+    out = mp.run(build, script % "big.tnb", tmp_path, heap=heap, lib=lib).stdout
     assert ("MemoryError: big.tnb: the float32 model 784-32-10 needs about %d bytes of heap to "
             "load (" % needed) in out and "bytes are free)" in out
 
@@ -614,9 +617,9 @@ def manifest(tmp_path_factory):
 #: the code lives: .mpy files on the board's filesystem (loaded into the
 #: heap) or frozen into the firmware (run from flash).  The issue asks for
 #: 64 KB: met on the 32-bit builds (as a Pico is) with tinynet frozen in.
-#: Measured needs (docs/board.md): .mpy files 156 KB on 64 bits and
-#: 102 KB on 32; frozen 102 KB and 59 KB.
-TRAIN_HEAP = {("64bit", "files"): 176, ("32bit", "files"): 116,
+#: Measured needs (docs/board.md): .mpy files 177 KB on 64 bits and
+#: 117 KB on 32; frozen 102 KB and 59 KB.
+TRAIN_HEAP = {("64bit", "files"): 184, ("32bit", "files"): 124,
               ("64bit", "frozen"): 112, ("32bit", "frozen"): 64}
 
 TRAIN = (
@@ -978,8 +981,8 @@ FIRMWARE_HEAP = 32 * 1024
 #: a nanosecond of emulated time; docs/board.md), and 3% more.  The issue
 #: asks for at most 2 million for int8 on MPS2_AN385.
 FIRMWARE_INSTRUCTIONS = {
-    ("MPS2_AN385", "int8"): 1_276_000, ("MPS2_AN385", "float32"): 1_674_000,
-    ("MPS2_AN500", "int8"): 1_240_000, ("MPS2_AN500", "float32"): 1_637_000,
+    ("MPS2_AN385", "int8"): 1_314_000, ("MPS2_AN385", "float32"): 1_712_000,
+    ("MPS2_AN500", "int8"): 1_280_000, ("MPS2_AN500", "float32"): 1_676_000,
 }
 FIRMWARE_DIGITS = 100
 

@@ -35,7 +35,7 @@ import math
 from . import batching, regularize
 from .errors import TinynetError, choice
 from .matrix import Matrix
-from .model import Model, not_a_matrix
+from .model import Model
 
 #: Cross-entropy clips probabilities to at least this, so it never takes log(0).
 EPS = 1e-12
@@ -262,7 +262,7 @@ class DNN(Model):
     def forward(self, X, M=None):
         """Return every layer's activations for the batch ``X`` (a Matrix):
         ``[A[0] = X, A[1], ..., A[L]]``, by (1) and (2), or (2') with masks ``M``."""
-        X = X if isinstance(X, Matrix) else not_a_matrix(X)  # (raises: predict takes data)
+        X = X if isinstance(X, Matrix) else self._not_a_matrix(X)  # (raises: predict takes data)
         A = [X if not M or M[0] is None else X * M[0]]  # (2') for the inputs too
         last = len(self.weights)
         with X.quiet():  # overflow gives inf or nan, without a NumPy warning: see backprop
@@ -336,7 +336,7 @@ class DNN(Model):
     def optimizer(self):
         """What a training step updates the weights with (see optim.py); a
         model loaded only to predict makes its plain SGD on first use; assign
-        an optimizer object or a name (see :func:`optim.assigned`)."""
+        an optimizer object or a name (see :func:`settings.assigned`)."""
         if self._optimizer is None:
             from .optim import SGD
 
@@ -345,6 +345,6 @@ class DNN(Model):
 
     @optimizer.setter
     def optimizer(self, value):
-        from .optim import assigned
+        from .settings import assigned
 
         self._optimizer = assigned(value, self._optimizer)

@@ -9,14 +9,41 @@ data and the saved form; the summary table and a notebook's view.
 """
 
 from . import batching
-from .errors import shown
 from .matrix import Matrix
 from .metrics import classes, count_equal
-from .settings import Settings
 
 
-class Model(Settings):
+def _setting(name, get=None):
+    """A property for the setting ``name``: read by ``get`` (else from the
+    attribute ``_name``), and assigned through :func:`settings.assign`, which
+    checks the value as DNN() checks it (see settings.py)."""
+    def put(self, value):
+        from .settings import assign
+
+        assign(self, name, value)
+
+    return property(get or (lambda self: getattr(self, "_" + name)), put)
+
+
+class Model:
     """The base of :class:`tinynet.DNN` (see the module's docstring)."""
+
+    # --- the settings, read and assigned (settings.py) ---
+
+    activation = _setting("activation")
+    output = _setting("output", lambda self: self.output_activation)
+    loss = _setting("loss")
+    learning_rate = _setting("learning_rate", lambda self: self.optimizer.learning_rate)
+    l2 = _setting("l2", lambda self: self.optimizer.l2)
+    momentum = _setting("momentum", lambda self: self.optimizer.momentum)
+    dropout = _setting("dropout", lambda self: self._rates[1:])  # (a new list)
+    input_dropout = _setting("input_dropout", lambda self: self._rates[0])
+    max_norm = _setting("max_norm")
+
+    def __repr__(self):
+        from .settings import text
+
+        return text(self)
 
     # --- using the network ---
 
@@ -55,21 +82,23 @@ class Model(Settings):
         a softmax or sigmoid output (scikit-learn's name).  A single sigmoid
         output is one column, the probability of class 1 (scikit-learn's
         binary classifiers give two, 1 - p and p)."""
-        if not self.output_activation.probabilities:
-            raise ValueError("predict_proba needs outputs that are probabilities (softmax or "
-                             "sigmoid), and this model's output is %r: use predict(X)"
-                             % self.output_activation.name)
-        return self.predict(X)
+        from .settings import probabilities
+
+        return probabilities(self, X)
 
     def score(self, X, y):
         """Return the accuracy on the labelled data ``X``, ``y``, the fraction
         classified right, as scikit-learn's classifiers score (evaluate gives
         the loss too)."""
-        scores = self.evaluate(X, y)
-        if "accuracy" not in scores:
-            raise ValueError("score is the accuracy, and a regression (output %r) has none: "
-                             "use model.evaluate(X, y)['loss']" % self.output_activation.name)
-        return scores["accuracy"]
+        from .settings import accuracy
+
+        return accuracy(self, X, y)
+
+    def _not_a_matrix(self, X):
+        """Raise the TypeError for a batch given to ``forward`` that is not a Matrix."""
+        from .settings import forward_refusal
+
+        raise forward_refusal(X)
 
     def _one(self, x, scale):
         """For one sample and packed weights (a compact model on the python
@@ -197,27 +226,24 @@ class Model(Settings):
     # --- the parameters, and the saved form ---
 
     def get_params(self, deep=None):
-        """Return the parameters, the weights and biases, as plain lists:
-        ``{"weights": [one n_in x n_out list of rows per layer], "biases":
-        [one list per layer]}``, the form :meth:`set_params` takes and
-        :meth:`to_dict` saves.  (Not scikit-learn's get_params, which gives
-        the constructor's settings: ``repr(model)`` shows those.)"""
+        """Return the weights and biases as lists, ``{"weights": [n_in x n_out
+        rows per layer], "biases": [a list per layer]}`` (not scikit-learn's
+        settings, which the repr shows: ``deep`` is refused, saying so)."""
         if deep is not None:
-            raise TypeError("get_params() takes no deep: it returns the weights and biases, not "
-                            "scikit-learn's settings (repr(model) shows those)")
+            from .settings import refuse
+
+            refuse("get_params", deep=deep)
         return {"weights": [w.tolist() for w in self.weights],
                 "biases": [b.tolist()[0] for b in self.biases]}
 
     def set_params(self, weights=None, biases=None, **settings):
         """Replace the weights and biases with these lists (the form
-        :meth:`get_params` returns), after checking every shape and value.
-        Settings are not parameters here: assign them (``model.learning_rate
-        = 0.1``, see settings.py), as scikit-learn's set_params would set them."""
+        :meth:`get_params` returns), after checking every shape and value;
+        a setting is assigned instead (``model.learning_rate = 0.1``)."""
         if settings or weights is None or biases is None:
-            given = ", ".join(sorted(settings)) or "not both weights and biases"
-            raise TypeError("set_params(weights, biases) replaces the weights and biases (got %s); "
-                            "a setting is assigned instead, e.g. model.learning_rate = 0.1, "
-                            "model.optimizer = 'adam'" % given)
+            from .settings import refuse
+
+            refuse("set_params", **settings)
         from . import validate
 
         validate.parameters(weights, biases, self.sizes)
@@ -226,8 +252,8 @@ class Model(Settings):
         self.weights, self.biases = new_w, new_b
 
     def get_weights(self):
-        """Return the parameters in Keras's order and shapes: ``[W1, b1, W2,
-        b2, ...]``, each ``W`` n_in x n_out (a list of rows), each ``b`` a list."""
+        """Return the parameters in Keras's order and shapes, ``[W1, b1, W2,
+        b2, ...]``: each ``W`` n_in x n_out rows, each ``b`` a list."""
         params = self.get_params()
         return [p for pair in zip(params["weights"], params["biases"]) for p in pair]
 
@@ -235,12 +261,9 @@ class Model(Settings):
         """Replace the parameters with ``[W1, b1, W2, b2, ...]`` as
         :meth:`get_weights` returns them (lists, or NumPy arrays: a Keras
         model's ``get_weights()`` of Dense layers), after checking them all."""
-        layers = len(self.sizes) - 1
-        if not isinstance(weights, (list, tuple)) or len(weights) != 2 * layers:
-            raise ValueError("set_weights takes a list of %d arrays, [W1, b1, ..., W%d, b%d], "
-                             "not %s" % (2 * layers, layers, layers, shown(weights)))
-        weights = [w.tolist() if hasattr(w, "tolist") else w for w in weights]
-        self.set_params(weights[0::2], weights[1::2])
+        from .settings import keras_weights
+
+        self.set_params(*keras_weights(self, weights))
 
     def to_dict(self, optimizer_state=True):
         """Return the model as plain data (str, int, float, list, dict), the
@@ -303,14 +326,6 @@ class Model(Settings):
         from .serialize import save
 
         save(self, path, format=format, optimizer_state=optimizer_state)
-
-
-def not_a_matrix(X):
-    """Raise the TypeError for a batch given to ``forward`` that is not a Matrix."""
-    raise TypeError("forward takes a Matrix (a batch, one sample per row), not %s: give data "
-                     "(lists, a NumPy array, a dataset) to predict(X) for the outputs or "
-                     "classify(X) for the classes, or make one with Matrix.from_list(rows)"
-                     % shown(X))
 
 
 def _restore(cls, data, backend, seed, rng_state):

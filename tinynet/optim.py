@@ -238,16 +238,3 @@ def make_optimizer(optimizer, learning_rate=None, l2=0.0, momentum=None):
         settings["momentum"] = momentum
     return cls(**settings)
 
-
-def assigned(value, old):
-    """Return what ``model.optimizer = value`` gives a model whose optimizer
-    was ``old`` (or None): an optimizer object as it is; a name as DNN takes
-    it, that optimizer with its own default learning rate (0.02 for SGD is
-    far too large for Adam) and settings, and ``old``'s l2 (the model's
-    weight decay).  Its running state starts afresh."""
-    if isinstance(value, SGD):
-        return value
-    if isinstance(value, type) and issubclass(value, SGD):
-        raise TypeError("assign an optimizer object, %s(...), or its name %r, not the class"
-                        % (value.__name__, value.name))
-    return make_optimizer(value, None, old.l2 if old is not None else 0.0)

@@ -1,4 +1,6 @@
-"""A model's settings, read and changed after it is made, and its repr.
+"""A model's settings changed after it is made, its repr, and the names
+scikit-learn's and Keras's users try (the bodies of model.py's score,
+predict_proba and set_weights, and what get_params/set_params refuse).
 
 Every setting :class:`tinynet.DNN` takes can be read back by its name, and
 assigning one takes what the constructor takes, checked the same way, or
@@ -10,7 +12,7 @@ raises before anything changes::
     model.optimizer = "adam"           # a name: that optimizer with its own default
                                        # learning rate and the model's l2; or an object
     model.learning_rate = 0.01         # the optimizer's, kept with its state
-    model.l2 = 1e-4; model.momentum = 0.5
+    model.l2 = 1e-4                    # (and model.momentum, with optimizer="momentum")
     model.dropout = 0.5                # one rate, or one per hidden layer
     model.input_dropout = 0.1; model.max_norm = 3.0
 
@@ -19,14 +21,54 @@ Reading a setting gives what the network computes with: ``activation``,
 ``dropout`` one rate per hidden layer.  ``sizes``, ``backend`` and ``dtype``
 fix the weights' shapes and storage: change them by building a new DNN.
 
-A training step never goes through these properties: dnn.py reads the
+The properties are model.py's (``_setting``), a few lines that send an
+assignment here: this module is imported only when a setting is assigned or
+a model is shown, so a board that loads a model to predict never compiles
+it.  A training step never goes through the properties: dnn.py reads the
 private attributes they keep (``_activation``, ``_loss``, ``_max_norm``,
 ``_keep``) and ``output_activation``, the output's function, which
-assigning ``output`` sets (assign that, not ``output_activation``), so
-checking an assignment costs nothing per step.
+assigning ``output`` sets (assign that, not ``output_activation``).
 """
 
-from .errors import choice
+from .errors import choice, shown
+from .optim import OPTIMIZERS, SGD, make_optimizer
+
+
+def assign(model, name, value):
+    """``model.<name> = value``: check ``value`` as DNN() checks that
+    argument, then change the setting (nothing changes if it raises)."""
+    if name == "activation":
+        model._activation = _pick(model._choices["activation"], value, name)
+        model._one_sample = None  # (the one-sample buffers compute with the old functions)
+    elif name == "output":
+        known = model._choices["output"].values()
+        out = value if type(value) in known else model._choices["width"](value, model.sizes[-1])
+        _fits(model._loss, out, "output", "loss")
+        model.output_activation, model._one_sample = out, None
+    elif name == "loss":
+        loss = _pick(model._choices["loss"], value, name)
+        _fits(loss, model.output_activation, "loss", "output")
+        model._loss = loss
+    elif name in ("dropout", "input_dropout"):
+        from . import regularize
+
+        hidden, inputs = model._rates[1:], model._rates[0]
+        rates = regularize.rates(value if name == "dropout" else hidden, model.sizes,
+                                 value if name == "input_dropout" else inputs)
+        model._rates, model._keep = rates, regularize.keep_shares(rates)
+    elif name == "max_norm":
+        from .regularize import max_norm
+
+        model._max_norm = max_norm(value)
+    else:  # the optimizer's learning_rate, l2 or momentum: its state is kept
+        optimizer = model.optimizer
+        settings = optimizer.settings()
+        if name not in settings:
+            raise AttributeError("%s goes with optimizer='momentum'; this model's optimizer is "
+                                 "%r" % (name, optimizer.name))
+        settings[name] = value
+        checked = type(optimizer)(**settings)  # raises a ValueError naming the setting
+        setattr(optimizer, name, getattr(checked, name))
 
 
 def _pick(registry, value, what):
@@ -37,146 +79,6 @@ def _pick(registry, value, what):
     return choice(registry, value, what)()
 
 
-def _optimizer_setting(name):
-    """A property for the optimizer's setting ``name``: read from it, and
-    assigned after the check its constructor makes (its state is kept)."""
-
-    def get(self):
-        settings = self.optimizer.settings()
-        if name not in settings:
-            raise AttributeError("%s goes with optimizer='momentum'; this model's optimizer is "
-                                 "%r" % (name, self.optimizer.name))
-        return settings[name]
-
-    def put(self, value):
-        optimizer = self.optimizer
-        settings = optimizer.settings()
-        if name not in settings:
-            get(self)  # (raises, saying which optimizer has it)
-        settings[name] = value
-        checked = type(optimizer)(**settings)  # raises a ValueError naming the setting
-        setattr(optimizer, name, getattr(checked, name))
-
-    return property(get, put, None, "The optimizer's %s; assign a number to change it." % name)
-
-
-class Settings:
-    """The settings of :class:`tinynet.DNN`, read and assigned (see the module doc)."""
-
-    @property
-    def activation(self):
-        """The hidden layers' function; assign "relu", "tanh" or "sigmoid"."""
-        return self._activation
-
-    @activation.setter
-    def activation(self, value):
-        self._activation = _pick(self._choices["activation"], value, "activation")
-        self._one_sample = None  # (the one-sample buffers compute with the old functions)
-
-    @property
-    def output(self):
-        """The output layer's function (also ``output_activation``, a plain
-        attribute that one step of training reads); assign "softmax",
-        "sigmoid", "linear" (or None, the default for the width) that fits
-        the loss."""
-        return self.output_activation
-
-    @output.setter
-    def output(self, value):
-        known = self._choices["output"].values()
-        out = value if type(value) in known else self._choices["width"](value, self.sizes[-1])
-        _fits(self._loss, out, "output", "loss")
-        self.output_activation, self._one_sample = out, None
-
-    @property
-    def loss(self):
-        """The loss; assign "cross_entropy" or "mse" (one that fits the output)."""
-        return self._loss
-
-    @loss.setter
-    def loss(self, value):
-        loss = _pick(self._choices["loss"], value, "loss")
-        _fits(loss, self.output_activation, "loss", "output")
-        self._loss = loss
-
-    learning_rate = _optimizer_setting("learning_rate")
-    l2 = _optimizer_setting("l2")
-    momentum = _optimizer_setting("momentum")
-
-    @property
-    def dropout(self):
-        """Each hidden layer's dropout rate (a new list); assign one rate or
-        one per hidden layer."""
-        return self._rates[1:]
-
-    @dropout.setter
-    def dropout(self, value):
-        self._set_rates(value, self._rates[0])
-
-    @property
-    def input_dropout(self):
-        """The share of inputs dropped in each training step; assign a rate."""
-        return self._rates[0]
-
-    @input_dropout.setter
-    def input_dropout(self, value):
-        self._set_rates(self._rates[1:], value)
-
-    def _set_rates(self, hidden, inputs):
-        from . import regularize
-
-        rates = regularize.rates(hidden, self.sizes, inputs)
-        self._rates, self._keep = rates, regularize.keep_shares(rates)
-
-    @property
-    def max_norm(self):
-        """The longest a hidden unit's incoming weights may be (None: no limit)."""
-        return self._max_norm
-
-    @max_norm.setter
-    def max_norm(self, value):
-        from .regularize import max_norm
-
-        self._max_norm = max_norm(value)
-
-    def __repr__(self):
-        """The call that builds a model with these settings (not its weights):
-        every setting that is not the default, so ``eval(repr(model))``
-        (with ``DNN``, and an optimizer's class, imported) makes the same."""
-        from .optim import OPTIMIZERS
-
-        opt, takes = self.optimizer, ("learning_rate", "l2", "momentum")  # (what DNN takes)
-        given, default = opt.settings(), type(opt)().settings()
-        if type(opt) is OPTIMIZERS.get(opt.name) and all(
-                given[k] == default[k] for k in given if k not in takes):
-            optimizer = [("optimizer", opt.name), ("learning_rate", opt.learning_rate)] + [
-                (k, given[k]) for k in takes[1:] if k in given and given[k] != default[k]]
-        else:  # settings DNN does not take (Adam's betas), or an optimizer of the user's own
-            optimizer = [("optimizer", _Code(repr(opt)))]
-        rates = self.dropout
-        if rates and rates == [rates[0]] * len(rates):
-            rates = rates[0]
-        settings = [("activation", self._activation.name), ("output", self.output_activation.name),
-                    ("loss", self._loss.name)] + optimizer + [
-            (k, v) for k, v in (("dropout", rates), ("input_dropout", self.input_dropout),
-                                ("max_norm", self._max_norm)) if v]
-        settings += [("seed", self.seed)] if self.seed is not None else []
-        settings += [("backend", self.backend)]
-        settings += [("dtype", self.dtype)] if self.dtype != "float64" else []
-        return "%s(%r%s)" % (type(self).__name__, self.sizes,
-                             "".join(", %s=%r" % item for item in settings))
-
-
-class _Code:
-    """A value shown as the code that makes it (an optimizer object)."""
-
-    def __init__(self, text):
-        self.text = text
-
-    def __repr__(self):
-        return self.text
-
-
 def _fits(loss, output, setting, other):
     """Raise a ValueError, saying what to assign first, unless ``loss`` takes ``output``."""
     try:
@@ -184,3 +86,93 @@ def _fits(loss, output, setting, other):
     except ValueError as err:
         raise ValueError("%s; assign model.%s first, then model.%s" % (err, other, setting)) \
             from None
+
+
+def text(model):
+    """``repr(model)``: the call that builds a model with these settings (not
+    its weights), naming every setting that is not the default, so
+    ``eval(repr(model))`` (with ``DNN``, and an optimizer's class, imported)
+    makes the same."""
+    opt, takes = model.optimizer, ("learning_rate", "l2", "momentum")  # (what DNN takes)
+    given, default = opt.settings(), type(opt)().settings()
+    if type(opt) is OPTIMIZERS.get(opt.name) and all(
+            given[k] == default[k] for k in given if k not in takes):
+        optimizer = [("optimizer", opt.name), ("learning_rate", opt.learning_rate)] + [
+            (k, given[k]) for k in takes[1:] if k in given and given[k] != default[k]]
+    else:  # settings DNN does not take (Adam's betas), or an optimizer of the user's own
+        optimizer = [("optimizer", opt)]
+    rates = model.dropout
+    if rates and rates == [rates[0]] * len(rates):
+        rates = rates[0]
+    settings = [("activation", model._activation.name), ("output", model.output_activation.name),
+                ("loss", model._loss.name)] + optimizer + [
+        (k, v) for k, v in (("dropout", rates), ("input_dropout", model.input_dropout),
+                            ("max_norm", model._max_norm)) if v]
+    settings += [("seed", model.seed)] if model.seed is not None else []
+    settings += [("backend", model.backend)]
+    settings += [("dtype", model.dtype)] if model.dtype != "float64" else []
+    return "%s(%r%s)" % (type(model).__name__, model.sizes,
+                         "".join(", %s=%r" % item for item in settings))
+
+
+def assigned(value, old):
+    """Return what ``model.optimizer = value`` gives a model whose optimizer
+    was ``old`` (or None): an optimizer object as it is; a name as DNN takes
+    it, that optimizer with its own default learning rate (0.02 for SGD is
+    far too large for Adam) and settings, and ``old``'s l2 (the model's
+    weight decay).  Its running state starts afresh."""
+    if isinstance(value, SGD):
+        return value
+    if isinstance(value, type) and issubclass(value, SGD):
+        raise TypeError("assign an optimizer object, %s(...), or its name %r, not the class"
+                        % (value.__name__, value.name))
+    return make_optimizer(value, None, old.l2 if old is not None else 0.0)
+
+
+def forward_refusal(X):
+    """The TypeError for a batch given to ``forward`` that is not a Matrix."""
+    return TypeError("forward takes a Matrix (a batch, one sample per row), not %s: give data "
+                     "(lists, a NumPy array, a dataset) to predict(X) for the outputs or "
+                     "classify(X) for the classes, or make one with Matrix.from_list(rows)"
+                     % shown(X))
+
+
+def refuse(method, **settings):
+    """Raise the TypeError for scikit-learn's get_params(deep=...) or
+    set_params(setting=...), or a set_params without weights and biases."""
+    if method == "get_params":
+        raise TypeError("get_params() takes no deep: it returns the weights and biases, not "
+                        "scikit-learn's settings (repr(model) shows those)")
+    raise TypeError("set_params(weights, biases) replaces the weights and biases (got %s); a "
+                    "setting is assigned instead, e.g. model.learning_rate = 0.1, "
+                    "model.optimizer = 'adam'" % (", ".join(sorted(settings))
+                                                  or "not both weights and biases"))
+
+
+def probabilities(model, X):
+    """``model.predict_proba(X)``: the outputs, if they are probabilities."""
+    if not model.output_activation.probabilities:
+        raise ValueError("predict_proba needs outputs that are probabilities (softmax or "
+                         "sigmoid), and this model's output is %r: use predict(X)"
+                         % model.output_activation.name)
+    return model.predict(X)
+
+
+def accuracy(model, X, y):
+    """``model.score(X, y)``: the accuracy, as evaluate gives it."""
+    scores = model.evaluate(X, y)
+    if "accuracy" not in scores:
+        raise ValueError("score is the accuracy, and a regression (output %r) has none: use "
+                         "model.evaluate(X, y)['loss']" % model.output_activation.name)
+    return scores["accuracy"]
+
+
+def keras_weights(model, weights):
+    """``(weights, biases)`` from Keras's ``[W1, b1, W2, b2, ...]`` (lists or
+    arrays) for ``model``, or a ValueError if the count is wrong."""
+    layers = len(model.sizes) - 1
+    if not isinstance(weights, (list, tuple)) or len(weights) != 2 * layers:
+        raise ValueError("set_weights takes a list of %d arrays, [W1, b1, ..., W%d, b%d], not %s"
+                         % (2 * layers, layers, layers, shown(weights)))
+    weights = [w.tolist() if hasattr(w, "tolist") else w for w in weights]
+    return weights[0::2], weights[1::2]
