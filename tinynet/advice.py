@@ -113,7 +113,7 @@ def watches(model, targets, index):
     """Whether a fit of ``model`` on these targets (training rows ``index``)
     can be judged for a collapse: softmax and cross-entropy, classes, and
     enough samples."""
-    return (model.output_activation.name == "softmax" and model.loss.name == "cross_entropy"
+    return (model.output_activation.name == "softmax" and model._loss.name == "cross_entropy"
             and targets.classes and len(index) >= max(FEWEST, 10 * model.sizes[-1]))
 
 

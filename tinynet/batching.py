@@ -194,7 +194,7 @@ class Targets:
             self.y = y
             rows = [row.tolist() for row in y] if hasattr(y, "ndim") else y
             check_finite_rows(rows, "y")
-            if model.output_activation.name == "softmax" and model.loss.name == "cross_entropy":
+            if model.output_activation.name == "softmax" and model._loss.name == "cross_entropy":
                 _check_distributions(rows)
 
     def take(self, index):

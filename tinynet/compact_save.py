@@ -15,8 +15,8 @@ from .files import write_atomically
 
 
 def _header_text(model, weights):
-    text = json.dumps({"sizes": list(model.sizes), "activation": model.activation.name,
-                       "output": model.output_activation.name, "loss": model.loss.name,
+    text = json.dumps({"sizes": list(model.sizes), "activation": model._activation.name,
+                       "output": model.output_activation.name, "loss": model._loss.name,
                        "weights": weights})
     text += " " * (-(8 + len(text)) % 4)
     return text.encode("utf-8")

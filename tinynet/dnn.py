@@ -306,7 +306,7 @@ class DNN(Model):
         C = self._loss.value(A[-1], Y, self.output_activation) / len(X)
         if not math.isfinite(C):
             raise TinynetError(
-                "loss became nan/inf; try a smaller learning_rate (now %g)" % self.learning_rate)
+                "loss became nan/inf; try a smaller learning_rate (now %g)" % self.optimizer.learning_rate)
         return C, A, self.backward(A, Y, M)
 
     def _step(self, X, Y):

@@ -8,6 +8,8 @@ objective and its gradients for a gradient check; the parameters as plain
 data and the saved form; the summary table and a notebook's view.
 """
 
+import sys
+
 from . import batching
 from .matrix import Matrix
 from .metrics import classes, count_equal
@@ -29,21 +31,24 @@ class Model:
     """The base of :class:`tinynet.DNN` (see the module's docstring)."""
 
     # --- the settings, read and assigned (settings.py) ---
+    # Not on MicroPython: a board's heap would hold their objects, which the
+    # collector marks on every run (tinynet reads _activation and the rest).
 
-    activation = _setting("activation")
-    output = _setting("output", lambda self: self.output_activation)
-    loss = _setting("loss")
-    learning_rate = _setting("learning_rate", lambda self: self.optimizer.learning_rate)
-    l2 = _setting("l2", lambda self: self.optimizer.l2)
-    momentum = _setting("momentum", lambda self: self.optimizer.momentum)
-    dropout = _setting("dropout", lambda self: self._rates[1:])  # (a new list)
-    input_dropout = _setting("input_dropout", lambda self: self._rates[0])
-    max_norm = _setting("max_norm")
+    if sys.implementation.name != "micropython":
+        activation = _setting("activation")
+        output = _setting("output", lambda self: self.output_activation)
+        loss = _setting("loss")
+        learning_rate = _setting("learning_rate", lambda self: self.optimizer.learning_rate)
+        l2 = _setting("l2", lambda self: self.optimizer.l2)
+        momentum = _setting("momentum", lambda self: self.optimizer.momentum)
+        dropout = _setting("dropout", lambda self: self._rates[1:])  # (a new list)
+        input_dropout = _setting("input_dropout", lambda self: self._rates[0])
+        max_norm = _setting("max_norm")
 
-    def __repr__(self):
-        from .settings import text
+        def __repr__(self):
+            from .settings import text
 
-        return text(self)
+            return text(self)
 
     # --- using the network ---
 
@@ -140,7 +145,7 @@ class Model:
             Xb, (Yb, labels) = data.take(part), targets.take(part)
             out = self.forward(Xb)[-1]
             with out.quiet():  # (an overflowed output's loss is inf, without a warning)
-                total += self.loss.value(out, Yb, self.output_activation)
+                total += self._loss.value(out, Yb, self.output_activation)
             if labels is not None:
                 correct += count_equal(classes(out), labels)
         scores = Scores(loss=total / len(index))
@@ -177,7 +182,7 @@ class Model:
         ``l2/2 * sum(W**2)``: the function whose gradient :meth:`gradients` is."""
         with X.quiet():
             out = self.forward(X)[-1]
-            C = self.loss.value(out, Y, self.output_activation) / len(X)
+            C = self._loss.value(out, Y, self.output_activation) / len(X)
             return C + 0.5 * self.optimizer.l2 * sum((w * w).sum() for w in self.weights)
 
     def gradients(self, X, Y):
@@ -280,10 +285,10 @@ class Model:
             optimizer["state"] = self.optimizer.state()
         params = self.get_params()
         return {"format": validate.FORMAT, "version": validate.VERSION, "sizes": list(self.sizes),
-                "activation": self.activation.name, "output": self.output_activation.name,
-                "loss": self.loss.name, "dtype": self.dtype, "optimizer": optimizer,
-                "dropout": list(self.dropout), "input_dropout": self.input_dropout,
-                "max_norm": self.max_norm,
+                "activation": self._activation.name, "output": self.output_activation.name,
+                "loss": self._loss.name, "dtype": self.dtype, "optimizer": optimizer,
+                "dropout": self._rates[1:], "input_dropout": self._rates[0],
+                "max_norm": self._max_norm,
                 "weights": params["weights"], "biases": params["biases"]}
 
     @classmethod

@@ -21,7 +21,7 @@ def layers(model):
     last = len(model.sizes) - 1
     for i in range(1, last + 1):
         n_in, n_out = model.sizes[i - 1], model.sizes[i]
-        act = model.output_activation if i == last else model.activation
+        act = model.output_activation if i == last else model._activation
         rows.append(("dense_%d" % i, "(None, %d)" % n_out, n_in * n_out + n_out, act.name))
     return rows
 
@@ -71,7 +71,7 @@ def text(model):
     out.extend(line(c) for c in cells[1:])
     out.append("=" * total_width)
     out.append("Total params: %s (%s as %s)" % (thousands(total), size_text(total * size), dtype))
-    out.append("Loss: %s" % model.loss.name)
+    out.append("Loss: %s" % model._loss.name)
     out.append("Optimizer: %s (%s)" % (name, _settings_text(items)))
     out.extend(regularization(model))
     out.append("Backend: %s, %s" % (model.backend, dtype))
@@ -81,12 +81,13 @@ def text(model):
 def regularization(model):
     """The lines on dropout and max-norm, for a model that has them."""
     lines = []
-    rates, inputs = getattr(model, "dropout", None) or [], getattr(model, "input_dropout", 0.0)
+    rates = model._rates  # (settings.py's properties are not on a board: the private names)
+    rates, inputs = rates[1:], rates[0]
     if inputs or any(rates):
         lines.append("Dropout: %s%s (in training)" % ("inputs %g, " % inputs if inputs else "",
                      "hidden layers " + ", ".join("%g" % p for p in rates) if rates else ""))
-    if getattr(model, "max_norm", None):
-        lines.append("Max-norm: %g (each hidden unit's incoming weights)" % model.max_norm)
+    if model._max_norm:
+        lines.append("Max-norm: %g (each hidden unit's incoming weights)" % model._max_norm)
     return lines
 
 
@@ -104,6 +105,6 @@ def html(model):
             "<th>Param #</th><th>Activation</th></tr></thead><tbody>%s</tbody></table>"
             "<p>Total params: %s<br>Loss: %s<br>Optimizer: %s (%s)<br>%sBackend: %s, %s</p></div>"
             % (type(model).__name__, _escape(model.sizes), body, thousands(model.n_parameters),
-               _escape(model.loss.name), _escape(name), _escape(_settings_text(items)),
+               _escape(model._loss.name), _escape(name), _escape(_settings_text(items)),
                "".join(_escape(line) + "<br>" for line in regularization(model)),
                _escape(model.backend), _escape(dtype)))

@@ -36,7 +36,7 @@ def for_model(model):
     weights = [w.native() for w in model.weights]
     if not all(isinstance(w, Packed) for w in weights):
         return None
-    one = OneSample(weights, [b.native()[0] for b in model.biases], model.activation.name,
+    one = OneSample(weights, [b.native()[0] for b in model.biases], model._activation.name,
                     model.output_activation.name)
     one.matrices, one.rows = list(model.weights), list(model.biases)
     one.classifier = model.output_activation.probabilities
