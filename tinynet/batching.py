@@ -10,7 +10,6 @@ are recognised by their attributes.  Batches are converted to the backend's
 matrices only when used, so a large dataset is never held twice.
 """
 
-from .conversions import PLAIN, array_or_sequence, column_labels, labels, text_targets
 from .errors import TinynetError, plural, shown
 from .matrix import Matrix
 
@@ -19,6 +18,17 @@ from .matrix import Matrix
 CHUNK = 1024  # pragma: no mutate (any number gives the same outputs)
 
 _BLOCK = 4096  # pragma: no mutate (rows checked at a time: any number gives the same answer)
+PLAIN = {list}  # read as they are (NumPy's array too, once seen); not a board's conversions.py
+
+
+def array_or_sequence(X, name):
+    """``X`` as conversions.array_or_sequence reads it (a DataFrame as an array)."""
+    from .conversions import array_or_sequence as read
+
+    found = read(X, name)
+    if found is X and hasattr(X, "__array__"):  # a NumPy array, read as it is from now on
+        PLAIN.add(type(X))
+    return found
 
 
 def _is_number(v):
@@ -172,6 +182,8 @@ class Targets:
         if count != n:
             raise ValueError("X has %s but y has %s" % (plural(n, "row"), plural(count, "target")))
         if n and isinstance(y[0], str):
+            from .conversions import text_targets
+
             text_targets(y, self.width, self.classes)
         self.labels = self.y = None
         number = n and (isinstance(y[0], (int, float)) or _numpy_scalar(y[0]))  # not rows
@@ -186,7 +198,9 @@ class Targets:
         else:
             for i, row in enumerate(y):
                 if len(row) != self.width:
-                    self.labels = self.classes and len(row) == 1 and column_labels(y, self.width)
+                    from .conversions import column_labels
+
+                    self.labels = self.classes and len(row) == 1 and column_labels(y, self.width, labels)
                     if self.labels:  # a column of labels, as scikit-learn takes it
                         return
                     raise ValueError("target %d has %d values; the network has %d outputs"
@@ -307,3 +321,29 @@ def _check_distributions(rows):
                              "loss='cross_entropy' each target row must be >= 0 and sum to 1 "
                              "(or give int labels)" % (i, total, " and has a negative value"
                                                        if min(row) < 0 else ""))
+
+
+def labels(y, width=None):
+    """Return the class labels ``y`` as a list of ints in ``0 .. width - 1``
+    (0 or 1 for a single output), refusing anything else by index; with ``width``
+    None (labels no network bounds, a picture's), any int >= 0.  Evaluation,
+    the plots and the data writers all check labels so (not in conversions.py,
+    which a board does not load)."""
+    top = None if width is None else max(width, 2) - 1
+    found = []
+    for i, v in enumerate(y):
+        try:
+            label = int(v)
+        except (TypeError, ValueError, OverflowError):  # int(inf) overflows
+            label = None
+        if label is None or label != v or label < 0 or (top is not None and label > top):
+            if isinstance(v, (str, bytes)):
+                from .conversions import not_a_label
+
+                not_a_label(v, i, top)
+            what = label if label is not None and label == v else (
+                repr(float(v)) if _is_number(v) else shown(v))
+            raise ValueError("label %s at index %d is not a class %s" % (
+                what, i, "(an int >= 0)" if top is None else "in 0..%d" % top))
+        found.append(label)
+    return found

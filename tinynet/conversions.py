@@ -17,11 +17,6 @@ string label is refused naming it (labels are int class numbers).
 
 from .errors import plural, shown
 
-#: The types batching reads as they are, without a call here: a list, and
-#: NumPy's array once one has been seen (this module never imports NumPy
-#: to learn its type).
-PLAIN = {list}
-
 #: What an input must be, for error messages.
 _EXPECTED = ("a sequence of numbers (one sample) or of rows (a list, tuple, NumPy array, "
              "pandas DataFrame...)")
@@ -50,8 +45,7 @@ def _asarray(X, name):
         raise TypeError("%s is %s, which converts only to a NumPy array, and NumPy is not "
                         "installed: give lists of numbers" % (name, _a(X))) from None
     if type(X) is numpy.ndarray:
-        PLAIN.add(numpy.ndarray)
-        return X
+        return X  # (batching then reads NumPy's arrays without a call here)
     try:
         array = numpy.asarray(X)
     except Exception as err:  # torch: a tensor on a GPU, or one that requires grad
@@ -91,11 +85,12 @@ def text_targets(y, width, classes):
                      % (type(y[0]).__name__, shown(y[0])))
 
 
-def column_labels(y, width):
+def column_labels(y, width, labels):
     """For targets ``y`` that are rows of one value given to a classifier of
     ``width`` (> 1) outputs: their values as one class label per sample,
     with a warning, if every row has one value and every value is a whole
-    number (or a string, refused naming it); else None."""
+    number (or a string, refused naming it); else None.  ``labels`` is
+    batching.labels (which checks them)."""
     rows = y.tolist() if hasattr(y, "ndim") else y
     if any(len(row) != 1 for row in rows):
         return None
@@ -119,27 +114,3 @@ def _whole_or_text(v):
         return int(v) == v
     except (TypeError, ValueError, OverflowError):
         return False
-
-
-def labels(y, width=None):
-    """Return the class labels ``y`` as a list of ints in ``0 .. width - 1``
-    (0 or 1 for a single output), refusing anything else by index; with
-    ``width`` None (labels no network bounds, such as a picture's), any int
-    >= 0.  Evaluation, the plots and the data writers all check labels so."""
-    top = None if width is None else max(width, 2) - 1
-    found = []
-    for i, v in enumerate(y):
-        try:
-            label = int(v)
-        except (TypeError, ValueError, OverflowError):  # int(inf) overflows
-            label = None
-        if label is None or label != v or label < 0 or (top is not None and label > top):
-            if isinstance(v, (str, bytes)):
-                not_a_label(v, i, top)
-            number = isinstance(v, (int, float)) or getattr(v, "ndim", None) == 0
-            what = label if label is not None and label == v else (
-                repr(float(v)) if number else shown(v))
-            raise ValueError("label %s at index %d is not a class %s" % (
-                what, i, "(an int >= 0)" if top is None else "in 0..%d" % top))
-        found.append(label)
-    return found
