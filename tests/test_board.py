@@ -162,6 +162,32 @@ def test_the_training_habits_run_on_micropython(build, lib, tmp_path):
 
 
 @BUILDS
+def test_the_board_never_loads_the_desktop_habits(build, lib, tmp_path):
+    """settings.py (settings assigned later, the repr, scikit-learn's and
+    Keras's names) and conversions.py (DataFrames, tensors) stay off a
+    board's heap: building, fitting with dropout and max-norm, evaluating,
+    the summary, saving and loading a compact model import neither, and
+    read the settings DNN() was given (docs/board.md)."""
+    out = mp.run(build, (
+        "import sys, tinynet\n"
+        "X = [[0, 0], [0, 1], [1, 0], [1, 1]]\n"
+        "net = tinynet.DNN([2, 8, 2], activation='tanh', loss='mse', dropout=0.25,\n"
+        "                  input_dropout=0.1, max_norm=3.0, seed=3)\n"
+        "net.fit(X, bytearray([0, 1, 1, 0]), epochs=2, batch_size=4)\n"
+        "net.evaluate(X, [0, 1, 1, 0])\n"
+        "text = []\n"
+        "net.summary(print_fn=text.append)\n"
+        "print('Dropout: inputs 0.1, hidden layers 0.25' in text[0], 'Max-norm: 3' in text[0])\n"
+        "d = net.to_dict()\n"
+        "print(d['activation'], d['loss'], d['dropout'], d['input_dropout'], d['max_norm'])\n"
+        "tinynet.save(net, 'm.tnb', format='int8')\n"
+        "print(tinynet.load('m.tnb').classify(bytes([0, 1])) in (0, 1))\n"
+        "print(sorted(m for m in sys.modules if m in ('tinynet.settings', 'tinynet.conversions')))\n"),
+        tmp_path, heap="1M", lib=lib).stdout
+    assert out.split("\n") == ["True True", "tanh mse [0.25] 0.1 3.0", "True", "[]", ""]
+
+
+@BUILDS
 @pytest.mark.xfail(not os.path.exists(os.path.join(PACKAGE, "files.py")), strict=True,
                    reason="saving on MicroPython needs files.py, the one writer (issue 12)")
 def test_models_saved_on_the_board_load_again(build, lib, tmp_path):
