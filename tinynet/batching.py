@@ -21,16 +21,6 @@ _BLOCK = 4096  # pragma: no mutate (rows checked at a time: any number gives the
 PLAIN = {list}  # read as they are (NumPy's array too, once seen); not a board's conversions.py
 
 
-def array_or_sequence(X, name):
-    """``X`` as conversions.array_or_sequence reads it (a DataFrame as an array)."""
-    from .conversions import array_or_sequence as read
-
-    found = read(X, name)
-    if found is X and hasattr(X, "__array__"):  # a NumPy array, read as it is from now on
-        PLAIN.add(type(X))
-    return found
-
-
 def _is_number(v):
     return isinstance(v, (int, float)) or _numpy_scalar(v)
 
@@ -63,7 +53,9 @@ class Inputs:
         self.backend, self.dtype, width = model.backend, model.dtype, model.sizes[0]
         self.single = False
         if type(X) not in PLAIN and not isinstance(X, Matrix) and not hasattr(X, "byte_rows"):
-            X = array_or_sequence(X, "x" if sample else "X")  # (a DataFrame, a tensor: an array)
+            from .conversions import array_or_sequence  # (a DataFrame, a tensor: an array)
+
+            X = array_or_sequence(X, "x" if sample else "X", PLAIN)
         if sample and not isinstance(X, Matrix) and not hasattr(X, "byte_rows"):
             try:  # an array says its dimensions; a sequence holds numbers, not rows
                 first = X[0] if len(X) else None  # one sample is numbers, a batch rows
@@ -163,7 +155,9 @@ class Targets:
         # A regression: one linear output, given one number per sample (no accuracy).
         self.classes = model.output_activation.probabilities or self.width > 1
         if hasattr(y, "__array__") and not _numpy_scalar(y):  # (a Series, a DataFrame, a tensor)
-            y = array_or_sequence(y, "y")
+            from .conversions import array_or_sequence
+
+            y = array_or_sequence(y, "y", PLAIN)
         if isinstance(y, Matrix) or (hasattr(y, "ndim") and y.ndim == 1):
             y = y.tolist()
         if one is not None and not isinstance(y, (str, bytes)) and (

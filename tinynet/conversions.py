@@ -22,12 +22,13 @@ _EXPECTED = ("a sequence of numbers (one sample) or of rows (a list, tuple, NumP
              "pandas DataFrame...)")
 
 
-def array_or_sequence(X, name):
+def array_or_sequence(X, name, plain):
     """Return ``X`` as batching reads it: a NumPy array for an object that
-    converts to one (itself for a NumPy array), else ``X`` itself if it is a
+    converts to one (itself for a NumPy array, whose type then joins
+    ``plain``, batching's types read without this call), else ``X`` itself if it is a
     sequence; refuse anything else naming its type."""
     if hasattr(X, "__array__"):
-        return _asarray(X, name)
+        return _asarray(X, name, plain)
     try:
         len(X)
         sequence = not (isinstance(X, (str, dict, set)) or hasattr(X, "keys"))
@@ -38,14 +39,15 @@ def array_or_sequence(X, name):
     return X
 
 
-def _asarray(X, name):
+def _asarray(X, name, plain):
     try:
         import numpy
     except ImportError:  # (an __array__ that NumPy would call, without NumPy)
         raise TypeError("%s is %s, which converts only to a NumPy array, and NumPy is not "
                         "installed: give lists of numbers" % (name, _a(X))) from None
     if type(X) is numpy.ndarray:
-        return X  # (batching then reads NumPy's arrays without a call here)
+        plain.add(numpy.ndarray)
+        return X
     try:
         array = numpy.asarray(X)
     except Exception as err:  # torch: a tensor on a GPU, or one that requires grad

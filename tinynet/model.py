@@ -16,9 +16,7 @@ from .metrics import classes, count_equal
 
 
 def _setting(name, get=None):
-    """A property for the setting ``name``: read by ``get`` (else from the
-    attribute ``_name``), and assigned through :func:`settings.assign`, which
-    checks the value as DNN() checks it (see settings.py)."""
+    """The setting ``name``: read by ``get`` (else ``_name``), assigned by settings.assign."""
     def put(self, value):
         from .settings import assign
 
@@ -30,10 +28,7 @@ def _setting(name, get=None):
 class Model:
     """The base of :class:`tinynet.DNN` (see the module's docstring)."""
 
-    # --- the settings, read and assigned (settings.py) ---
-    # Not on MicroPython: a board's heap would hold their objects, which the
-    # collector marks on every run (tinynet reads _activation and the rest).
-
+    # --- the settings (settings.py), not on a board (its collector marks them; docs/board.md)
     if sys.implementation.name != "micropython":
         activation = _setting("activation")
         output = _setting("output", lambda self: self.output_activation)
@@ -47,7 +42,6 @@ class Model:
 
         def __repr__(self):
             from .settings import text
-
             return text(self)
 
     # --- using the network ---
@@ -346,8 +340,9 @@ def _scaled(x, scale):
     """Return the inputs ``x`` (one sample or a batch: lists, bytes, arrays,
     a NumPy array) times ``scale``, before they are checked (raw pixels with
     their scale are no unscaled pixels)."""
-    if type(x) is not list:  # (a DataFrame or tensor as its array; a dict, a str refused)
-        x = batching.array_or_sequence(x, "x")
+    if not isinstance(x, (list, tuple, bytes, bytearray)) and type(x).__name__ != "array":
+        from .conversions import array_or_sequence  # (a DataFrame, a tensor; a dict refused)
+        x = array_or_sequence(x, "x", batching.PLAIN)
     if hasattr(x, "ndim"):
         return x * scale
     if len(x) and hasattr(x[0], "__len__"):
