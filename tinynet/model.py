@@ -15,34 +15,14 @@ from .matrix import Matrix
 from .metrics import classes, count_equal
 
 
-def _setting(name, get=None):
-    """The setting ``name``: read by ``get`` (else ``_name``), assigned by settings.assign."""
-    def put(self, value):
-        from .settings import assign
-
-        assign(self, name, value)
-
-    return property(get or (lambda self: getattr(self, "_" + name)), put)
+if sys.implementation.name != "micropython":  # the habits' names (settings.py), not on a board:
+    from .settings import _Habits as _Base  # its collector would mark them (docs/board.md)
+else:
+    _Base = object
 
 
-class Model:
+class Model(_Base):
     """The base of :class:`tinynet.DNN` (see the module's docstring)."""
-
-    # --- the settings (settings.py), not on a board (its collector marks them; docs/board.md)
-    if sys.implementation.name != "micropython":
-        activation = _setting("activation")
-        output = _setting("output", lambda self: self.output_activation)
-        loss = _setting("loss")
-        learning_rate = _setting("learning_rate", lambda self: self.optimizer.learning_rate)
-        l2 = _setting("l2", lambda self: self.optimizer.l2)
-        momentum = _setting("momentum", lambda self: self.optimizer.momentum)
-        dropout = _setting("dropout", lambda self: self._rates[1:])  # (a new list)
-        input_dropout = _setting("input_dropout", lambda self: self._rates[0])
-        max_norm = _setting("max_norm")
-
-        def __repr__(self):
-            from .settings import text
-            return text(self)
 
     # --- using the network ---
 
@@ -75,23 +55,6 @@ class Model:
         for part in batching.blocks(X):
             labels.extend(classes(self.forward(part)[-1]))
         return labels[0] if single else labels
-
-    def predict_proba(self, X):
-        """Return the outputs as probabilities, as :meth:`predict` does, for
-        a softmax or sigmoid output (scikit-learn's name).  A single sigmoid
-        output is one column, the probability of class 1 (scikit-learn's
-        binary classifiers give two, 1 - p and p)."""
-        from .settings import probabilities
-
-        return probabilities(self, X)
-
-    def score(self, X, y):
-        """Return the accuracy on the labelled data ``X``, ``y``, the fraction
-        classified right, as scikit-learn's classifiers score (evaluate gives
-        the loss too)."""
-        from .settings import accuracy
-
-        return accuracy(self, X, y)
 
     def _not_a_matrix(self, X):
         """Raise the TypeError for a batch given to ``forward`` that is not a Matrix."""
@@ -197,10 +160,6 @@ class Model:
 
         return parameter_count(self.sizes)
 
-    def count_params(self):
-        """The number of weights and biases, :attr:`n_parameters` (Keras's name)."""
-        return self.n_parameters
-
     def __reduce__(self):
         """Pickle and copy (``pickle``, ``copy.deepcopy``, joblib,
         multiprocessing) through the plain data that :meth:`to_dict` gives
@@ -249,20 +208,6 @@ class Model:
         new_w = [Matrix.from_list(w, self.backend, self.dtype) for w in weights]
         new_b = [Matrix.from_list([b], self.backend, self.dtype) for b in biases]
         self.weights, self.biases = new_w, new_b
-
-    def get_weights(self):
-        """Return the parameters in Keras's order and shapes, ``[W1, b1, W2,
-        b2, ...]``: each ``W`` n_in x n_out rows, each ``b`` a list."""
-        params = self.get_params()
-        return [p for pair in zip(params["weights"], params["biases"]) for p in pair]
-
-    def set_weights(self, weights):
-        """Replace the parameters with ``[W1, b1, W2, b2, ...]`` as
-        :meth:`get_weights` returns them (lists, or NumPy arrays: a Keras
-        model's ``get_weights()`` of Dense layers), after checking them all."""
-        from .settings import keras_weights
-
-        self.set_params(*keras_weights(self, weights))
 
     def to_dict(self, optimizer_state=True):
         """Return the model as plain data (str, int, float, list, dict), the

@@ -1,6 +1,6 @@
 """A model's settings changed after it is made, its repr, and the names
-scikit-learn's and Keras's users try (the bodies of model.py's score,
-predict_proba and set_weights, and what get_params/set_params refuse).
+scikit-learn's and Keras's users try (score, predict_proba, count_params,
+get_weights/set_weights, and what get_params/set_params refuse).
 
 Every setting :class:`tinynet.DNN` takes can be read back by its name, and
 assigning one takes what the constructor takes, checked the same way, or
@@ -21,10 +21,9 @@ Reading a setting gives what the network computes with: ``activation``,
 ``dropout`` one rate per hidden layer.  ``sizes``, ``backend`` and ``dtype``
 fix the weights' shapes and storage: change them by building a new DNN.
 
-The properties are model.py's (``_setting``), a few lines that send an
-assignment here: this module is imported only when a setting is assigned or
-a model is shown, so a board that loads a model to predict never compiles
-it.  A training step never goes through the properties: dnn.py reads the
+They are :class:`_Habits`', the base of model.py's Model everywhere but on
+MicroPython: a board never loads this module (its heap, and the collector's
+work, would grow; docs/board.md), so it has none of these names.  A training step never goes through the properties: dnn.py reads the
 private attributes they keep (``_activation``, ``_loss``, ``_max_norm``,
 ``_keep``) and ``output_activation``, the output's function, which
 assigning ``output`` sets (assign that, not ``output_activation``).
@@ -149,30 +148,68 @@ def refuse(method, **settings):
                                                   or "not both weights and biases"))
 
 
-def probabilities(model, X):
-    """``model.predict_proba(X)``: the outputs, if they are probabilities."""
-    if not model.output_activation.probabilities:
-        raise ValueError("predict_proba needs outputs that are probabilities (softmax or "
-                         "sigmoid), and this model's output is %r: use predict(X)"
-                         % model.output_activation.name)
-    return model.predict(X)
+def _setting(name, get=None):
+    """The setting ``name`` as a property: read by ``get`` (else ``_name``),
+    assigned by :func:`assign`."""
+    return property(get or (lambda self: getattr(self, "_" + name)),
+                    lambda self, value: assign(self, name, value))
 
 
-def accuracy(model, X, y):
-    """``model.score(X, y)``: the accuracy, as evaluate gives it."""
-    scores = model.evaluate(X, y)
-    if "accuracy" not in scores:
-        raise ValueError("score is the accuracy, and a regression (output %r) has none: use "
-                         "model.evaluate(X, y)['loss']" % model.output_activation.name)
-    return scores["accuracy"]
+class _Habits:
+    """The base of model.py's Model off MicroPython: the settings by name,
+    the repr, and the names scikit-learn's and Keras's users try."""
 
+    activation = _setting("activation")
+    output = _setting("output", lambda self: self.output_activation)
+    loss = _setting("loss")
+    learning_rate = _setting("learning_rate", lambda self: self.optimizer.learning_rate)
+    l2 = _setting("l2", lambda self: self.optimizer.l2)
+    momentum = _setting("momentum", lambda self: self.optimizer.momentum)
+    dropout = _setting("dropout", lambda self: self._rates[1:])  # (a new list)
+    input_dropout = _setting("input_dropout", lambda self: self._rates[0])
+    max_norm = _setting("max_norm")
 
-def keras_weights(model, weights):
-    """``(weights, biases)`` from Keras's ``[W1, b1, W2, b2, ...]`` (lists or
-    arrays) for ``model``, or a ValueError if the count is wrong."""
-    layers = len(model.sizes) - 1
-    if not isinstance(weights, (list, tuple)) or len(weights) != 2 * layers:
-        raise ValueError("set_weights takes a list of %d arrays, [W1, b1, ..., W%d, b%d], not %s"
-                         % (2 * layers, layers, layers, shown(weights)))
-    weights = [w.tolist() if hasattr(w, "tolist") else w for w in weights]
-    return weights[0::2], weights[1::2]
+    def __repr__(self):
+        return text(self)
+
+    def predict_proba(self, X):
+        """Return the outputs as probabilities, as :meth:`predict` does, for
+        a softmax or sigmoid output (scikit-learn's name).  A single sigmoid
+        output is one column, the probability of class 1 (scikit-learn's
+        binary classifiers give two, 1 - p and p)."""
+        if not self.output_activation.probabilities:
+            raise ValueError("predict_proba needs outputs that are probabilities (softmax or "
+                             "sigmoid), and this model's output is %r: use predict(X)"
+                             % self.output_activation.name)
+        return self.predict(X)
+
+    def score(self, X, y):
+        """Return the accuracy on the labelled data ``X``, ``y``, the fraction
+        classified right, as scikit-learn's classifiers score (evaluate gives
+        the loss too)."""
+        scores = self.evaluate(X, y)
+        if "accuracy" not in scores:
+            raise ValueError("score is the accuracy, and a regression (output %r) has none: "
+                             "use model.evaluate(X, y)['loss']" % self.output_activation.name)
+        return scores["accuracy"]
+
+    def count_params(self):
+        """The number of weights and biases, :attr:`n_parameters` (Keras's name)."""
+        return self.n_parameters
+
+    def get_weights(self):
+        """Return the parameters in Keras's order and shapes, ``[W1, b1, W2,
+        b2, ...]``: each ``W`` n_in x n_out rows, each ``b`` a list."""
+        params = self.get_params()
+        return [p for pair in zip(params["weights"], params["biases"]) for p in pair]
+
+    def set_weights(self, weights):
+        """Replace the parameters with ``[W1, b1, W2, b2, ...]`` as
+        :meth:`get_weights` returns them (lists, or NumPy arrays: a Keras
+        model's ``get_weights()`` of Dense layers), after checking them all."""
+        layers = len(self.sizes) - 1
+        if not isinstance(weights, (list, tuple)) or len(weights) != 2 * layers:
+            raise ValueError("set_weights takes a list of %d arrays, [W1, b1, ..., W%d, b%d], "
+                             "not %s" % (2 * layers, layers, layers, shown(weights)))
+        weights = [w.tolist() if hasattr(w, "tolist") else w for w in weights]
+        self.set_params(weights[0::2], weights[1::2])
